@@ -1,0 +1,58 @@
+"""The `shopwarden` command line.
+
+Each module in this package owns one group of commands and exposes
+``register(app: typer.Typer) -> None``; they are discovered here so that adding a
+command never means editing a shared file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+
+import typer
+from rich.console import Console
+
+from shopwarden.errors import ShopwardenError
+
+app = typer.Typer(
+    name="shopwarden",
+    help="Policy-guarded AI agents that grow a merchant's TikTok business.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+
+def _register_all() -> None:
+    for module_info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if module_info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{module_info.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(app)
+
+
+_register_all()
+
+
+def main() -> None:
+    """Entry point: ShopwardenError becomes one readable line and exit code 2."""
+    try:
+        app(standalone_mode=False)
+    except ShopwardenError as exc:
+        err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        sys.exit(2)
+    except typer.Abort:
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

@@ -1,0 +1,19 @@
+"""Alembic environment: the engine is handed in by shopwarden.db.engine.upgrade."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import shopwarden.db.models  # noqa: F401  (registers the tables)
+
+target_metadata = SQLModel.metadata
+engine = context.config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()

@@ -1,0 +1,1 @@
+"""Adapters for the outside platforms and the simulator that stands in for them."""

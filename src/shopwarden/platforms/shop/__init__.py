@@ -1,0 +1,1 @@
+"""Native TikTok Shop Open API client."""
