@@ -10,8 +10,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from shopwarden.db.types import UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -34,7 +36,7 @@ class Merchant(SQLModel, table=True):
     autonomy: str = Field(default="suggest", max_length=16)  # observe | suggest | guarded
     limits: dict[str, Any] = _json()
     settings: dict[str, Any] = _json()
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 class Reviewer(SQLModel, table=True):
@@ -47,7 +49,7 @@ class Reviewer(SQLModel, table=True):
     merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
     name: str = Field(max_length=120)
     role: str = Field(default="reviewer", max_length=32)  # reviewer | viewer | owner
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 class OAuthState(SQLModel, table=True):
@@ -58,9 +60,9 @@ class OAuthState(SQLModel, table=True):
     state: str = Field(primary_key=True, max_length=128)
     merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
     platform: str = Field(max_length=16)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
-    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class Connection(SQLModel, table=True):
@@ -76,13 +78,13 @@ class Connection(SQLModel, table=True):
     access_token_enc: str | None = Field(default=None, sa_column=Column(Text))
     refresh_token_enc: str | None = Field(default=None, sa_column=Column(Text))
     key_id: str | None = Field(default=None, max_length=32, index=True)
-    access_expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    refresh_expires_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    access_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    refresh_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     external_account_id: str | None = Field(default=None, max_length=200)  # open_id / composio id
     details: dict[str, Any] = _json()  # seller name, region, advertiser currency/time zone...
     version: int = Field(default=0)  # compare-and-set on refresh
     status_reason: str | None = Field(default=None, max_length=500)
-    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 class Shop(SQLModel, table=True):
@@ -110,7 +112,7 @@ class Product(SQLModel, table=True):
     title: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     status: str = Field(default="", max_length=32)
     update_time: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    synced_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+    synced_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 class Sku(SQLModel, table=True):
@@ -126,7 +128,7 @@ class Sku(SQLModel, table=True):
     currency: str = Field(default="", max_length=8)
     sale_price: Decimal | None = _money(nullable=True)
     stock: dict[str, int] = _json()  # warehouse id -> quantity
-    synced_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+    synced_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 class SyncCursor(SQLModel, table=True):
@@ -140,7 +142,7 @@ class SyncCursor(SQLModel, table=True):
     shop_id: str = Field(max_length=64)
     kind: str = Field(max_length=16)  # catalog | orders
     last_update_time: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    completed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class CachedOrder(SQLModel, table=True):
@@ -159,7 +161,7 @@ class CachedOrder(SQLModel, table=True):
     lines: list[dict[str, Any]] = _json(list)
     create_time: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     update_time: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
-    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), index=True))
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), index=True))
 
 
 class CachedPerformance(SQLModel, table=True):
@@ -179,7 +181,7 @@ class CachedPerformance(SQLModel, table=True):
     clicks: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     conversions: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     conversion_value: Decimal | None = _money(nullable=True)
-    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), index=True))
+    fetched_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), index=True))
 
 
 class BudgetLedgerEntry(SQLModel, table=True):
@@ -203,7 +205,7 @@ class BudgetLedgerEntry(SQLModel, table=True):
     budget_after: Decimal = _money()
     approval_id: int | None = Field(default=None)
     execution_id: int | None = Field(default=None)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
 class Approval(SQLModel, table=True):
@@ -228,10 +230,10 @@ class Approval(SQLModel, table=True):
     idempotency_key: str = Field(max_length=80, unique=True)
     result: dict[str, Any] = _json()
     error: str | None = Field(default=None, sa_column=Column(Text))
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
-    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    decided_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
-    executed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    executed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class ToolExecution(SQLModel, table=True):
@@ -243,7 +245,7 @@ class ToolExecution(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     merchant_id: str = Field(max_length=64, index=True)
     seq: int = Field(default=0)
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), index=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), index=True))
     agent_id: str = Field(default="", max_length=64)
     run_id: str = Field(default="", max_length=64, index=True)
     tool: str = Field(max_length=64)
@@ -273,8 +275,8 @@ class DeletionRequest(SQLModel, table=True):
     merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
     scope: str = Field(max_length=32)  # tokens | ads_cache | orders_cache | all_cached
     status: str = Field(default="pending", max_length=16)  # pending | done
-    requested_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
-    completed_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    requested_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    completed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     detail: dict[str, Any] = _json()
 
 
@@ -289,5 +291,5 @@ class CycleRun(SQLModel, table=True):
     slot: str = Field(max_length=64)
     status: str = Field(default="running", max_length=16)  # running | waiting | done | failed
     summary: dict[str, Any] = _json()
-    started_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True)))
-    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))

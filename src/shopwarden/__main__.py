@@ -1,0 +1,3 @@
+from shopwarden.cli import main
+
+main()
