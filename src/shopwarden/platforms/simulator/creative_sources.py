@@ -1,0 +1,89 @@
+"""Public creative sources: the Commercial Content API ad library and Creative Center trends.
+
+Their content comes from the scenario and is untrusted text by design (a scenario may
+plant instructions in an ad title to test that agents treat it as data).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from shopwarden.platforms.simulator.context import SimContext
+from shopwarden.platforms.simulator.wire import Refusal, SimRequest, SimResponse, envelope
+
+ADLIB_PATH = "/v2/research/adlib/ad/query/"
+TREND_PATHS = {
+    "/creative_api/v1/popular_trend/hashtag/list": ("hashtags", "list"),
+    "/creative_api/v1/popular_trend/keyword/list": ("keywords", "list"),
+    "/creative_api/v1/top_ads/list": ("top_ads", "materials"),
+}
+TREND_PARAM_ERROR = 40002
+MAX_ADLIB_COUNT = 50
+MAX_TREND_LIMIT = 50
+
+
+def adlib_error(status: int, code: str, message: str, request_id: str) -> SimResponse:
+    return SimResponse(status=status, body={"data": {}, "error": {"code": code, "message": message,
+                                                                  "log_id": request_id}})
+
+
+def _search_position(search_id: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode(search_id.encode()).decode().removeprefix("pos:"))
+    except ValueError:
+        raise ValueError("search_id is not one this API returned") from None
+
+
+def handle_ad_library(ctx: SimContext, request: SimRequest, request_id: str) -> SimResponse:
+    if request.path.rstrip("/") != ADLIB_PATH.rstrip("/") or request.method != "POST":
+        return adlib_error(404, "not_found", f"{request.method} {request.path} does not exist", request_id)
+    auth = request.header("authorization") or ""
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or token != ctx.scenario.creative.client_token:
+        return adlib_error(401, "access_token_invalid",
+                           "The access token is invalid or not found in the request.", request_id)
+    try:
+        body = request.json_body() or {}
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        max_count = int(body.get("max_count", 10))
+        if not 1 <= max_count <= MAX_ADLIB_COUNT:
+            raise ValueError(f"max_count must be between 1 and {MAX_ADLIB_COUNT}")
+        start = _search_position(body["search_id"]) if body.get("search_id") else 0
+    except (ValueError, TypeError) as exc:
+        return adlib_error(400, "invalid_params", f"Invalid parameters: {exc}", request_id)
+    term = str(body.get("search_term", "")).lower()
+    country = ((body.get("filters") or {}).get("country") or "").upper()
+    fields = set(request.query.get("fields", "ad").split(","))
+    matches = [
+        entry for entry in ctx.scenario.creative.ads
+        if (not term or term in json.dumps(entry).lower())
+        and (not country or country in [c.upper() for c in entry.get("countries", [country])])
+    ]
+    page = matches[start : start + max_count]
+    ads = [{k: v for k, v in entry.items() if k in fields or k == "advertiser"} for entry in page]
+    more = start + max_count < len(matches)
+    search_id = base64.urlsafe_b64encode(f"pos:{start + max_count}".encode()).decode() if more else ""
+    return SimResponse(body={"data": {"ads": ads, "has_more": more, "search_id": search_id},
+                             "error": {"code": "ok", "message": "", "log_id": request_id}})
+
+
+def handle_trends(ctx: SimContext, request: SimRequest, request_id: str) -> SimResponse:
+    route = TREND_PATHS.get(request.path.rstrip("/"))
+    if route is None or request.method != "GET":
+        raise Refusal(40400, f"{request.path} not found", http_status=404)
+    source, key = route
+    query = request.query
+    if query.get("period", "7") not in ("7", "30", "120"):
+        raise Refusal(TREND_PARAM_ERROR, "period must be 7, 30 or 120")
+    raw_limit = query.get("limit", "20")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_TREND_LIMIT:
+        raise Refusal(TREND_PARAM_ERROR, f"limit must be an integer from 1 to {MAX_TREND_LIMIT}")
+    country = query.get("country_code", "US").upper()
+    items = [
+        {k: v for k, v in item.items() if k != "country_code"}
+        for item in getattr(ctx.scenario.creative, source)
+        if str(item.get("country_code", country)).upper() == country
+    ]
+    return SimResponse(body=envelope(request_id, {key: items[: int(raw_limit)]}, message="OK", message_key="msg"))

@@ -1,0 +1,178 @@
+"""`Simulator`: one faithful fake of TikTok Shop, the Business API behind Composio, and the
+public creative sources, with a virtual clock, fault injection and full inspection."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from shopwarden.platforms.simulator.asgi import make_asgi_app
+from shopwarden.platforms.simulator.composio_backend import complete_consent
+from shopwarden.platforms.simulator.context import RecordedRequest, SimContext
+from shopwarden.platforms.simulator.dispatch import Dispatcher, Outcome
+from shopwarden.platforms.simulator.faults import FaultPlan
+from shopwarden.platforms.simulator.market import close_day, days_ending_between
+from shopwarden.platforms.simulator.scenario import Scenario, load_scenario
+from shopwarden.platforms.simulator.seeding import build_world
+from shopwarden.platforms.simulator.shop_auth import issue_auth_code
+from shopwarden.platforms.simulator.transport import SimulatorTransport
+from shopwarden.platforms.simulator.wire import SimRequest
+from shopwarden.platforms.simulator.world import IdMaker, VirtualClock, World, diff, snapshot_of
+
+
+@dataclass(frozen=True)
+class SimCredentials:
+    """The credentials a scenario declares (simulator values, not real secrets)."""
+
+    app_key: str
+    app_secret: str
+    service_id: str
+    composio_api_key: str
+    composio_auth_config_id: str
+    client_token: str
+
+    def __repr__(self) -> str:
+        return f"SimCredentials(app_key={self.app_key!r}, service_id={self.service_id!r}, secrets=hidden)"
+
+    def settings_env(self, base_url: str | None = None) -> dict[str, str]:
+        """SHOPWARDEN_* variables that point shopwarden at this simulator (base_url when served)."""
+        env = {
+            "SHOPWARDEN_SHOP_APP_KEY": self.app_key,
+            "SHOPWARDEN_SHOP_APP_SECRET": self.app_secret,
+            "SHOPWARDEN_SHOP_SERVICE_ID": self.service_id,
+            "SHOPWARDEN_COMPOSIO_API_KEY": self.composio_api_key,
+            "SHOPWARDEN_COMPOSIO_AUTH_CONFIG_ID": self.composio_auth_config_id,
+            "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN": self.client_token,
+        }
+        if base_url:
+            env.update({
+                "SHOPWARDEN_SHOP_API_BASE": base_url,
+                "SHOPWARDEN_SHOP_AUTH_BASE": base_url,
+                "SHOPWARDEN_COMPOSIO_BASE_URL": base_url,
+                "SHOPWARDEN_ADS_API_BASE": f"{base_url}/open_api/v1.3",
+            })
+        return env
+
+
+class Simulator:
+    """The simulated platforms. Build one with `Simulator.from_scenario(path_or_dict, seed=0)`."""
+
+    def __init__(self, scenario: Scenario, seed: int = 0, *, skew_reference: str = "virtual",
+                 composio_hosts: tuple[str, ...] = ()) -> None:
+        if skew_reference not in ("virtual", "wall"):
+            raise ValueError("skew_reference must be 'virtual' or 'wall'")
+        rng = random.Random(seed)
+        ids = IdMaker(rng)
+        faults = FaultPlan()
+        for spec in scenario.faults:
+            faults.add(spec.path, spec.kind, times=spec.times, seconds=spec.seconds, method=spec.method,
+                       retry_after=spec.retry_after)
+        self.scenario = scenario
+        self.seed = seed
+        world = build_world(scenario, rng, ids)
+        self._ctx = SimContext(scenario=scenario, world=world, clock=VirtualClock(scenario.start), rng=rng, ids=ids,
+                               faults=faults, skew_reference=skew_reference)
+        self._dispatcher = Dispatcher(self._ctx, frozenset(h.lower() for h in composio_hosts))
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_scenario(cls, source: str | Path | dict[str, Any], seed: int = 0, **options: Any) -> Simulator:
+        """Load a scenario (YAML path or dict) and build its world; ScenarioError if it is malformed."""
+        return cls(load_scenario(source), seed, **options)
+
+    # --- the world -----------------------------------------------------------------------
+
+    @property
+    def clock(self) -> VirtualClock:
+        return self._ctx.clock
+
+    @property
+    def world(self) -> World:
+        return self._ctx.world
+
+    @property
+    def faults(self) -> FaultPlan:
+        return self._ctx.faults
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        return self._ctx.requests
+
+    def advance(self, *, days: float = 0, hours: float = 0, minutes: float = 0) -> None:
+        """Move the virtual clock forward; every day that ends on the way is simulated."""
+        step = timedelta(days=days, hours=hours, minutes=minutes)
+        if step < timedelta(0):
+            raise ValueError("the clock only moves forward")
+        with self._lock:
+            before = self.clock.now()
+            after = before + step
+            for day in days_ending_between(before, after, ZoneInfo(self.world.timezone)):
+                close_day(self.world, day, self._ctx.rng, self._ctx.ids)
+            self.clock._move_to(after)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # --- inspection and test helpers ------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        """The full state as plain data, for final-state assertions and diffs."""
+        with self._lock:
+            return snapshot_of(self.world, self.clock.now())
+
+    @staticmethod
+    def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+        """Leaves that changed between two snapshots: {dotted.path: (before, after)}."""
+        return diff(before, after)
+
+    @property
+    def credentials(self) -> SimCredentials:
+        s = self.scenario
+        return SimCredentials(app_key=s.app.app_key, app_secret=s.app.app_secret, service_id=s.app.service_id,
+                              composio_api_key=s.composio.api_key, composio_auth_config_id=s.composio.auth_config_id,
+                              client_token=s.creative.client_token)
+
+    def issue_auth_code(self, merchant_id: str | None = None) -> str:
+        """The auth code the merchant's 'Authorize' click would deliver to the redirect URL."""
+        with self._lock:
+            return issue_auth_code(self._ctx, merchant_id or next(iter(self.world.merchants)))
+
+    def revoke_shop_tokens(self, merchant_id: str | None = None) -> None:
+        """The seller deauthorizes the app: every token of theirs stops working."""
+        merchant_id = merchant_id or next(iter(self.world.merchants))
+        with self._lock:
+            for token in self.world.shop_tokens.values():
+                if token.merchant_id == merchant_id:
+                    token.revoked = True
+
+    def complete_connection(self, connected_account_id: str, merchant_id: str | None = None) -> None:
+        """The merchant approves the TikTok Ads consent screen for a Composio connection."""
+        with self._lock:
+            complete_consent(self._ctx, connected_account_id, merchant_id)
+
+    def revoke_connection(self, connected_account_id: str) -> None:
+        """The merchant revokes the TikTok Ads authorization behind a Composio connection."""
+        with self._lock:
+            account = self.world.connected_accounts[connected_account_id]
+            account.status = "REVOKED"
+
+    # --- serving ----------------------------------------------------------------------------
+
+    def handle(self, request: SimRequest, wall_now: float | None = None) -> Outcome:
+        """Answer one request (used by the transport and the ASGI app)."""
+        with self._lock:
+            return self._dispatcher.handle(request, time.time() if wall_now is None else wall_now)
+
+    def transport(self) -> SimulatorTransport:
+        """An httpx transport for httpx.Client and httpx.AsyncClient."""
+        return SimulatorTransport(self)
+
+    def asgi_app(self) -> Any:
+        """The same simulator as an ASGI app (see `shopwarden sim serve`)."""
+        return make_asgi_app(self)
