@@ -14,6 +14,7 @@
     │   ├── PlatformUnavailable     5xx / timeouts / malformed bodies (retry only idempotent calls)
     │   └── PartialFailure          the call succeeded for some items and failed for others
     ├── PolicyDenied                the policy engine said no
+    ├── PolicyLoadError             a policy file or its data cannot be loaded (names file and line)
     ├── ApprovalError               an approval cannot move as asked
     │   └── ApprovalConflict        compare-and-set lost (already approved, executed, expired...)
     └── NotFound                    an object the caller named does not exist (or is not theirs)
@@ -140,6 +141,16 @@ class PolicyDenied(ShopwardenError):
     def __init__(self, reasons: list[str]) -> None:
         self.reasons = reasons
         super().__init__("; ".join(reasons) or "denied by policy")
+
+
+class PolicyLoadError(ShopwardenError):
+    """A Rego file or policy data cannot be loaded; start-up stops with the file and line."""
+
+    def __init__(self, message: str, *, path: str = "", line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if path and line else path
+        super().__init__(f"{where}: {message}" if where else message)
 
 
 class ApprovalError(ShopwardenError):

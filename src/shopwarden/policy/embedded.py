@@ -1,0 +1,68 @@
+"""The default engine: the policies compiled once into a regopy bundle, evaluated in-process."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import regopy
+
+from shopwarden.errors import PolicyLoadError
+from shopwarden.policy.bundle import DECISION_REF, PolicyBundle
+from shopwarden.policy.contract import Decision, PolicyInput, decision_from_result, prepare
+
+_BINDING = "decision"
+
+
+class EmbeddedEngine:
+    """Evaluates data.shopwarden.main.decision with rego-cpp; one compiled bundle, reused for every call."""
+
+    def __init__(self, bundle: PolicyBundle) -> None:
+        self._bundle = bundle
+        self._interpreter = bundle.interpreter()
+        self._compiled = self._interpreter.build(f"{_BINDING} = {DECISION_REF}")
+        # rego-cpp keeps the input on the interpreter, so set_input + query must not interleave.
+        self._lock = threading.Lock()
+        try:
+            smoke = self._evaluate({})
+        except (regopy.RegoError, ValueError) as exc:
+            raise PolicyLoadError(f"the policies fail to evaluate: {str(exc)[:300]}", path=str(bundle.root)) from None
+        if not isinstance(smoke, dict) or "decision" not in smoke:
+            raise PolicyLoadError(f"the policies do not define {DECISION_REF}", path=str(bundle.root))
+
+    @classmethod
+    def from_dir(cls, policies_dir: Path) -> EmbeddedEngine:
+        return cls(PolicyBundle.load(policies_dir))
+
+    @property
+    def version(self) -> str:
+        return self._bundle.version
+
+    @property
+    def bundle(self) -> PolicyBundle:
+        return self._bundle
+
+    def decide(self, policy_input: PolicyInput | dict[str, Any]) -> Decision:
+        document = prepare(policy_input, self.version)
+        if isinstance(document, Decision):
+            return document
+        try:
+            result = self._evaluate(document)
+        except (regopy.RegoError, ValueError, TypeError) as exc:
+            reason = f"the policy could not be evaluated: {str(exc)[:300]}"
+            return Decision.fail_closed(reason, "engine.error", self.version)
+        return decision_from_result(result, self.version)
+
+    def _evaluate(self, document: dict[str, Any]) -> Any:
+        rego_input = regopy.Input(document)
+        with self._lock:
+            self._interpreter.set_input(rego_input)
+            output = self._interpreter.query_bundle(self._compiled)
+            text = str(output)
+        if not output.ok() or text.startswith(("(error", "<error>")):
+            raise ValueError(text.strip())
+        if text == "undefined":
+            return None
+        return json.loads(text).get("bindings", {}).get(_BINDING)

@@ -1,0 +1,35 @@
+"""The PolicyEngine protocol and the one place that chooses the engine at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from shopwarden.config import Settings, get_settings
+from shopwarden.policy.bundle import PolicyBundle, default_policies_dir
+from shopwarden.policy.contract import Decision, PolicyInput
+from shopwarden.policy.embedded import EmbeddedEngine
+from shopwarden.policy.opa_server import OpaServerEngine
+
+
+@runtime_checkable
+class PolicyEngine(Protocol):
+    """Decides one tool call. Thread-safe; never raises on bad input (it denies instead)."""
+
+    @property
+    def version(self) -> str:
+        """The policy bundle hash recorded with every decision."""
+        ...
+
+    def decide(self, policy_input: PolicyInput | dict[str, Any]) -> Decision: ...
+
+
+def load_engine(settings: Settings | None = None, policies_dir: Path | None = None) -> PolicyEngine:
+    """OpaServerEngine when SHOPWARDEN_OPA_URL is set, else EmbeddedEngine; PolicyLoadError on a broken file."""
+    settings = settings or get_settings()
+    root = Path(policies_dir) if policies_dir is not None else default_policies_dir()
+    bundle = PolicyBundle.load(root)
+    if settings.opa_url:
+        token = settings.opa_token.get_secret_value() if settings.opa_token else None
+        return OpaServerEngine(settings.opa_url, bundle, token=token)
+    return EmbeddedEngine(bundle)
