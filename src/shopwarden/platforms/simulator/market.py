@@ -87,7 +87,7 @@ def _spent_by_campaign(advertiser: Advertiser) -> dict[str, Decimal]:
     return totals
 
 
-def _deliver_ads(world: World, advertiser: Advertiser, day: date, start: int, rng: random.Random,
+def _deliver_ads(world: World, advertiser: Advertiser, day: date, start: int, length: int, rng: random.Random,
                  ids: IdMaker) -> None:
     spent = _spent_by_campaign(advertiser)
     for group in sorted(advertiser.adgroups.values(), key=lambda g: g.id):
@@ -102,7 +102,7 @@ def _deliver_ads(world: World, advertiser: Advertiser, day: date, start: int, rn
             if not candidates:
                 break
             product = rng.choice(candidates)
-            price = _place_order(world, world.shops[product.shop_id], product, start + rng.randrange(86400), rng,
+            price = _place_order(world, world.shops[product.shop_id], product, start + rng.randrange(length), rng,
                                  ids, campaign.id)
             if price is not None:
                 value += price
@@ -116,7 +116,7 @@ def _deliver_ads(world: World, advertiser: Advertiser, day: date, start: int, rn
         )
 
 
-def _organic_sales(world: World, start: int, rng: random.Random, ids: IdMaker) -> None:
+def _organic_sales(world: World, start: int, length: int, rng: random.Random, ids: IdMaker) -> None:
     for shop in world.shops.values():
         for product_id in shop.product_order:
             product = shop.products[product_id]
@@ -124,7 +124,7 @@ def _organic_sales(world: World, start: int, rng: random.Random, ids: IdMaker) -
                 continue
             units = organic_units(product.base_demand, rng.random(), rng.random())
             for _ in range(units):
-                _place_order(world, shop, product, start + rng.randrange(86400), rng, ids, None)
+                _place_order(world, shop, product, start + rng.randrange(length), rng, ids, None)
 
 
 def _age_orders(world: World, end: int) -> None:
@@ -140,10 +140,11 @@ def close_day(world: World, day: date, rng: random.Random, ids: IdMaker) -> None
     """Generate one full day of activity, dated `day` in the world's time zone."""
     zone = ZoneInfo(world.timezone)
     start = int(day_start(day, zone).timestamp())
+    end = int(day_start(day + timedelta(days=1), zone).timestamp())  # 23 or 25 hours on DST days
     for advertiser_id in sorted(world.advertisers):
-        _deliver_ads(world, world.advertisers[advertiser_id], day, start, rng, ids)
-    _organic_sales(world, start, rng, ids)
-    _age_orders(world, int(day_start(day + timedelta(days=1), zone).timestamp()))
+        _deliver_ads(world, world.advertisers[advertiser_id], day, start, end - start, rng, ids)
+    _organic_sales(world, start, end - start, rng, ids)
+    _age_orders(world, end)
     world.days_closed.append(day)
 
 
