@@ -43,6 +43,7 @@ class AppSpec(_Strict):
     access_token_ttl_hours: float = Field(default=168, gt=0)
     refresh_token_ttl_days: float = Field(default=30, gt=0)
     auth_code_ttl_minutes: float = Field(default=30, gt=0)
+    redirect_url: str | None = Field(default=None, description="where the authorize page sends code and state")
 
 
 class ConnectedAccountSpec(_Strict):
@@ -278,3 +279,19 @@ def load_scenario(source: str | Path | dict[str, Any]) -> Scenario:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ScenarioError(label, _field_path(tuple(first["loc"])), first["msg"]) from None
+
+
+DEFAULT_SCENARIO = "small_shop"
+
+
+def find_scenario(name_or_path: str | Path = DEFAULT_SCENARIO) -> Path:
+    """A scenario file by path, or by name from the shipped evals/scenarios/ folder."""
+    from shopwarden.resources import resource_dir
+
+    candidate = Path(name_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        return candidate
+    shipped = resource_dir("evals") / "scenarios" / f"{name_or_path}.yaml"
+    if not shipped.is_file():
+        raise ScenarioError(str(name_or_path), "", f"no such scenario file, and no {shipped}")
+    return shipped

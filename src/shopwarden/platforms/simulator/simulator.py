@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from shopwarden.platforms.simulator.asgi import make_asgi_app
 from shopwarden.platforms.simulator.composio_backend import complete_consent
 from shopwarden.platforms.simulator.context import RecordedRequest, SimContext
+from shopwarden.platforms.simulator.control import handle_control, is_control
 from shopwarden.platforms.simulator.dispatch import Dispatcher, Outcome
 from shopwarden.platforms.simulator.faults import FaultPlan
 from shopwarden.platforms.simulator.market import close_day, days_ending_between
@@ -167,6 +168,8 @@ class Simulator:
     def handle(self, request: SimRequest, wall_now: float | None = None) -> Outcome:
         """Answer one request (used by the transport and the ASGI app)."""
         with self._lock:
+            if is_control(request):
+                return Outcome(response=handle_control(self, request))
             return self._dispatcher.handle(request, time.time() if wall_now is None else wall_now)
 
     def transport(self) -> SimulatorTransport:

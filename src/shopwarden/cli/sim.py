@@ -1,0 +1,42 @@
+"""`shopwarden sim serve`: the TikTok simulator over real HTTP, for people and plain scripts."""
+
+from __future__ import annotations
+
+import typer
+
+from shopwarden.cli._common import console
+
+sim_app = typer.Typer(help="The TikTok simulator (Shop, Business API via Composio, creative sources).",
+                      no_args_is_help=True)
+
+
+@sim_app.command("serve")
+def serve(
+    port: int = typer.Option(8765, help="TCP port to listen on."),
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    scenario: str = typer.Option("small_shop", help="Scenario file, or the name of a shipped scenario."),
+    seed: int = typer.Option(0, help="Random seed; the same scenario and seed give the same world."),
+    clock: str = typer.Option("wall", help="What Shop timestamps are checked against: 'wall' (a script's "
+                                           "time.time()) or 'virtual' (the simulator's clock)."),
+) -> None:
+    """Serve every simulated surface on one port; the path prefix picks the surface."""
+    import uvicorn
+
+    from shopwarden.platforms.simulator import Simulator
+    from shopwarden.platforms.simulator.scenario import find_scenario
+
+    if clock not in ("wall", "virtual"):
+        raise typer.BadParameter("must be 'wall' or 'virtual'", param_hint="--clock")
+    path = find_scenario(scenario)
+    simulator = Simulator.from_scenario(path, seed=seed, skew_reference=clock)
+    base = f"http://{host}:{port}"
+    console.print(f"simulating [bold]{simulator.scenario.name}[/bold] ({path}) at {base}", highlight=False)
+    console.print("point shopwarden at it with (secrets are in the scenario file):", highlight=False)
+    for name, value in simulator.credentials.settings_env(base).items():
+        shown = value if not name.endswith(("SECRET", "API_KEY", "TOKEN")) else "<from the scenario>"
+        console.print(f"  {name}={shown}", highlight=False, markup=False)
+    uvicorn.run(simulator.asgi_app(), host=host, port=port, log_level="warning")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(sim_app, name="sim")
