@@ -1,0 +1,102 @@
+"""Fresh facts the policy needs: who owns a named resource, and an ads object's live settings.
+
+Ownership comes from our own tables (cheap, no platform call), so reads can take the fast path
+and still be refused across tenants. Live object state (budget, status) always comes from the
+platform, never from a cache.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, select
+
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import Connection, Product, Shop
+from shopwarden.errors import NotFound
+from shopwarden.tools.base import ToolContext
+
+
+def plain(value: Any) -> Any:
+    """An adapter's answer as JSON-like data (adapters may return models or dicts)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="python")
+    if isinstance(value, list | tuple):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
+def shop_owner(session: Session, shop_id: str) -> str | None:
+    row = session.exec(select(Shop.merchant_id).where(Shop.shop_id == shop_id)).first()
+    return row
+
+
+def product_owner(session: Session, product_id: str) -> str | None:
+    return session.exec(select(Product.merchant_id).where(Product.product_id == product_id)).first()
+
+
+def advertiser_owner(session: Session, advertiser_id: str) -> str | None:
+    """The merchant whose Ads connection lists this advertiser, if any."""
+    for merchant_id, details in session.exec(
+        select(Connection.merchant_id, Connection.details).where(Connection.platform == "ads")
+    ):
+        if advertiser_id in [str(item) for item in (details or {}).get("advertiser_ids", [])]:
+            return merchant_id
+    return None
+
+
+def tenancy(ctx: ToolContext, *, shop_id: str | None = None, product_id: str | None = None,
+            advertiser_id: str | None = None) -> dict[str, Any]:
+    """`{resource_merchant_id}` when we know who owns the named resource (the policy denies cross-tenant)."""
+    with session_scope(ctx.engine) as session:
+        owner = None
+        if advertiser_id is not None:
+            owner = advertiser_owner(session, advertiser_id)
+        elif product_id is not None:
+            owner = product_owner(session, product_id)
+        elif shop_id is not None:
+            owner = shop_owner(session, shop_id)
+    return {} if owner is None else {"resource_merchant_id": owner}
+
+
+async def advertiser_profile(ctx: ToolContext, advertiser_id: str) -> dict[str, Any]:
+    """Currency and time zone of an ad account (cached per context: they do not change within a run)."""
+    if advertiser_id not in ctx.advertiser_profiles:
+        info = plain(await ctx.ads().advertiser_info([advertiser_id]))
+        rows = info if isinstance(info, list) else info.get("list", [info])
+        row = next((r for r in rows if str(r.get("advertiser_id")) == advertiser_id), None)
+        if row is None:
+            raise NotFound(f"ad account {advertiser_id} is not available to this merchant")
+        ctx.advertiser_profiles[advertiser_id] = {
+            "currency": row.get("currency") or "",
+            "timezone": row.get("timezone") or row.get("display_timezone") or "UTC",
+        }
+    return ctx.advertiser_profiles[advertiser_id]
+
+
+_NAME_FIELD = {"campaign": "campaign_name", "adgroup": "adgroup_name"}
+_ID_FIELD = {"campaign": "campaign_id", "adgroup": "adgroup_id"}
+_WORD = {"campaign": "campaign", "adgroup": "ad group"}
+
+
+async def ads_object(ctx: ToolContext, advertiser_id: str, object_type: str, object_id: str) -> dict[str, Any]:
+    """The live campaign or ad group: {object_name, budget_mode, current_budget, status}."""
+    ads = ctx.ads()
+    if object_type == "campaign":
+        found = await ads.list_campaigns(advertiser_id, campaign_ids=[object_id])
+    else:
+        found = await ads.list_adgroups(advertiser_id, adgroup_ids=[object_id])
+    rows = plain(found)
+    row = next((r for r in rows if str(r.get(_ID_FIELD[object_type])) == object_id), None)
+    if row is None:
+        raise NotFound(f"{_WORD[object_type]} {object_id} does not exist in ad account {advertiser_id}")
+    return {
+        "object_name": str(row.get(_NAME_FIELD[object_type]) or ""),
+        "budget_mode": row.get("budget_mode"),
+        "current_budget": Decimal(str(row.get("budget") or 0)),
+        "status": row.get("operation_status"),
+    }

@@ -1,0 +1,180 @@
+"""TikTok Ads tools: campaigns, ad groups, reports, and the guarded mutations (create, budget, status)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session
+
+from shopwarden import budget_ledger
+from shopwarden.db.engine import session_scope
+from shopwarden.observe import ads_object, advertiser_profile, plain, tenancy
+from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
+from shopwarden.tools.inputs import (
+    AdvertiserArgs,
+    CreateAdgroupArgs,
+    CreateCampaignArgs,
+    EnableAdsArgs,
+    ListAdgroupsArgs,
+    ListCampaignsArgs,
+    ObjectRef,
+    PauseAdsArgs,
+    PerformanceReportArgs,
+    UpdateBudgetArgs,
+)
+
+CREATED_STATUS = "DISABLE"  # TikTok's default is ENABLE; we never send anything else on create
+
+
+async def _advertiser_tenancy(ctx: ToolContext, args: AdvertiserArgs) -> State:
+    return tenancy(ctx, advertiser_id=args.advertiser_id)
+
+
+async def _list_campaigns(ctx: ToolContext, args: ListCampaignsArgs, _key: str) -> Any:
+    return plain(await ctx.ads().list_campaigns(args.advertiser_id))
+
+
+async def _list_adgroups(ctx: ToolContext, args: ListAdgroupsArgs, _key: str) -> Any:
+    campaign_ids = [args.campaign_id] if args.campaign_id else None
+    return plain(await ctx.ads().list_adgroups(args.advertiser_id, campaign_ids=campaign_ids))
+
+
+async def _report(ctx: ToolContext, args: PerformanceReportArgs, _key: str) -> Any:
+    return plain(await ctx.ads().report(args.advertiser_id, level=args.level, days=args.days))
+
+
+# --- creates -------------------------------------------------------------------------------
+
+
+async def _create_state(ctx: ToolContext, args: CreateCampaignArgs | CreateAdgroupArgs) -> State:
+    profile = await advertiser_profile(ctx, args.advertiser_id)
+    return {**tenancy(ctx, advertiser_id=args.advertiser_id), "currency": profile["currency"]}
+
+
+def _campaign_request(args: CreateCampaignArgs) -> dict[str, Any]:
+    return {**args.model_dump(mode="json"), "operation_status": CREATED_STATUS}
+
+
+def _adgroup_request(args: CreateAdgroupArgs) -> dict[str, Any]:
+    return {**args.model_dump(mode="json", exclude_none=True), "operation_status": CREATED_STATUS}
+
+
+async def _create_campaign(ctx: ToolContext, args: CreateCampaignArgs, key: str) -> Any:
+    return plain(await ctx.ads().create_campaign(
+        args.advertiser_id, campaign_name=args.campaign_name, objective_type=args.objective_type,
+        budget_mode=args.budget_mode, budget=args.budget, idempotency_key=key,
+    ))
+
+
+async def _create_adgroup(ctx: ToolContext, args: CreateAdgroupArgs, key: str) -> Any:
+    return plain(await ctx.ads().create_adgroup(
+        args.advertiser_id, campaign_id=args.campaign_id, adgroup_name=args.adgroup_name,
+        budget_mode=args.budget_mode, budget=args.budget, product_ids=args.product_ids, idempotency_key=key,
+    ))
+
+
+async def _campaign_exists(ctx: ToolContext, args: CreateCampaignArgs, _key: str) -> bool | None:
+    rows = plain(await ctx.ads().list_campaigns(args.advertiser_id))
+    return any(str(row.get("campaign_name", "")).startswith(args.campaign_name) for row in rows)
+
+
+async def _adgroup_exists(ctx: ToolContext, args: CreateAdgroupArgs, _key: str) -> bool | None:
+    rows = plain(await ctx.ads().list_adgroups(args.advertiser_id, campaign_ids=[args.campaign_id]))
+    return any(str(row.get("adgroup_name", "")).startswith(args.adgroup_name) for row in rows)
+
+
+# --- budget ----------------------------------------------------------------------------------
+
+
+def _ledger_ref(merchant_id: str, args: ObjectRef) -> budget_ledger.ObjectRef:
+    return budget_ledger.ObjectRef(merchant_id, args.advertiser_id, args.object_type, args.object_id)
+
+
+async def _budget_state(ctx: ToolContext, args: UpdateBudgetArgs) -> State:
+    profile = await advertiser_profile(ctx, args.advertiser_id)
+    live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
+    day = budget_ledger.advertiser_day(ctx.now(), profile["timezone"])
+    with session_scope(ctx.engine) as session:
+        start = budget_ledger.start_of_day_budget(session, _ledger_ref(ctx.merchant_id, args), day,
+                                                  live["current_budget"])
+        increase = budget_ledger.account_increase_today(session, ctx.merchant_id, args.advertiser_id, day)
+    return {
+        **tenancy(ctx, advertiser_id=args.advertiser_id),
+        "object_type": args.object_type,
+        "object_id": args.object_id,
+        "currency": profile["currency"],
+        "timezone": profile["timezone"],
+        "day": day.isoformat(),
+        "start_of_day_budget": start,
+        "account_increase_today": increase,
+        **live,
+    }
+
+
+async def _update_budget(ctx: ToolContext, args: UpdateBudgetArgs, _key: str) -> Any:
+    # Absolute-set write: safe to repeat, the platform ends at the same budget.
+    return plain(await ctx.ads().update_budget(
+        args.advertiser_id, args.object_type, args.object_id, budget=args.budget, budget_mode=args.budget_mode,
+    ))
+
+
+async def _budget_applied(ctx: ToolContext, args: UpdateBudgetArgs, _key: str) -> bool | None:
+    live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
+    return Decimal(live["current_budget"]) == args.budget
+
+
+def _record_budget_change(session: Session, change: AppliedChange) -> None:
+    args: UpdateBudgetArgs = change.args
+    budget_ledger.record_change(
+        session, _ledger_ref(change.merchant_id, args), date.fromisoformat(change.state["day"]),
+        budget_before=Decimal(change.state["current_budget"]), budget_after=args.budget,
+        approval_id=change.approval_id, execution_id=change.execution_id,
+    )
+
+
+# --- status ----------------------------------------------------------------------------------
+
+
+async def _object_state(ctx: ToolContext, args: ObjectRef) -> State:
+    live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
+    return {
+        **tenancy(ctx, advertiser_id=args.advertiser_id),
+        "object_type": args.object_type, "object_id": args.object_id,
+        "object_name": live["object_name"], "status": live["status"],
+    }
+
+
+def _set_status(status: str) -> Any:
+    async def run(ctx: ToolContext, args: ObjectRef, _key: str) -> Any:
+        return plain(await ctx.ads().set_status(args.advertiser_id, args.object_type, [args.object_id], status))
+
+    async def applied(ctx: ToolContext, args: ObjectRef, _key: str) -> bool | None:
+        live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
+        return live["status"] == status
+
+    return run, applied
+
+
+_pause, _paused = _set_status("DISABLE")
+_enable, _enabled = _set_status("ENABLE")
+
+TOOLS = [
+    Tool("list_campaigns", "ads", mutating=False, idempotent=True, risk="low", args_model=ListCampaignsArgs,
+         execute=_list_campaigns, observe=_advertiser_tenancy),
+    Tool("list_adgroups", "ads", mutating=False, idempotent=True, risk="low", args_model=ListAdgroupsArgs,
+         execute=_list_adgroups, observe=_advertiser_tenancy),
+    Tool("get_performance_report", "ads", mutating=False, idempotent=True, risk="low",
+         args_model=PerformanceReportArgs, execute=_report, observe=_advertiser_tenancy),
+    Tool("create_campaign", "ads", mutating=True, idempotent=False, risk="medium", args_model=CreateCampaignArgs,
+         execute=_create_campaign, observe=_create_state, build_request=_campaign_request, verify=_campaign_exists),
+    Tool("create_adgroup", "ads", mutating=True, idempotent=False, risk="medium", args_model=CreateAdgroupArgs,
+         execute=_create_adgroup, observe=_create_state, build_request=_adgroup_request, verify=_adgroup_exists),
+    Tool("update_budget", "ads", mutating=True, idempotent=True, risk="high", args_model=UpdateBudgetArgs,
+         execute=_update_budget, observe=_budget_state, verify=_budget_applied, record_effect=_record_budget_change),
+    Tool("pause_ads", "ads", mutating=True, idempotent=True, risk="low", args_model=PauseAdsArgs,
+         execute=_pause, observe=_object_state, verify=_paused),
+    Tool("enable_ads", "ads", mutating=True, idempotent=True, risk="high", args_model=EnableAdsArgs,
+         execute=_enable, observe=_object_state, verify=_enabled),
+]

@@ -1,0 +1,114 @@
+"""What a tool is (`Tool`) and what it gets to work with (`ToolContext`).
+
+A tool never builds its own adapter: the runtime hands it a `ToolContext` holding factories
+for the merchant's Shop and Ads clients and the creative reader. Agents and the gate see
+only tool names, argument models and results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from shopwarden.errors import ConfigError
+from shopwarden.tools.inputs import ToolArgs
+
+Surface = Literal["shop", "ads", "creative"]
+Risk = Literal["low", "medium", "high"]
+
+State = dict[str, Any]
+Observer = Callable[["ToolContext", Any], Awaitable[State]]
+Executor = Callable[["ToolContext", Any, str], Awaitable[Any]]
+Verifier = Callable[["ToolContext", Any, str], Awaitable[bool | None]]
+RequestBuilder = Callable[[Any], dict[str, Any]]
+EffectRecorder = Callable[[Session, "AppliedChange"], None]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ToolContext:
+    """One merchant's adapters, built lazily (a read of the catalogue never opens the Ads client)."""
+
+    merchant_id: str
+    engine: Engine
+    shop_factory: Callable[[], Any] | None = None
+    ads_factory: Callable[[], Any] | None = None
+    creative_factory: Callable[[], Any] | None = None
+    clock: Callable[[], datetime] = utc_now
+    _shop: Any = field(default=None, init=False, repr=False)
+    _ads: Any = field(default=None, init=False, repr=False)
+    _creative: Any = field(default=None, init=False, repr=False)
+    advertiser_profiles: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
+
+    def shop(self) -> Any:
+        if self._shop is None:
+            self._shop = _build(self.shop_factory, "SHOPWARDEN_SHOP_APP_KEY", "no TikTok Shop client is configured")
+        return self._shop
+
+    def ads(self) -> Any:
+        if self._ads is None:
+            self._ads = _build(self.ads_factory, "SHOPWARDEN_COMPOSIO_API_KEY", "no TikTok Ads client is configured")
+        return self._ads
+
+    def creative(self) -> Any:
+        if self._creative is None:
+            self._creative = _build(self.creative_factory, "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN",
+                                    "no creative reader is configured")
+        return self._creative
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+def _build(factory: Callable[[], Any] | None, variable: str, reason: str) -> Any:
+    if factory is None:
+        raise ConfigError(variable, reason)
+    return factory()
+
+
+@dataclass(frozen=True)
+class AppliedChange:
+    """A mutation that took effect, handed to the tool's effect recorder (e.g. the budget ledger)."""
+
+    merchant_id: str
+    args: Any
+    state: State
+    execution_id: int | None
+    approval_id: int | None
+
+
+async def no_state(_ctx: ToolContext, _args: Any) -> State:
+    return {}
+
+
+def no_request(_args: Any) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One typed tool: its argument model, how to observe, execute and verify it."""
+
+    name: str
+    surface: Surface
+    mutating: bool
+    idempotent: bool
+    risk: Risk
+    args_model: type[ToolArgs]
+    execute: Executor
+    observe: Observer = no_state
+    build_request: RequestBuilder = no_request
+    verify: Verifier | None = None
+    record_effect: EffectRecorder | None = None
+
+    @property
+    def action(self) -> Literal["read", "mutate"]:
+        return "mutate" if self.mutating else "read"

@@ -1,0 +1,137 @@
+"""The argument model of every tool: strict (extra fields forbidden), bounded, allowlisted.
+
+These models are the first line of the field allowlists: a budget update can name the
+object, the budget and the budget mode, and nothing else, so objective, targeting or
+creative changes are refused before any request is built.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+PlatformId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
+Money = Annotated[Decimal, Field(gt=0, le=Decimal("10000000"), decimal_places=2)]
+BudgetMode = Literal["BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"]
+ObjectType = Literal["campaign", "adgroup"]
+ObjectiveType = Literal[
+    "PRODUCT_SALES", "TRAFFIC", "CONVERSIONS", "WEB_CONVERSIONS", "REACH", "VIDEO_VIEWS", "ENGAGEMENT",
+    "APP_PROMOTION", "LEAD_GENERATION",
+]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+ObjectName = Annotated[str, StringConstraints(min_length=1, max_length=512, strip_whitespace=True)]
+
+
+class ToolArgs(BaseModel):
+    """Base of every argument model: unknown fields are an error, and arguments never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ListShopsArgs(ToolArgs):
+    pass
+
+
+class SyncCatalogArgs(ToolArgs):
+    shop_id: PlatformId | None = None
+
+
+class GetProductArgs(ToolArgs):
+    product_id: PlatformId
+
+
+class SearchOrdersArgs(ToolArgs):
+    since_hours: int = Field(default=24, ge=1, le=720)
+    status: Annotated[str, StringConstraints(pattern=r"^[A-Z_]{1,40}$")] | None = None
+
+
+class SkuQuantity(ToolArgs):
+    sku_id: PlatformId
+    warehouse_id: PlatformId
+    quantity: int = Field(ge=0, le=10_000_000)
+
+
+class UpdateSkuInventoryArgs(ToolArgs):
+    product_id: PlatformId
+    # A generous structural bound; the policy's max_skus_per_call refuses bulk rewrites with a reason.
+    skus: list[SkuQuantity] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _one_entry_per_sku_and_warehouse(self) -> UpdateSkuInventoryArgs:
+        seen: set[tuple[str, str]] = set()
+        for sku in self.skus:
+            key = (sku.sku_id, sku.warehouse_id)
+            if key in seen:
+                raise ValueError(f"SKU {sku.sku_id} in warehouse {sku.warehouse_id} is listed twice")
+            seen.add(key)
+        return self
+
+
+class AdvertiserArgs(ToolArgs):
+    advertiser_id: PlatformId
+
+
+class ListCampaignsArgs(AdvertiserArgs):
+    pass
+
+
+class ListAdgroupsArgs(AdvertiserArgs):
+    campaign_id: PlatformId | None = None
+
+
+class PerformanceReportArgs(AdvertiserArgs):
+    level: ObjectType
+    days: int = Field(default=7, ge=1, le=30)
+
+
+class CreateCampaignArgs(AdvertiserArgs):
+    """No status field: campaigns are always created DISABLE."""
+
+    campaign_name: ObjectName
+    objective_type: ObjectiveType
+    budget_mode: BudgetMode
+    budget: Money
+
+
+class CreateAdgroupArgs(AdvertiserArgs):
+    """No status field: ad groups are always created DISABLE."""
+
+    campaign_id: PlatformId
+    adgroup_name: ObjectName
+    budget_mode: BudgetMode
+    budget: Money
+    product_ids: list[PlatformId] | None = Field(default=None, max_length=50)
+
+
+class ObjectRef(AdvertiserArgs):
+    object_type: ObjectType
+    object_id: PlatformId
+
+
+class UpdateBudgetArgs(ObjectRef):
+    """Only the object's identity, the budget and the budget mode: nothing else can change."""
+
+    budget: Money
+    budget_mode: BudgetMode | None = None
+
+
+class PauseAdsArgs(ObjectRef):
+    pass
+
+
+class EnableAdsArgs(ObjectRef):
+    pass
+
+
+class ReadAdLibraryArgs(ToolArgs):
+    search_term: Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+    country: CountryCode = "US"
+    max_count: int = Field(default=10, ge=1, le=50)
+
+
+class ReadTrendsArgs(ToolArgs):
+    kind: Literal["hashtags", "keywords", "top_ads"]
+    country: CountryCode | None = None
+    limit: int = Field(default=20, ge=1, le=50)

@@ -1,0 +1,57 @@
+"""Adapters are reachable only through the tool registry: no agent, gate or API module imports them."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "shopwarden"
+ADAPTER_MODULES = ("shopwarden.platforms.shop", "shopwarden.platforms.ads", "shopwarden.platforms.creative_center")
+# Who may build or use an adapter: the adapters themselves, the tools, the one composition
+# function, and the CLI commands that connect an account or sync a catalogue.
+ALLOWED = ("platforms/", "tools/", "runtime.py", "cli/connect.py", "cli/shop.py", "cli/ads.py", "cli/sync.py")
+
+
+def _imported_modules(source: str) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("shopwarden."):
+            found.add(node.value)  # importlib.import_module("shopwarden.platforms...")
+    return found
+
+
+def adapter_imports(root: Path) -> dict[str, list[str]]:
+    """Module path -> adapter modules it imports, for every module outside the allowed places."""
+    offenders: dict[str, list[str]] = {}
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith(ALLOWED):
+            continue
+        hits = sorted(m for m in _imported_modules(path.read_text(encoding="utf-8"))
+                      if m.startswith(ADAPTER_MODULES))
+        if hits:
+            offenders[relative] = hits
+    return offenders
+
+
+def test_no_module_outside_tools_and_runtime_imports_an_adapter() -> None:
+    assert adapter_imports(PACKAGE) == {}
+
+
+def test_the_scan_catches_direct_lazy_and_dynamic_imports(tmp_path: Path) -> None:
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "graph.py").write_text("from shopwarden.platforms.ads import AdsClient\n")
+    (tmp_path / "gate.py").write_text("def f():\n    import shopwarden.platforms.shop.client\n")
+    dynamic = "import importlib\nimportlib.import_module('shopwarden.platforms.creative_center')\n"
+    (tmp_path / "api.py").write_text(dynamic)
+    (tmp_path / "runtime.py").write_text("from shopwarden.platforms.ads import ads_client_for\n")
+    assert adapter_imports(tmp_path) == {
+        "agents/graph.py": ["shopwarden.platforms.ads", "shopwarden.platforms.ads.AdsClient"],
+        "api.py": ["shopwarden.platforms.creative_center"],
+        "gate.py": ["shopwarden.platforms.shop.client"],
+    }
