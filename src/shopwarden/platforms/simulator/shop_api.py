@@ -142,10 +142,18 @@ class _ProductSearch(BaseModel):
 def _search_products(ctx: SimContext, call: ShopCall) -> dict[str, Any]:
     f = parse_model(_ProductSearch, call.body, INVALID_REQUEST)
     assert call.shop is not None
+    products = call.shop.products
     skus = set(f.seller_skus or [])
+    filtered = skus or f.status not in (None, "ALL") or any(
+        v is not None for v in (f.create_time_ge, f.create_time_le, f.update_time_ge, f.update_time_le))
+    if not filtered and "sort_field" not in call.request.query:
+        # The common full-sync case: page the catalog in its stored order without touching every product.
+        ids, token = _page(call.shop.product_order, call.request)
+        return {"products": [product_json(call.shop, products[i]) for i in ids], "next_page_token": token,
+                "total_count": len(products)}
     matches = [
         p for pid in call.shop.product_order
-        if (p := call.shop.products[pid])
+        if (p := products[pid])
         and (f.status in (None, "ALL") or p.status == f.status)
         and (not skus or any(s.seller_sku in skus for s in p.skus))
         and (f.create_time_ge is None or p.create_time >= f.create_time_ge)
