@@ -138,3 +138,15 @@ def test_faults_declared_in_the_scenario_apply() -> None:
 def test_an_unknown_fault_kind_is_refused(sim: Simulator) -> None:
     with pytest.raises(ValueError, match="unknown fault kind 'explode'"):
         sim.faults.add("/x", "explode")  # type: ignore[arg-type]
+
+
+async def test_async_clients_see_timeout_after_commit_as_read_timeout(sim: Simulator) -> None:
+    sim.faults.add("/open_api/v1.3/adgroup/budget/update/", "timeout_after_commit", times=1)
+    token = sim.world.advertisers[ADVERTISER].access_token
+    async with httpx.AsyncClient(transport=sim.transport()) as http:
+        with pytest.raises(httpx.ReadTimeout):
+            await http.post("https://business-api.tiktok.com/open_api/v1.3/adgroup/budget/update/",
+                            headers={"Access-Token": token},
+                            json={"advertiser_id": ADVERTISER,
+                                  "budget": [{"adgroup_id": "1810000000000000001", "budget": 110}]})
+    assert sim.world.advertisers[ADVERTISER].adgroups["1810000000000000001"].budget == 110
