@@ -48,8 +48,8 @@ account_cap_cents := lib.cents(lib.limit("account_daily_increase_max"))
 deny contains {
 	"code": "budget.below_minimum",
 	"reason": sprintf(
-		"sets the %s of %s to %s, below the minimum of %s for a %s",
-		[budget_noun, lib.object_label, lib.money(new_cents), lib.money(minimum_cents), lib.object_word(lib.object_type)],
+		"sets the %s of %s to %s, below the minimum of %s for %s",
+		[budget_noun, lib.object_label, lib.money(new_cents), lib.money(minimum_cents), lib.a_object_words[lib.object_type]],
 	),
 } if {
 	new_cents < minimum_cents

@@ -103,6 +103,5 @@ verified if {
 	count(skus) > 0
 	every sku in skus {
 		whole_number(sku.quantity)
-		has_current(sku)
 	}
 }

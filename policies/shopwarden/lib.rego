@@ -32,6 +32,8 @@ object_words := {"campaign": "campaign", "adgroup": "ad group"}
 
 object_word(object_type) := object_words[object_type]
 
+a_object_words := {"campaign": "a campaign", "adgroup": "an ad group"}
+
 # "campaign Summer Sale" (or the platform id when the gate has no name for it).
 object_label := sprintf("%s %s", [object_word(object_type), object_name])
 

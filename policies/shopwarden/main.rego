@@ -85,10 +85,12 @@ allowances contains {
 	lib.is_mutation
 }
 
-outcome := "deny" if {
-	count(denials) > 0
+outcome := outcome_of(denials, approvals)
+
+outcome_of(denied, approved) := "deny" if {
+	count(denied) > 0
 } else := "require_approval" if {
-	count(approvals) > 0
+	count(approved) > 0
 } else := "allow"
 
 deciding := denials if outcome == "deny"
@@ -97,7 +99,10 @@ deciding := approvals if outcome == "require_approval"
 
 deciding := allowances if outcome == "allow"
 
-ordered := sort([[item.code, item.reason] | some item in deciding])
+# Sorted by code then sentence, so both engines list reasons in the same order.
+ordered := ordered_of(deciding)
+
+ordered_of(items) := sort([[item.code, item.reason] | some item in items])
 
 obligations := autonomy.obligations if outcome == "deny"
 
