@@ -19,7 +19,7 @@ from shopwarden.policy.bundle import PolicyBundle
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
 _TEST_RULE = re.compile(r"^(test_\w+)\s+(?:if\b|:=|=|\{)", re.MULTILINE)
 _CRASH_HINT = (
-    "regopy crashed while evaluating this test; rego-cpp 1.5.2 crashes on `with input as {...}` "
+    "regopy crashed while compiling or running the Rego tests; rego-cpp 1.5.2 crashes on `with input as {...}` "
     "and on rule references as `with` values: override input.<key> with a literal or a function call"
 )
 
@@ -117,8 +117,8 @@ def run_isolated(policies_dir: Path, timeout: float = 120.0) -> list[RegoTestRes
     for test in tests:
         if test in done:
             results.append(done[test])
-        elif test == running:
-            cause = stderr.strip()[:200] if process.returncode == -9 else f"exit status {process.returncode}"
+        elif test == running or process.returncode < 0:
+            cause = stderr.strip()[-300:] or f"exit status {process.returncode}"
             results.append(RegoTestResult(test, False, f"{_CRASH_HINT} ({cause})"))
         else:
             detail = stderr.strip()[-500:] or f"not run (exit status {process.returncode})"

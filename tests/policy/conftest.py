@@ -1,0 +1,67 @@
+"""Fixtures for the policy tests: the shipped policies folder, engines over it, the OPA stand-in."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from shopwarden.policy import EmbeddedEngine, OpaServerEngine, PolicyBundle
+from shopwarden.policy.opa_standin import OpaStandin
+
+POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+
+
+@pytest.fixture(scope="session")
+def policy_bundle() -> PolicyBundle:
+    return PolicyBundle.load(POLICIES_DIR)
+
+
+@pytest.fixture(scope="session")
+def embedded_engine(policy_bundle: PolicyBundle) -> EmbeddedEngine:
+    return EmbeddedEngine(policy_bundle)
+
+
+@pytest.fixture(scope="session")
+def opa_standin() -> Iterator[OpaStandin]:
+    with OpaStandin() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def opa_engine(opa_standin: OpaStandin, policy_bundle: PolicyBundle) -> Iterator[OpaServerEngine]:
+    engine = OpaServerEngine(opa_standin.url, policy_bundle, timeout=5.0)
+    engine.push()
+    yield engine
+    engine.close()
+
+
+@pytest.fixture
+def policies_copy(tmp_path: Path) -> Path:
+    """A writable copy of policies/ to break on purpose."""
+    return Path(shutil.copytree(POLICIES_DIR, tmp_path / "policies"))
+
+
+def budget_input(**overrides: object) -> dict:
+    """A guarded update_budget input for campaign Summer Sale (start of day 100.00)."""
+    document: dict = {
+        "tool": "update_budget",
+        "action": "mutate",
+        "now": "2024-05-01T18:00:00Z",
+        "merchant": {"id": "m-acme", "autonomy": "guarded", "limits": {}},
+        "agent": {"id": "growth-marketer", "allowed_tools": ["update_budget"]},
+        "args": {"advertiser_id": "adv-1", "object_type": "campaign", "object_id": "c-1", "budget": "110.00"},
+        "state": {
+            "object_name": "Summer Sale",
+            "current_budget": "100.00",
+            "start_of_day_budget": "100.00",
+            "day": "2024-05-01",
+            "account_increase_today": "0",
+            "resource_merchant_id": "m-acme",
+        },
+        "request": {},
+    }
+    document.update(overrides)
+    return document
