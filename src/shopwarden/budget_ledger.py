@@ -33,20 +33,21 @@ class ObjectRef:
     object_id: str
 
 
-def _entries_of_day(session: Session, ref: ObjectRef, day: date) -> list[BudgetLedgerEntry]:
+def _first_entry_of_day(session: Session, ref: ObjectRef, day: date) -> BudgetLedgerEntry | None:
     statement = (
         select(BudgetLedgerEntry)
         .where(BudgetLedgerEntry.merchant_id == ref.merchant_id, BudgetLedgerEntry.object_type == ref.object_type,
                BudgetLedgerEntry.object_id == ref.object_id, BudgetLedgerEntry.day == day)
         .order_by(col(BudgetLedgerEntry.id))
+        .limit(1)
     )
-    return list(session.exec(statement))
+    return session.exec(statement).first()
 
 
 def start_of_day_budget(session: Session, ref: ObjectRef, day: date, current_budget: Decimal) -> Decimal:
     """The object's budget at the start of `day`: from its first ledger entry, else the current budget."""
-    entries = _entries_of_day(session, ref, day)
-    return Decimal(entries[0].start_of_day_budget) if entries else current_budget
+    first = _first_entry_of_day(session, ref, day)
+    return Decimal(first.start_of_day_budget) if first is not None else current_budget
 
 
 def account_increase_today(session: Session, merchant_id: str, advertiser_id: str, day: date) -> Decimal:

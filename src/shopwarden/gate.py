@@ -1,0 +1,295 @@
+"""The gate: the one path every tool call takes.
+
+    validate -> authorize agent -> observe fresh state -> decide -> act -> record
+
+Reads take a fast path (tenancy check from our own tables, no policy evaluation) but are
+recorded like everything else. Every outcome, including invalid input and denials, becomes
+one `tool_executions` row, and comes back as a `ToolResult` an agent can read and act on.
+Approved actions run through `execute_approved`, exactly once (compare-and-set on the
+approval row), after a second observe + decide against fresh state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from time import perf_counter
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+
+from shopwarden import approvals, audit
+from shopwarden.agent_specs import AgentSpec
+from shopwarden.calls import Outcome, ToolCall, ToolResult
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import Approval, Merchant
+from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, ShopwardenError
+from shopwarden.gate_results import denied, failed, invalid_args, summarize, unknown_tool
+from shopwarden.policy import Decision, PolicyEngine
+from shopwarden.tools import AppliedChange, Tool, ToolContext, registry
+
+log = logging.getLogger(__name__)
+
+CROSS_TENANT = "the shop, ad account or object named in this call belongs to another merchant"
+
+
+@dataclass
+class _Pass:
+    """What one pass through the gate learned, for the audit row."""
+
+    call: ToolCall
+    tool: Tool | None
+    started: float = field(default_factory=perf_counter)
+    decision: Decision | None = None
+    policy_input: dict[str, Any] = field(default_factory=dict)
+    approval_id: int | None = None
+    effect: AppliedChange | None = None
+    new_approval: dict[str, Any] | None = None
+
+
+class Gate:
+    """Every tool call, read or write, by any agent, goes through `call` (or `execute_approved`)."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        policy: PolicyEngine,
+        context_for: Callable[[str], ToolContext],
+        agent_specs: Mapping[str, AgentSpec],
+        default_limits: Mapping[str, Any],
+        clock: Callable[[], datetime] | None = None,
+        tools: Mapping[str, Tool] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._policy = policy
+        self._context_for = context_for
+        self._agents = dict(agent_specs)
+        self._default_limits = dict(default_limits)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._tools = dict(tools) if tools is not None else registry()
+
+    # --- the pipeline ----------------------------------------------------------------------
+
+    async def call(self, call: ToolCall) -> ToolResult:
+        """Validate, authorize, observe, decide, act and record one proposed tool call."""
+        run = _Pass(call, self._tools.get(call.tool))
+        if run.tool is None:
+            return await self._record(run, unknown_tool(call.tool, sorted(self._tools)))
+        tool = run.tool
+        try:
+            args = tool.args_model.model_validate(call.args)
+        except ValidationError as exc:
+            return await self._record(run, invalid_args(tool.name, exc))
+        agent = self._agents.get(call.agent_id)
+        if agent is None or tool.name not in agent.allowed_tools:
+            reason = (f"agent {call.agent_id} is not allowed to use the tool {tool.name}" if agent
+                      else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
+            return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
+        merchant = await asyncio.to_thread(self._merchant, call.merchant_id)
+        if merchant is None:
+            return await self._record(run, denied(tool.name, [f"merchant {call.merchant_id} does not exist"],
+                                                  ["merchant.unknown"]))
+        ctx = self._context_for(call.merchant_id)
+        if not tool.mutating:
+            return await self._read(run, tool, args, ctx)
+        return await self._mutate(run, tool, args, ctx, merchant, agent)
+
+    async def _read(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext) -> ToolResult:
+        try:
+            state = await tool.observe(ctx, args)
+        except ShopwardenError as exc:
+            return await self._record(run, _error_result(tool.name, exc))
+        owner = state.get("resource_merchant_id")
+        if owner is not None and owner != run.call.merchant_id:
+            return await self._record(run, denied(tool.name, [CROSS_TENANT], ["tenancy.cross_tenant"]))
+        try:
+            data = await tool.execute(ctx, args, _new_key())
+        except Exception as exc:
+            return await self._record(run, _error_result(tool.name, exc))
+        result = ToolResult(tool=tool.name, outcome=Outcome.READ, data=data, decision="allow",
+                            reason_codes=["allow.read"], policy_version=self._policy.version)
+        return await self._record(run, result)
+
+    async def _mutate(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: Merchant,
+                      agent: AgentSpec) -> ToolResult:
+        decided = await self._observe_and_decide(run, tool, args, ctx, merchant, agent)
+        if isinstance(decided, ToolResult):
+            return await self._record(run, decided)
+        decision, state = decided
+        if decision.decision == "deny":
+            return await self._record(run, _with_decision(denied(tool.name, decision.reasons, decision.reason_codes),
+                                                          decision))
+        if decision.decision == "require_approval":
+            run.new_approval = {"reasons": decision.reasons, "reason_codes": decision.reason_codes,
+                                "policy_version": decision.policy_version}
+            result = ToolResult(tool=tool.name, outcome=Outcome.PENDING_APPROVAL, reasons=decision.reasons)
+            return await self._record(run, _with_decision(result, decision))
+        result = await self._execute(run, tool, args, ctx, state, _new_key())
+        return await self._record(run, _with_decision(result, decision))
+
+    async def _observe_and_decide(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: Merchant,
+                                  agent: AgentSpec) -> tuple[Decision, dict[str, Any]] | ToolResult:
+        try:
+            state = await tool.observe(ctx, args)
+        except ShopwardenError as exc:
+            return _error_result(tool.name, exc)
+        limits = {**self._default_limits, **agent.default_limits, **(merchant.limits or {})}
+        run.policy_input = {
+            "tool": tool.name,
+            "action": tool.action,
+            "args": args.model_dump(mode="json", exclude_none=True),
+            "now": self._clock().isoformat(),
+            "merchant": {"id": merchant.id, "autonomy": merchant.autonomy, "limits": limits},
+            "agent": {"id": agent.id, "allowed_tools": list(agent.allowed_tools)},
+            "state": _jsonable(state),
+            "request": _jsonable(tool.build_request(args)),
+        }
+        run.decision = self._policy.decide(run.policy_input)
+        return run.decision, state
+
+    async def _execute(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, state: dict[str, Any],
+                       key: str) -> ToolResult:
+        try:
+            data = await tool.execute(ctx, args, key)
+        except Exception as exc:
+            return _error_result(tool.name, exc)
+        if tool.record_effect is not None:
+            run.effect = AppliedChange(run.call.merchant_id, args, state, None, run.approval_id)
+        return ToolResult(tool=tool.name, outcome=Outcome.EXECUTED, data=data)
+
+    # --- approved actions ------------------------------------------------------------------
+
+    async def execute_approved(self, approval_id: int) -> ToolResult:
+        """Run an approved action exactly once; ApprovalConflict when it is not (or no longer) approved."""
+        approval = await asyncio.to_thread(approvals.claim_for_execution, self._engine, approval_id)
+        if approval is None:
+            status = await asyncio.to_thread(self._approval_status, approval_id)
+            raise ApprovalConflict(f"approval {approval_id} cannot be executed: it is {status}, not approved")
+        return await self._run_claimed(approval)
+
+    async def _run_claimed(self, approval: Approval) -> ToolResult:
+        call = ToolCall(tool=approval.tool, args=dict(approval.args), agent_id=approval.agent_id,
+                        merchant_id=approval.merchant_id, run_id=approval.run_id, rationale=approval.rationale)
+        run = _Pass(call, self._tools.get(approval.tool), approval_id=approval.id)
+        result = await self._second_pass(run, approval)
+        ok = result.outcome == Outcome.EXECUTED
+        error = None if ok else "; ".join(result.reasons) or json.dumps(result.error)
+        await asyncio.to_thread(approvals.finish_execution, self._engine, approval.id, ok=ok,
+                                result=summarize(result.data) if ok else None, error=error)
+        return await self._record(run, result)
+
+    async def _second_pass(self, run: _Pass, approval: Approval) -> ToolResult:
+        """Re-observe and re-decide; a fresh deny stops it, allow or require_approval is satisfied by the reviewer."""
+        tool = run.tool
+        if tool is None:
+            return unknown_tool(approval.tool, sorted(self._tools))
+        try:
+            args = tool.args_model.model_validate(approval.args)
+        except ValidationError as exc:
+            return invalid_args(tool.name, exc)
+        merchant = await asyncio.to_thread(self._merchant, approval.merchant_id)
+        if merchant is None:
+            return denied(tool.name, [f"merchant {approval.merchant_id} does not exist"], ["merchant.unknown"])
+        agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
+        ctx = self._context_for(approval.merchant_id)
+        decided = await self._observe_and_decide(run, tool, args, ctx, merchant, agent)
+        if isinstance(decided, ToolResult):
+            return decided
+        decision, state = decided
+        if decision.decision == "deny":
+            reasons = [f"not executed: a fresh policy check before execution refused it: {r}" for r in decision.reasons]
+            return _with_decision(denied(tool.name, reasons, decision.reason_codes), decision)
+        result = await self._execute(run, tool, args, ctx, state, approval.idempotency_key)
+        reviewer = f"approved by {approval.reviewer}" if approval.reviewer else "approved by a reviewer"
+        return _with_decision(result.model_copy(update={"reasons": [reviewer, *decision.reasons]}), decision)
+
+    async def recover_stuck(self, merchant_id: str | None = None, *,
+                            older_than: timedelta = timedelta(minutes=5)) -> list[ToolResult]:
+        """Resolve approvals left `executing` by a crash: check the platform with the tool's `verify`
+        (applied -> executed; not applied -> executed once now; unknown -> failed for a human)."""
+        from shopwarden.gate_recovery import recover_stuck
+
+        return await recover_stuck(self, merchant_id, older_than=older_than)
+
+    # --- record ------------------------------------------------------------------------------
+
+    async def _record(self, run: _Pass, result: ToolResult) -> ToolResult:
+        duration_ms = (perf_counter() - run.started) * 1000
+        execution_id, approval_id = await asyncio.to_thread(self._write, run, result, duration_ms)
+        return result.model_copy(update={"execution_id": execution_id, "approval_id": approval_id})
+
+    def _write(self, run: _Pass, result: ToolResult, duration_ms: float) -> tuple[int | None, int | None]:
+        call, tool = run.call, run.tool
+        with session_scope(self._engine) as session:
+            approval_id = run.approval_id
+            if run.new_approval is not None:
+                approval = approvals.create_approval(
+                    session, merchant_id=call.merchant_id, run_id=call.run_id, agent_id=call.agent_id,
+                    tool=call.tool, args=call.args, rationale=call.rationale, requested_by=call.agent_id,
+                    **run.new_approval,
+                )
+                approval_id = approval.id
+            error = result.error or {}
+            entry = audit.AuditEntry(
+                merchant_id=call.merchant_id, agent_id=call.agent_id, run_id=call.run_id, tool=call.tool,
+                surface=tool.surface if tool else "", mutating=tool.mutating if tool else False,
+                args=call.args, input_bytes=len(json.dumps(call.args, default=str).encode()),
+                decision=result.decision, reasons=result.reasons, reason_codes=result.reason_codes,
+                policy_version=result.policy_version, policy_input=run.policy_input, approval_id=approval_id,
+                duration_ms=duration_ms, outcome=result.outcome.value,
+                error_code=None if error.get("code") is None else str(error["code"]),
+                platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
+            )
+            row = audit.record_execution(session, entry)
+            if run.effect is not None and tool is not None and tool.record_effect is not None:
+                effect = AppliedChange(run.effect.merchant_id, run.effect.args, run.effect.state, row.id, approval_id)
+                tool.record_effect(session, effect)
+            return row.id, approval_id
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _merchant(self, merchant_id: str) -> Merchant | None:
+        with session_scope(self._engine) as session:
+            return session.get(Merchant, merchant_id)
+
+    def _approval_status(self, approval_id: int) -> str:
+        with session_scope(self._engine) as session:
+            approval = session.get(Approval, approval_id)
+            return "unknown" if approval is None else approval.status
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _with_decision(result: ToolResult, decision: Decision) -> ToolResult:
+    return result.model_copy(update={
+        "decision": decision.decision,
+        "reason_codes": result.reason_codes or decision.reason_codes,
+        "reasons": result.reasons or decision.reasons,
+        "policy_version": decision.policy_version,
+    })
+
+
+def _error_result(tool: str, exc: BaseException) -> ToolResult:
+    if isinstance(exc, NotFound):
+        return ToolResult(tool=tool, outcome=Outcome.INVALID, reasons=[str(exc)], reason_codes=["args.not_found"],
+                          error={"error": "NotFound", "message": str(exc)})
+    if isinstance(exc, PlatformError):
+        return failed(tool, exc.as_dict(), str(exc))
+    if isinstance(exc, ShopwardenError):
+        return failed(tool, {"error": type(exc).__name__, "message": str(exc)}, str(exc))
+    log.exception("tool %s raised an unexpected error", tool)
+    return failed(tool, {"error": type(exc).__name__, "message": "unexpected internal error"},
+                  f"the tool {tool} failed with an unexpected internal error ({type(exc).__name__})")
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))

@@ -1,0 +1,97 @@
+"""Crash recovery for approved actions: an approval left `executing` (the process died between the
+claim and the platform's answer) is settled by looking at the platform, never by blind replay.
+
+    applied on the platform   -> executed (nothing is sent again)
+    not applied               -> run once now, after a fresh observe + decide
+    cannot tell               -> failed, with a message asking a person to check
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+from sqlalchemy import or_, update
+from sqlmodel import col, select
+
+from shopwarden import approvals
+from shopwarden.calls import Outcome, ToolCall, ToolResult
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import Approval
+from shopwarden.errors import ShopwardenError
+from shopwarden.gate_results import failed, summarize
+
+if TYPE_CHECKING:
+    from shopwarden.gate import Gate
+
+RECOVERY_MARK = "recovering:"
+
+
+def _stuck(gate: Gate, merchant_id: str | None, older_than: timedelta) -> list[Approval]:
+    cutoff = datetime.now(UTC) - older_than
+    with session_scope(gate._engine) as session:
+        statement = select(Approval).where(Approval.status == "executing")
+        if merchant_id is not None:
+            statement = statement.where(Approval.merchant_id == merchant_id)
+        claimed_at = or_(col(Approval.executed_at) <= cutoff,
+                         (col(Approval.executed_at).is_(None)) & (col(Approval.decided_at) <= cutoff))
+        return list(session.exec(statement.where(claimed_at).order_by(col(Approval.id))))
+
+
+def _take_over(gate: Gate, approval_id: int) -> bool:
+    """Compare-and-set so that two recovering workers never both act on the same approval."""
+    mark = f"{RECOVERY_MARK}{uuid.uuid4().hex}"
+    with session_scope(gate._engine) as session:
+        outcome = session.execute(
+            update(Approval)
+            .where(col(Approval.id) == approval_id, col(Approval.status) == "executing",
+                   or_(col(Approval.error).is_(None), ~col(Approval.error).startswith(RECOVERY_MARK)))
+            .values(error=mark)
+        )
+        return outcome.rowcount == 1  # type: ignore[attr-defined]
+
+
+async def recover_stuck(gate: Gate, merchant_id: str | None, *, older_than: timedelta) -> list[ToolResult]:
+    results = []
+    for approval in await asyncio.to_thread(_stuck, gate, merchant_id, older_than):
+        assert approval.id is not None
+        if await asyncio.to_thread(_take_over, gate, approval.id):
+            results.append(await _recover_one(gate, approval))
+    return results
+
+
+async def _recover_one(gate: Gate, approval: Approval) -> ToolResult:
+    from shopwarden.gate import _Pass
+
+    tool = gate._tools.get(approval.tool)
+    call = ToolCall(tool=approval.tool, args=dict(approval.args), agent_id=approval.agent_id,
+                    merchant_id=approval.merchant_id, run_id=approval.run_id, rationale=approval.rationale)
+    applied: bool | None = None
+    problem = ""
+    if tool is None or tool.verify is None:
+        problem = f"the tool {approval.tool} has no way to check the platform"
+    else:
+        try:
+            args = tool.args_model.model_validate(approval.args)
+            applied = await tool.verify(gate._context_for(approval.merchant_id), args, approval.idempotency_key)
+        except (ValidationError, ShopwardenError) as exc:
+            problem = f"checking the platform failed: {exc}"
+    if applied is False:
+        return await gate._run_claimed(approval)
+    run = _Pass(call, tool, approval_id=approval.id)
+    if applied:
+        result = ToolResult(tool=approval.tool, outcome=Outcome.EXECUTED, decision="allow",
+                            reasons=["an interrupted execution had already taken effect on the platform; "
+                                     "it was not sent again"], reason_codes=["recovery.already_applied"])
+    else:
+        reason = (f"execution was interrupted and it is unknown whether it took effect ({problem or 'no answer'}); "
+                  "check the platform before approving it again")
+        result = failed(approval.tool, {"error": "RecoveryUnknown", "message": reason}, reason)
+    ok = result.outcome == Outcome.EXECUTED
+    await asyncio.to_thread(approvals.finish_execution, gate._engine, approval.id, ok=ok,
+                            result=summarize({"recovered": True}) if ok else None,
+                            error=None if ok else result.reasons[0])
+    return await gate._record(run, result)

@@ -1,0 +1,96 @@
+"""The one composition function: everything chosen once at start-up.
+
+    runtime = build_runtime()                       # real platforms
+    runtime = build_runtime(simulator=sim)          # every adapter wired to the in-process simulator
+    result = await runtime.gate.call(ToolCall(...))
+
+Adapters are built here and handed to tools through `ToolContext`; nothing else constructs them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+from sqlalchemy.engine import Engine
+
+from shopwarden.agent_specs import AgentSpec, load_agent_specs
+from shopwarden.config import Settings, get_settings
+from shopwarden.connections import get_vault
+from shopwarden.db.engine import engine_for
+from shopwarden.gate import Gate
+from shopwarden.policy import PolicyEngine, default_limits, load_engine
+from shopwarden.tools import ToolContext
+from shopwarden.tools.base import utc_now
+from shopwarden.vault import Vault
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    vault: Vault
+    policy: PolicyEngine
+    agent_specs: dict[str, AgentSpec]
+    clock: Callable[[], datetime]
+    transport: Any = None  # an httpx transport when wired to a simulator
+    simulator: Any = None
+    gate: Gate = field(init=False)
+    _contexts: dict[str, ToolContext] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.gate = Gate(engine=self.engine, policy=self.policy, context_for=self.tool_context,
+                         agent_specs=self.agent_specs, default_limits=default_limits(), clock=self.clock)
+
+    def tool_context(self, merchant_id: str) -> ToolContext:
+        """The merchant's adapters (built lazily, reused for the life of the runtime)."""
+        if merchant_id not in self._contexts:
+            self._contexts[merchant_id] = ToolContext(
+                merchant_id=merchant_id, engine=self.engine, clock=self.clock,
+                shop_factory=lambda: self._shop_client(merchant_id),
+                ads_factory=lambda: self._ads_client(merchant_id),
+                creative_factory=self._creative_reader,
+            )
+        return self._contexts[merchant_id]
+
+    def _shop_client(self, merchant_id: str) -> Any:
+        from shopwarden.platforms.shop import shop_client_for
+
+        return shop_client_for(self.engine, merchant_id, self.settings, transport=self.transport)
+
+    def _ads_client(self, merchant_id: str) -> Any:
+        from shopwarden.platforms.ads import ads_client_for
+
+        http_client = httpx.Client(transport=self.transport) if self.transport is not None else None
+        return ads_client_for(self.engine, merchant_id, self.settings, http_client=http_client)
+
+    def _creative_reader(self) -> Any:
+        from shopwarden.platforms.creative_center import CreativeReader
+
+        return CreativeReader(self.settings, transport=self.transport)
+
+
+def build_runtime(settings: Settings | None = None, *, simulator: Any = None) -> Runtime:
+    """Engine, vault, policy engine, adapter factories and gate, wired once."""
+    settings = settings or get_settings()
+    if simulator is None and settings.simulator:
+        simulator = _scenario_simulator(settings)
+    return Runtime(
+        settings=settings,
+        engine=engine_for(settings.effective_database_url),
+        vault=get_vault(),
+        policy=load_engine(settings),
+        agent_specs=load_agent_specs(),
+        clock=simulator.now if simulator is not None else utc_now,
+        transport=simulator.transport() if simulator is not None else None,
+        simulator=simulator,
+    )
+
+
+def _scenario_simulator(settings: Settings) -> Any:
+    from shopwarden.platforms.simulator import Simulator
+
+    return Simulator.from_scenario(settings.require("scenario"))
