@@ -19,7 +19,6 @@ from shopwarden.policy.decision_table import TABLE_FILE, run_table
 from shopwarden.policy.rego_tests import run_isolated
 
 policy_app = typer.Typer(help="Guardrail policies: test, evaluate and push them.", no_args_is_help=True)
-console = Console()
 
 PoliciesOption = Annotated[
     Path | None, typer.Option("--policies", help="Policies folder (default: SHOPWARDEN_POLICIES_DIR or shipped)")
@@ -34,6 +33,7 @@ def register(app: typer.Typer) -> None:
 def test_command(policies: PoliciesOption = None) -> None:
     """Run the Rego unit tests and the decision table on the configured engine; print a table."""
     root = policies or default_policies_dir()
+    console = Console()
     table = Table(title=f"policy tests ({root})")
     table.add_column("suite")
     table.add_column("test")
@@ -79,7 +79,7 @@ def push_command(policies: PoliciesOption = None) -> None:
     bundle = PolicyBundle.load(policies or default_policies_dir())
     engine = OpaServerEngine(url, bundle, token=token)
     engine.push()
-    console.print(f"pushed {len(bundle.modules)} policies and data to {engine.address} (version {bundle.version})")
+    Console().print(f"pushed {len(bundle.modules)} policies and data to {engine.address} (version {bundle.version})")
 
 
 def _verdict(passed: bool, detail: str) -> str:
