@@ -10,10 +10,8 @@ from typing import Any
 import regopy
 
 from shopwarden.errors import PolicyLoadError
-from shopwarden.policy.bundle import DECISION_REF, PolicyBundle
+from shopwarden.policy.bundle import DECISION_PATH, DECISION_REF, PolicyBundle
 from shopwarden.policy.contract import Decision, PolicyInput, decision_from_result, prepare
-
-_BINDING = "decision"
 
 
 class EmbeddedEngine:
@@ -22,7 +20,8 @@ class EmbeddedEngine:
     def __init__(self, bundle: PolicyBundle) -> None:
         self._bundle = bundle
         self._interpreter = bundle.interpreter()
-        self._compiled = self._interpreter.build(f"{_BINDING} = {DECISION_REF}")
+        # An entrypoint plan is cheaper per call than a query with a binding (~0.6 vs ~1.0 ms for reads).
+        self._compiled = self._interpreter.build(None, [DECISION_PATH])
         # rego-cpp keeps the input on the interpreter, so set_input + query must not interleave.
         self._lock = threading.Lock()
         try:
@@ -59,10 +58,11 @@ class EmbeddedEngine:
         rego_input = regopy.Input(document)
         with self._lock:
             self._interpreter.set_input(rego_input)
-            output = self._interpreter.query_bundle(self._compiled)
+            output = self._interpreter.query_bundle_entrypoint(self._compiled, DECISION_PATH)
             text = str(output)
         if not output.ok() or text.startswith(("(error", "<error>")):
             raise ValueError(text.strip())
         if text == "undefined":
             return None
-        return json.loads(text).get("bindings", {}).get(_BINDING)
+        expressions = json.loads(text).get("expressions") or [None]
+        return expressions[0]
