@@ -65,3 +65,7 @@ def test_the_clock_only_moves_forward(sim: Simulator) -> None:
 
 def test_a_shipped_scenario_is_found_by_name() -> None:
     assert find_scenario("small_shop").name == "small_shop.yaml"
+
+
+def test_a_simulator_can_be_built_from_a_shipped_scenario_name() -> None:
+    assert Simulator.from_scenario("small_shop").scenario.name == "small_shop"

@@ -256,11 +256,11 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 
 
 def load_scenario(source: str | Path | dict[str, Any]) -> Scenario:
-    """Parse and validate a scenario from a YAML file path or an already-loaded dict."""
+    """Parse and validate a scenario from a YAML file path, a shipped scenario's name, or a dict."""
     if isinstance(source, dict):
         label, data = "<scenario dict>", source
     else:
-        path = Path(source)
+        path = find_scenario(source)
         label = str(path)
         try:
             text = path.read_text(encoding="utf-8")
