@@ -268,6 +268,16 @@ class ToolExecution(SQLModel, table=True):
     row_hash: str = Field(default="", max_length=64)
 
 
+class AuditHead(SQLModel, table=True):
+    """The newest audit row of each merchant, updated with it: a deleted tail row is detectable."""
+
+    __tablename__ = "audit_heads"
+
+    merchant_id: str = Field(primary_key=True, max_length=64)
+    seq: int = Field(default=0)
+    row_hash: str = Field(default="", max_length=64)
+
+
 class DeletionRequest(SQLModel, table=True):
     __tablename__ = "deletion_requests"
 
