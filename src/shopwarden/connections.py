@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from shopwarden.config import get_settings
 from shopwarden.db.models import Connection, DeletionRequest, utcnow
 from shopwarden.errors import NotFound
+from shopwarden.redaction import register_secret
 from shopwarden.vault import BoundTo, Vault, load_keyring
 
 
@@ -66,6 +67,8 @@ def store_tokens(
 ) -> None:
     """Encrypt and set both tokens on the connection (the caller's transaction commits)."""
     vault = vault or get_vault()
+    register_secret(access_token)
+    register_secret(refresh_token)
     connection.access_token_enc = vault.encrypt(access_token, _bound(connection, "access_token"))
     connection.refresh_token_enc = (
         vault.encrypt(refresh_token, _bound(connection, "refresh_token")) if refresh_token else None
@@ -90,6 +93,8 @@ def read_tokens(connection: Connection, vault: Vault | None = None) -> Tokens:
         if connection.refresh_token_enc
         else None
     )
+    register_secret(access)
+    register_secret(refresh)
     return Tokens(
         access_token=SecretStr(access),
         refresh_token=SecretStr(refresh) if refresh is not None else None,

@@ -169,6 +169,7 @@ async def test_an_approved_action_runs_once_after_a_second_policy_pass(gate: Gat
     assert fake_ads.mutations() == ["update_budget c1 150"]
     rows = audit_rows(engine)
     assert [(r.outcome, r.approval_id) for r in rows] == [("pending_approval", pending.approval_id),
+                                                          ("approved", pending.approval_id),
                                                           ("executed", pending.approval_id)]
 
 

@@ -1,0 +1,173 @@
+"""The `tool_executions` audit log: one append-only row per tool call, hash-chained per merchant.
+
+Each row stores `prev_hash` (the previous row's hash for the same merchant) and
+`row_hash = sha256(prev_hash + canonical JSON of the row's content)`. `audit_heads` keeps
+the newest (seq, hash) per merchant in the same transaction, so editing, deleting
+(including the newest row), inserting or reordering rows is detected by `verify_chain`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import AuditHead, ToolExecution, utcnow
+from shopwarden.redaction import redact
+
+GENESIS = "0" * 64
+_CONTENT_FIELDS = (
+    "merchant_id", "seq", "created_at", "agent_id", "run_id", "tool", "surface", "mutating", "input_bytes",
+    "args_redacted", "decision", "reasons", "reason_codes", "policy_version", "policy_input", "approval_id",
+    "duration_ms", "outcome", "error_code", "platform_request_id", "result_summary",
+)
+
+
+class AuditEntry(BaseModel):
+    """What the gate (or the approval queue) hands the audit log; `args` are redacted here."""
+
+    merchant_id: str
+    agent_id: str = ""
+    run_id: str = ""
+    tool: str
+    surface: str = ""
+    mutating: bool = False
+    args: dict[str, Any] = Field(default_factory=dict)
+    input_bytes: int = 0
+    decision: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    reason_codes: list[str] = Field(default_factory=list)
+    policy_version: str | None = None
+    policy_input: dict[str, Any] = Field(default_factory=dict)
+    approval_id: int | None = None
+    duration_ms: float = 0.0
+    outcome: str
+    error_code: str | None = None
+    platform_request_id: str | None = None
+    result_summary: dict[str, Any] = Field(default_factory=dict)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-safe and stable: what is stored is exactly what was hashed."""
+    return json.loads(json.dumps(value, default=str))
+
+
+def row_hash(row: ToolExecution) -> str:
+    content = {name: getattr(row, name) for name in _CONTENT_FIELDS}
+    content["created_at"] = row.created_at.isoformat(timespec="microseconds")
+    content["duration_ms"] = round(float(row.duration_ms), 3)
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256((row.prev_hash + canonical).encode()).hexdigest()
+
+
+def _lock_chain(session: Session, merchant_id: str) -> None:
+    # PostgreSQL: serialize writers of one merchant's chain. SQLite: BEGIN IMMEDIATE already did.
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:m))"), {"m": f"audit:{merchant_id}"})
+
+
+def record_execution(session: Session, entry: AuditEntry) -> ToolExecution:
+    """Append one row to the merchant's chain inside the caller's transaction."""
+    _lock_chain(session, entry.merchant_id)
+    head = session.get(AuditHead, entry.merchant_id)
+    if head is None:
+        head = AuditHead(merchant_id=entry.merchant_id, seq=0, row_hash=GENESIS)
+    row = ToolExecution(
+        merchant_id=entry.merchant_id, seq=head.seq + 1, created_at=utcnow(), agent_id=entry.agent_id,
+        run_id=entry.run_id, tool=entry.tool, surface=entry.surface, mutating=entry.mutating,
+        input_bytes=entry.input_bytes, args_redacted=_plain(redact(entry.args)), decision=entry.decision,
+        reasons=_plain(redact(entry.reasons)), reason_codes=list(entry.reason_codes),
+        policy_version=entry.policy_version, policy_input=_plain(redact(entry.policy_input)),
+        approval_id=entry.approval_id, duration_ms=round(entry.duration_ms, 3), outcome=entry.outcome,
+        error_code=entry.error_code, platform_request_id=entry.platform_request_id,
+        result_summary=_plain(redact(entry.result_summary)), prev_hash=head.row_hash,
+    )
+    row.row_hash = row_hash(row)
+    head.seq, head.row_hash = row.seq, row.row_hash
+    session.add(row)
+    session.add(head)
+    session.flush()
+    return row
+
+
+def record(engine: Engine, entry: AuditEntry) -> ToolExecution:
+    """Record in a transaction of its own."""
+    with session_scope(engine) as session:
+        return record_execution(session, entry)
+
+
+@dataclass
+class VerifyReport:
+    rows_checked: int = 0
+    merchants_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _verify_merchant(rows: list[ToolExecution], head: AuditHead | None, merchant_id: str) -> list[str]:
+    previous = GENESIS
+    for expected_seq, row in enumerate(rows, start=1):
+        where = f"merchant {merchant_id}, row seq {row.seq} (id {row.id})"
+        if row.seq != expected_seq:
+            return [f"{where}: expected seq {expected_seq}; a row was deleted, inserted or reordered"]
+        if row.prev_hash != previous:
+            return [f"{where}: prev_hash does not match the previous row; the chain was broken here"]
+        if row_hash(row) != row.row_hash:
+            return [f"{where}: content does not match its hash; the row was edited"]
+        previous = row.row_hash
+    last_seq = rows[-1].seq if rows else 0
+    if head is None and rows:
+        return [f"merchant {merchant_id}: audit head is missing"]
+    if head is not None and (head.seq != last_seq or head.row_hash != previous):
+        return [f"merchant {merchant_id}: the newest row should be seq {head.seq} but the log ends at seq "
+                f"{last_seq}; rows were deleted from the end"]
+    return []
+
+
+def verify_chain(engine: Engine, merchant_id: str | None = None) -> VerifyReport:
+    """Check every merchant's chain (or one merchant's) and report the first break of each."""
+    report = VerifyReport()
+    with session_scope(engine) as session:
+        heads = {h.merchant_id: h for h in session.exec(select(AuditHead)).all()}
+        merchants = set(heads) | set(session.exec(select(ToolExecution.merchant_id).distinct()).all())
+        if merchant_id is not None:
+            merchants = {merchant_id} & merchants
+        for mid in sorted(merchants):
+            rows = list(session.exec(select(ToolExecution).where(ToolExecution.merchant_id == mid)
+                                     .order_by(col(ToolExecution.seq), col(ToolExecution.id))).all())
+            report.rows_checked += len(rows)
+            report.merchants_checked += 1
+            report.problems.extend(_verify_merchant(rows, heads.get(mid), mid))
+    return report
+
+
+def list_executions(engine: Engine, *, merchant_id: str | None = None, since: datetime | None = None,
+                    run_id: str | None = None, limit: int = 200) -> list[ToolExecution]:
+    """Newest first."""
+    query = select(ToolExecution).order_by(col(ToolExecution.id).desc()).limit(limit)
+    if merchant_id is not None:
+        query = query.where(ToolExecution.merchant_id == merchant_id)
+    if since is not None:
+        query = query.where(col(ToolExecution.created_at) >= since)
+    if run_id is not None:
+        query = query.where(ToolExecution.run_id == run_id)
+    with session_scope(engine) as session:
+        return list(session.exec(query).all())
+
+
+def summarize_outcomes(rows: list[ToolExecution]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+    return counts
