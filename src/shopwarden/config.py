@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -46,6 +47,7 @@ class Settings(BaseSettings):
     token_refresh_margin_seconds: int = 300
 
     ads_api_base: str = "https://business-api.tiktok.com/open_api/v1.3"
+    ads_access_token_header: Literal["injected", "from_connection"] = "injected"  # see platforms/ads/_token_header.py
     commercial_content_client_token: SecretStr | None = None
 
     simulator: bool = False

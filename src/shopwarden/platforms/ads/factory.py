@@ -1,0 +1,103 @@
+"""Building the Composio SDK and a merchant's `AdsClient` from settings and the connections table."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+from composio import Composio
+from sqlalchemy.engine import Engine
+
+from shopwarden.config import Settings
+from shopwarden.connections import get_connection, mark_needs_reauth
+from shopwarden.db.engine import session_scope
+from shopwarden.errors import AuthExpired, NotFound, ReauthRequired
+from shopwarden.platforms.ads._errors import COMPOSIO, RECONNECT_HINT
+from shopwarden.platforms.ads._proxy import BusinessApiProxy
+from shopwarden.platforms.ads._retry import DEFAULT_BACKOFF
+from shopwarden.platforms.ads._token_header import AccessTokenHeader, TokenHeaderMode
+from shopwarden.platforms.ads.client import AdsClient, utc_now
+from shopwarden.platforms.ads.models import PerformanceReport
+from shopwarden.platforms.ads.performance_cache import store_report
+
+PLATFORM_KEY = "ads"  # connections.platform
+SDK_TIMEOUT_SECONDS = 30
+
+
+def composio_for(settings: Settings, *, http_client: httpx.Client | None = None) -> Composio:
+    """The real Composio SDK: our API key and base URL, no SDK retries (we decide), no telemetry."""
+    kwargs: dict[str, Any] = {
+        "api_key": settings.require("composio_api_key"), "base_url": settings.composio_base_url,
+        "max_retries": 0, "timeout": SDK_TIMEOUT_SECONDS, "allow_tracking": False,
+    }
+    if http_client is not None:
+        kwargs["http_client"] = http_client
+    return Composio(**kwargs)
+
+
+def connection_token_reader(composio: Composio, connected_account_id: str) -> Callable[[], str | None]:
+    """Reads the connection's TikTok token from Composio at call time (never stored by us)."""
+    def read() -> str | None:
+        account = composio.connected_accounts.get(connected_account_id)
+        value = getattr(getattr(account, "state", None), "val", None)
+        token = getattr(value, "access_token", None)
+        return token if isinstance(token, str) else None
+
+    return read
+
+
+def token_header_for(settings: Settings, composio: Composio, connected_account_id: str) -> AccessTokenHeader:
+    mode = TokenHeaderMode(settings.ads_access_token_header)
+    if mode is TokenHeaderMode.INJECTED:
+        return AccessTokenHeader()
+    return AccessTokenHeader(mode, connection_token_reader(composio, connected_account_id))
+
+
+def _active_account_id(engine: Engine, merchant_id: str) -> str:
+    hint = RECONNECT_HINT.format(merchant=merchant_id)
+    with session_scope(engine) as session:
+        try:
+            connection = get_connection(session, merchant_id, PLATFORM_KEY)
+        except NotFound:
+            raise ReauthRequired(f"merchant {merchant_id} has no TikTok Ads connection; "
+                                 f"connect with `shopwarden connect ads --merchant {merchant_id}`",
+                                 platform=COMPOSIO) from None
+        if connection.status != "active" or not connection.external_account_id:
+            reason = f" ({connection.status_reason})" if connection.status_reason else ""
+            raise ReauthRequired(f"the TikTok Ads connection of merchant {merchant_id} is "
+                                 f"{connection.status}{reason}; {hint}", platform=COMPOSIO)
+        return connection.external_account_id
+
+
+def _mark_needs_reauth(engine: Engine, merchant_id: str, reason: str) -> None:
+    with session_scope(engine) as session:
+        try:
+            connection = get_connection(session, merchant_id, PLATFORM_KEY)
+        except NotFound:
+            return  # nothing stored to mark (e.g. a connection being verified for the first time)
+        mark_needs_reauth(session, connection, reason[:500])
+
+
+def ads_client_for(engine: Engine, merchant_id: str, settings: Settings, *, http_client: httpx.Client | None = None,
+                   clock: Callable[[], datetime] = utc_now, backoff: Sequence[float] = DEFAULT_BACKOFF,
+                   connected_account_id: str | None = None) -> AdsClient:
+    """The merchant's Ads client: auth failures mark the connection needs_reauth, complete reports are cached."""
+    account_id = connected_account_id or _active_account_id(engine, merchant_id)
+    composio = composio_for(settings, http_client=http_client)
+    proxy = BusinessApiProxy(
+        composio, connected_account_id=account_id, user_id=merchant_id, api_base=settings.ads_api_base,
+        token_header=token_header_for(settings, composio, account_id),
+        secrets=(settings.require("composio_api_key"),),
+    )
+
+    async def on_auth_failure(exc: AuthExpired) -> None:
+        await asyncio.to_thread(_mark_needs_reauth, engine, merchant_id, exc.message)
+
+    async def cache_report(report: PerformanceReport) -> None:
+        await asyncio.to_thread(store_report, engine, merchant_id, report)
+
+    return AdsClient(proxy, clock=clock, backoff=backoff, on_auth_failure=on_auth_failure,
+                     report_sink=cache_report)
