@@ -1,0 +1,62 @@
+"""`shopwarden connect ads` and `shopwarden disconnect ads` (TikTok Ads through Composio)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+from rich.markup import escape
+
+from shopwarden.cli._common import console
+from shopwarden.cli.connect import connect_app, disconnect_app
+from shopwarden.config import get_settings
+from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.platforms.ads import complete_ads_connection, disconnect_ads, start_ads_connection
+
+
+def connect_ads(
+    merchant: str = typer.Option(..., help="Merchant id (also the Composio user id)."),
+    complete: bool = typer.Option(False, "--complete", help="Finish a connection the merchant has consented to."),
+    advertiser: list[str] = typer.Option(None, "--advertiser", help="Advertiser id to verify (repeatable)."),
+    account: str = typer.Option(None, help="Composio connected-account id (default: the one started here)."),
+    callback_url: str = typer.Option(None, help="Where Composio sends the browser after consent."),
+    wait: float = typer.Option(0, min=0, help="With --complete: seconds to wait for the consent to finish."),
+) -> None:
+    """Start the TikTok Ads consent (prints the link), or --complete it and verify the ad account."""
+    require_current_schema()
+    settings, engine = get_settings(), get_engine()
+    if not complete:
+        started = start_ads_connection(engine, merchant, settings, callback_url=callback_url)
+        console.print(f"open this link to authorize TikTok Ads for merchant {merchant}:")
+        print(started.redirect_url or "(Composio returned no link)")
+        console.print(f"then run: shopwarden connect ads --merchant {merchant} --complete --advertiser <id>")
+        return
+    if not advertiser:
+        raise typer.BadParameter("give the advertiser id to verify", param_hint="--advertiser")
+    details = asyncio.run(complete_ads_connection(engine, merchant, account, advertiser, settings=settings,
+                                                  wait_seconds=wait))
+    for advertiser_id, profile in details["advertisers"].items():
+        console.print(f"connected ad account {advertiser_id} ({profile['name']}): currency {profile['currency']}, "
+                      f"time zone {profile['timezone']}", highlight=False)
+
+
+def disconnect_ads_command(
+    merchant: str = typer.Option(..., help="Merchant id."),
+    purge_cache: bool = typer.Option(False, "--purge-cache", help="Also delete cached ads metrics now."),
+) -> None:
+    """Delete the Composio connected account (and its token there) and forget it here."""
+    require_current_schema()
+    result = disconnect_ads(get_engine(), merchant, get_settings(), purge_cache=purge_cache)
+    console.print(f"TikTok Ads disconnected for merchant {merchant}")
+    if result.cached_rows_deleted is not None:
+        console.print(f"deleted {result.cached_rows_deleted} cached performance row(s)")
+    if not result.remote_deleted:
+        reason = escape(result.remote_error or "")
+        console.print(f"[red]the connected account could not be deleted at Composio:[/red] {reason}; "
+                      "run this command again to retry", highlight=False)
+        raise typer.Exit(code=1)
+
+
+def register(app: typer.Typer) -> None:
+    connect_app.command("ads")(connect_ads)
+    disconnect_app.command("ads")(disconnect_ads_command)

@@ -1,0 +1,76 @@
+"""TikTok's Commercial Content API ad library (official; EU/EEA/UK ads), paged by `search_id`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from shopwarden.platforms.creative_center._http import AD_LIBRARY_HOST, PublicHttp, malformed, status_error
+from shopwarden.platforms.creative_center.models import LibraryAd
+
+QUERY_URL = f"https://{AD_LIBRARY_HOST}/v2/research/adlib/ad/query/"
+ENDPOINT = "/v2/research/adlib/ad/query/"
+FIELDS = "ad,ad_group"
+TOKEN_VARIABLE = "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN"
+MAX_PAGES = 20
+LOOKBACK_DAYS = 365
+
+
+def _date(day: date) -> str:
+    return day.strftime("%Y%m%d")
+
+
+async def query_ads(http: PublicHttp, client_token: str, *, search_term: str, country: str, max_count: int,
+                    today: date) -> list[LibraryAd]:
+    """Up to `max_count` ads matching `search_term` shown in `country` during the last year."""
+    ads: list[LibraryAd] = []
+    search_id: str | None = None
+    for _ in range(MAX_PAGES):
+        body: dict[str, Any] = {
+            "filters": {"ad_published_date_range": {"min": _date(today - timedelta(days=LOOKBACK_DAYS)),
+                                                    "max": _date(today)},
+                        "country": country},
+            "search_term": search_term,
+            "max_count": max_count - len(ads),
+        }
+        if search_id:
+            body["search_id"] = search_id
+        status, payload = await http.request("POST", QUERY_URL, params={"fields": FIELDS}, json_body=body,
+                                             headers={"authorization": f"bearer {client_token}"},
+                                             secrets=(client_token,))
+        data = _checked(status, payload, client_token)
+        ads.extend(_parse_ads(data.get("ads")))
+        search_id = data.get("search_id") if isinstance(data.get("search_id"), str) else None
+        if not data.get("has_more") or not search_id or len(ads) >= max_count:
+            return ads[:max_count]
+    raise malformed(ENDPOINT, f"has_more was still true after {MAX_PAGES} pages")
+
+
+def _checked(status: int, payload: Any, client_token: str) -> dict[str, Any]:
+    if not isinstance(payload, dict):
+        if status >= 400:
+            raise status_error(status, ENDPOINT, "no readable body", None, None, token_variable=TOKEN_VARIABLE)
+        raise malformed(ENDPOINT, "the body is not a JSON object")
+    error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
+    code = error.get("code")
+    message = str(error.get("message") or "").replace(client_token, "[redacted]")
+    log_id = error.get("log_id") if isinstance(error.get("log_id"), str) else None
+    if status >= 400 or (code not in (None, "ok")):
+        raise status_error(status if status >= 400 else 400, ENDPOINT, message or str(code), code, log_id,
+                           token_variable=TOKEN_VARIABLE)
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        raise malformed(ENDPOINT, "`data` is missing or not an object")
+    return data
+
+
+def _parse_ads(raw: Any) -> list[LibraryAd]:
+    if not isinstance(raw, list):
+        raise malformed(ENDPOINT, "`data.ads` is missing or not a list")
+    try:
+        return [LibraryAd.model_validate({**(item.get("ad") or {}), "advertiser": item.get("advertiser")})
+                for item in raw]
+    except (ValidationError, AttributeError, TypeError) as exc:
+        raise malformed(ENDPOINT, f"an ad does not have the documented shape ({type(exc).__name__})") from None
