@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shopwarden.errors import ConfigError
+from shopwarden.redaction import register_secret
 
 ENV_PREFIX = "SHOPWARDEN_"
 
@@ -95,7 +96,7 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (tests call get_settings.cache_clear() after changing env)."""
     try:
-        return Settings()
+        settings = Settings()
     except Exception as exc:  # pydantic ValidationError -> one readable line per field
         errors = getattr(exc, "errors", None)
         if callable(errors):
@@ -103,3 +104,7 @@ def get_settings() -> Settings:
             loc = first.get("loc") or ("?",)
             raise ConfigError(f"{ENV_PREFIX}{str(loc[0]).upper()}", first.get("msg", "invalid")) from None
         raise
+    for value in settings.__dict__.values():
+        if isinstance(value, SecretStr):
+            register_secret(value.get_secret_value())
+    return settings

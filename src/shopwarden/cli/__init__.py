@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from shopwarden.errors import ShopwardenError
+from shopwarden.redaction import install_log_redaction
 
 app = typer.Typer(
     name="shopwarden",
@@ -40,6 +41,7 @@ _register_all()
 
 def main() -> None:
     """Entry point: ShopwardenError becomes one readable line and exit code 2."""
+    install_log_redaction()
     try:
         app(standalone_mode=False)
     except ShopwardenError as exc:

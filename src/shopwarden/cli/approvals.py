@@ -1,0 +1,90 @@
+"""`shopwarden approvals list|show|approve|reject` — the reviewer's command line."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from shopwarden import approvals
+from shopwarden.cli._common import console, print_json
+from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.db.models import Approval
+
+approvals_app = typer.Typer(help="The approval queue.", no_args_is_help=True)
+MerchantOption = Annotated[str | None, typer.Option(help="Act only within this merchant's queue.")]
+
+
+def _as_dict(a: Approval) -> dict:
+    return a.model_dump(mode="json")
+
+
+@approvals_app.command("list")
+def list_command(
+    merchant: MerchantOption = None,
+    status: Annotated[str | None, typer.Option(help="pending | approved | executed | failed | rejected | expired")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Approvals, newest first (pending ones past their expiry are marked expired first)."""
+    require_current_schema()
+    engine = get_engine()
+    approvals.expire_due(engine)
+    rows = approvals.list_approvals(engine, merchant_id=merchant, status=status)
+    if as_json:
+        print_json([_as_dict(a) for a in rows])
+        return
+    table = Table(title="approvals")
+    for column in ("id", "merchant", "status", "tool", "agent", "why it needs a human", "expires"):
+        table.add_column(column)
+    for a in rows:
+        table.add_row(str(a.id), a.merchant_id, a.status, a.tool, a.agent_id, "; ".join(a.reasons)[:100],
+                      f"{a.expires_at:%Y-%m-%d %H:%M}")
+    console.print(table)
+
+
+@approvals_app.command("show")
+def show_command(approval_id: int, merchant: MerchantOption = None) -> None:
+    """Everything about one approval, as JSON."""
+    require_current_schema()
+    print_json(_as_dict(approvals.get_approval(get_engine(), approval_id, merchant)))
+
+
+@approvals_app.command("approve")
+def approve_command(
+    approval_id: int,
+    reviewer: Annotated[str, typer.Option(help="Your reviewer name (must have the reviewer or owner role).")],
+    note: Annotated[str | None, typer.Option(help="A note kept with the decision.")] = None,
+    merchant: MerchantOption = None,
+) -> None:
+    """Approve, then execute it once through the gate (fresh state, second policy pass)."""
+    require_current_schema()
+    engine = get_engine()
+    approvals.approve(engine, approval_id, reviewer=reviewer, merchant_id=merchant, note=note)
+    console.print(f"approval {approval_id} approved by {reviewer}; executing")
+    from shopwarden.runtime import build_runtime
+
+    result = asyncio.run(build_runtime().gate.execute_approved(approval_id))
+    console.print(f"{result.tool}: {result.outcome.value}" + (f" — {'; '.join(result.reasons)}" if result.reasons
+                                                             else ""))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@approvals_app.command("reject")
+def reject_command(
+    approval_id: int,
+    reviewer: Annotated[str, typer.Option(help="Your reviewer name.")],
+    reason: Annotated[str, typer.Option(help="Why: the agent and the merchant read this.")],
+    merchant: MerchantOption = None,
+) -> None:
+    """Reject a pending approval; nothing is executed."""
+    require_current_schema()
+    approvals.reject(get_engine(), approval_id, reviewer=reviewer, reason=reason, merchant_id=merchant)
+    console.print(f"approval {approval_id} rejected by {reviewer}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(approvals_app, name="approvals")

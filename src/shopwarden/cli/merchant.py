@@ -1,0 +1,91 @@
+"""`shopwarden merchant add|set|show` and `merchant reviewer add`: what merchants control."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+import typer
+
+from shopwarden import approvals
+from shopwarden.cli._common import console, print_json
+from shopwarden.db.engine import get_engine, require_current_schema, session_scope
+from shopwarden.db.models import Merchant
+from shopwarden.errors import NotFound
+
+merchant_app = typer.Typer(help="Merchants: autonomy level, limits, reviewers.", no_args_is_help=True)
+reviewer_app = typer.Typer(help="People who may decide a merchant's approvals.", no_args_is_help=True)
+Autonomy = Literal["observe", "suggest", "guarded"]
+
+
+@merchant_app.command("add")
+def add(merchant_id: str, name: Annotated[str, typer.Option(help="Display name.")] = "",
+        autonomy: Annotated[Autonomy, typer.Option(help="observe | suggest | guarded")] = "suggest") -> None:
+    """Create a merchant (autonomy `suggest` by default: every mutation needs approval)."""
+    require_current_schema()
+    with session_scope(get_engine()) as session:
+        if session.get(Merchant, merchant_id) is not None:
+            raise typer.BadParameter(f"merchant {merchant_id} already exists", param_hint="MERCHANT_ID")
+        session.add(Merchant(id=merchant_id, name=name or merchant_id, autonomy=autonomy, limits={}))
+    console.print(f"merchant {merchant_id} created with autonomy {autonomy}")
+
+
+@merchant_app.command("set")
+def set_(
+    merchant_id: str,
+    autonomy: Annotated[Autonomy | None, typer.Option(help="observe | suggest | guarded")] = None,
+    daily_budget_change_pct: Annotated[float | None, typer.Option(min=0, max=100)] = None,
+    account_daily_increase_max: Annotated[float | None, typer.Option(min=0)] = None,
+    inventory_threshold: Annotated[int | None, typer.Option(min=0, help="Units above which a stock change "
+                                                             "needs approval.")] = None,
+    max_skus_per_call: Annotated[int | None, typer.Option(min=1, max=50)] = None,
+) -> None:
+    """Change the autonomy level and limits (policy data; the Rego is never edited)."""
+    require_current_schema()
+    updates = {
+        "daily_budget_change_pct": daily_budget_change_pct,
+        "account_daily_increase_max": account_daily_increase_max,
+        "inventory_change_approval_threshold": inventory_threshold,
+        "max_skus_per_call": max_skus_per_call,
+    }
+    with session_scope(get_engine()) as session:
+        merchant = session.get(Merchant, merchant_id)
+        if merchant is None:
+            raise NotFound(f"merchant {merchant_id} does not exist (create it with `shopwarden merchant add`)")
+        limits = dict(merchant.limits or {})
+        for key, value in updates.items():
+            if value is not None:
+                limits[key] = int(value) if float(value).is_integer() else str(Decimal(str(value)))
+        merchant.limits = limits
+        if autonomy is not None:
+            merchant.autonomy = autonomy
+        session.add(merchant)
+    console.print(f"merchant {merchant_id}: autonomy {merchant.autonomy}, limits {merchant.limits}")
+
+
+@merchant_app.command("show")
+def show(merchant_id: str) -> None:
+    """The merchant's autonomy and effective limits (overrides over the policy defaults)."""
+    from shopwarden.policy import default_limits
+
+    require_current_schema()
+    with session_scope(get_engine()) as session:
+        merchant = session.get(Merchant, merchant_id)
+        if merchant is None:
+            raise NotFound(f"merchant {merchant_id} does not exist")
+        print_json({"id": merchant.id, "name": merchant.name, "autonomy": merchant.autonomy,
+                    "limits": {**default_limits(), **(merchant.limits or {})}, "overrides": merchant.limits})
+
+
+@reviewer_app.command("add")
+def reviewer_add(merchant_id: str, name: str,
+                 role: Annotated[str, typer.Option(help="reviewer | owner | viewer")] = "reviewer") -> None:
+    """Allow a person to decide (reviewer, owner) or only see (viewer) the merchant's approvals."""
+    require_current_schema()
+    approvals.add_reviewer(get_engine(), merchant_id, name, role)
+    console.print(f"{name} is now a {role} of merchant {merchant_id}")
+
+
+def register(app: typer.Typer) -> None:
+    merchant_app.add_typer(reviewer_app, name="reviewer")
+    app.add_typer(merchant_app, name="merchant")

@@ -1,0 +1,84 @@
+"""Policy replay for evaluators: re-decide recorded policy inputs under another policy version.
+
+Every mutating call's exact policy input is kept (redacted) in `tool_executions.policy_input`,
+so a new policy can be tried against real history before it ships.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import ToolExecution
+from shopwarden.policy import PolicyEngine
+
+_SEVERITY = {"allow": 0, "require_approval": 1, "deny": 2}
+
+
+@dataclass(frozen=True)
+class ReplayedDecision:
+    execution_id: int
+    merchant_id: str
+    created_at: str
+    tool: str
+    before: str
+    after: str
+    before_version: str
+    after_version: str
+    reasons: list[str]
+    reason_codes: list[str]
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    @property
+    def direction(self) -> str:
+        if not self.changed:
+            return "same"
+        return "stricter" if _SEVERITY.get(self.after, 3) > _SEVERITY.get(self.before, 3) else "looser"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "changed": self.changed, "direction": self.direction}
+
+
+@dataclass
+class ReplayReport:
+    policy_version: str
+    replayed: int
+    changes: list[ReplayedDecision]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"policy_version": self.policy_version, "replayed": self.replayed,
+                "changed": len(self.changes), "changes": [c.as_dict() for c in self.changes]}
+
+
+def replay(engine: Engine, policy: PolicyEngine, *, since: datetime | None = None,
+           merchant_id: str | None = None) -> ReplayReport:
+    """Re-decide every recorded decision (those that carry a policy input); report the ones that change."""
+    query = (select(ToolExecution).where(col(ToolExecution.decision).is_not(None))
+             .order_by(col(ToolExecution.id)))
+    if since is not None:
+        query = query.where(col(ToolExecution.created_at) >= since)
+    if merchant_id is not None:
+        query = query.where(ToolExecution.merchant_id == merchant_id)
+    replayed, changes = 0, []
+    with session_scope(engine) as session:
+        rows = [r for r in session.exec(query).all() if r.policy_input]
+    for row in rows:
+        decision = policy.decide(row.policy_input)
+        replayed += 1
+        result = ReplayedDecision(
+            execution_id=row.id or 0, merchant_id=row.merchant_id, created_at=row.created_at.isoformat(),
+            tool=row.tool, before=row.decision or "", after=decision.decision,
+            before_version=row.policy_version or "", after_version=decision.policy_version,
+            reasons=decision.reasons, reason_codes=decision.reason_codes,
+        )
+        if result.changed:
+            changes.append(result)
+    return ReplayReport(policy_version=policy.version, replayed=replayed, changes=changes)

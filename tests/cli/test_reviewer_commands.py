@@ -1,0 +1,160 @@
+import json
+import shutil
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from shopwarden import approvals
+from shopwarden.audit import AuditEntry, record
+from shopwarden.calls import Outcome, ToolResult
+from shopwarden.cli import app
+from shopwarden.db.engine import session_scope
+from shopwarden.policy import load_engine
+
+runner = CliRunner()
+POLICIES = Path(__file__).resolve().parents[2] / "policies"
+
+
+def _pending(engine, ttl: timedelta | None = None) -> int:
+    with session_scope(engine) as session:
+        return approvals.create_approval(
+            session, merchant_id="m-acme", run_id="r", agent_id="growth_marketer", tool="enable_ads",
+            args={"advertiser_id": "a", "object_type": "campaign", "object_id": "c1"}, reasons=["needs a human"],
+            reason_codes=["enable.requires_approval"], rationale="", policy_version="v", requested_by="growth_marketer",
+            ttl=ttl).id
+
+
+@pytest.fixture
+def queue(engine, merchant) -> int:
+    approvals.add_reviewer(engine, "m-acme", "alice", "reviewer")
+    approvals.add_reviewer(engine, "m-acme", "vic", "viewer")
+    return _pending(engine)
+
+
+def test_list_and_show(queue: int) -> None:
+    listed = runner.invoke(app, ["approvals", "list", "--json"])
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.output)
+    assert (row["id"], row["status"], row["tool"]) == (queue, "pending", "enable_ads")
+    shown = runner.invoke(app, ["approvals", "show", str(queue)])
+    assert json.loads(shown.output)["reasons"] == ["needs a human"]
+
+
+def test_approve_executes_once_through_the_gate(queue: int, monkeypatch) -> None:
+    calls: list[int] = []
+
+    class FakeGate:
+        async def execute_approved(self, approval_id: int) -> ToolResult:
+            calls.append(approval_id)
+            return ToolResult(tool="enable_ads", outcome=Outcome.EXECUTED, reasons=["approved by alice"])
+
+    class FakeRuntime:
+        gate = FakeGate()
+
+    monkeypatch.setattr("shopwarden.runtime.build_runtime", lambda: FakeRuntime())
+    result = runner.invoke(app, ["approvals", "approve", str(queue), "--reviewer", "alice"])
+    assert result.exit_code == 0, result.output
+    assert calls == [queue]
+    assert "enable_ads: executed" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["approvals", "approve", "999", "--reviewer", "alice"], "approval 999 not found"),
+        (["approvals", "approve", "{id}", "--reviewer", "vic"], "role viewer"),
+        (["approvals", "approve", "{id}", "--reviewer", "growth_marketer"], "only a human reviewer"),
+        (["approvals", "reject", "{id}", "--reviewer", "alice", "--reason", " "], "needs a reason"),
+        (["approvals", "show", "{id}", "--merchant", "m-other"], "not found"),
+    ],
+)
+def test_bad_requests_are_one_clear_line(queue: int, args: list[str], message: str, capsys, monkeypatch) -> None:
+    from shopwarden.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["shopwarden", *[a.replace("{id}", str(queue)) for a in args]])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_approving_twice_and_expired(engine, queue: int, capsys, monkeypatch) -> None:
+    from shopwarden.cli import main
+
+    approvals.reject(engine, queue, reviewer="alice", reason="no")
+    expired = _pending(engine, ttl=timedelta(seconds=-1))
+    for approval_id, message in ((queue, "already rejected"), (expired, "expired at")):
+        argv = ["shopwarden", "approvals", "approve", str(approval_id), "--reviewer", "alice"]
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit):
+            main()
+        assert message in capsys.readouterr().err
+
+
+def test_merchant_set_changes_limits_as_data(engine, merchant) -> None:
+    result = runner.invoke(app, ["merchant", "set", "m-acme", "--autonomy", "suggest",
+                                 "--daily-budget-change-pct", "10", "--inventory-threshold", "40"])
+    assert result.exit_code == 0, result.output
+    shown = json.loads(runner.invoke(app, ["merchant", "show", "m-acme"]).output)
+    assert shown["autonomy"] == "suggest"
+    assert shown["limits"]["daily_budget_change_pct"] == 10
+    assert shown["limits"]["inventory_change_approval_threshold"] == 40
+    assert shown["limits"]["min_campaign_budget"] == 50  # default kept
+    bad = runner.invoke(app, ["merchant", "set", "m-acme", "--autonomy", "reckless"])
+    assert bad.exit_code != 0
+
+
+def test_audit_verify_passes_then_fails_after_tampering(engine, merchant) -> None:
+    from sqlalchemy import text
+
+    for _ in range(3):
+        record(engine, AuditEntry(merchant_id="m-acme", tool="list_shops", outcome="read"))
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0 and "intact: 3 rows" in ok.output
+    with session_scope(engine) as session:
+        session.execute(text("UPDATE tool_executions SET outcome = 'executed' WHERE seq = 2"))
+    broken = runner.invoke(app, ["audit", "verify"])
+    assert broken.exit_code == 1 and "was edited" in broken.output
+    listed = json.loads(runner.invoke(app, ["audit", "list", "--json", "--merchant", "m-acme"]).output)
+    assert [r["seq"] for r in listed] == [3, 2, 1]
+
+
+def _budget_input(new_budget: str) -> dict:
+    return {
+        "tool": "update_budget", "action": "mutate", "now": "2026-11-20T18:00:00+00:00",
+        "args": {"advertiser_id": "adv", "object_type": "campaign", "object_id": "c1", "budget": new_budget},
+        "merchant": {"id": "m-acme", "autonomy": "guarded", "limits": {}},
+        "agent": {"id": "growth_marketer", "allowed_tools": ["update_budget"]},
+        "state": {"object_type": "campaign", "object_id": "c1", "object_name": "Summer", "currency": "USD",
+                  "budget_mode": "BUDGET_MODE_DAY", "current_budget": "100", "start_of_day_budget": "100",
+                  "day": "2026-11-20", "account_increase_today": "0", "status": "ENABLE",
+                  "resource_merchant_id": "m-acme"},
+        "request": {},
+    }
+
+
+def test_policy_replay_reports_decisions_a_stricter_limit_changes(engine, merchant, tmp_path) -> None:
+    current = load_engine(policies_dir=POLICIES)
+    for budget in ("110", "118"):
+        policy_input = _budget_input(budget)
+        decision = current.decide(policy_input)
+        assert decision.decision == "allow"
+        record(engine, AuditEntry(merchant_id="m-acme", tool="update_budget", mutating=True, outcome="executed",
+                                  decision=decision.decision, policy_version=decision.policy_version,
+                                  policy_input=policy_input))
+    stricter = tmp_path / "policies"
+    shutil.copytree(POLICIES, stricter)
+    data = json.loads((stricter / "data.json").read_text())
+    data["shopwarden"]["limits"]["daily_budget_change_pct"] = 15
+    (stricter / "data.json").write_text(json.dumps(data))
+    result = runner.invoke(app, ["policy", "replay", "--policies", str(stricter), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["replayed"], report["changed"]) == (2, 1)
+    [change] = report["changes"]
+    assert (change["before"], change["after"], change["direction"]) == ("allow", "require_approval", "stricter")
+    assert report["policy_version"] != current.version
