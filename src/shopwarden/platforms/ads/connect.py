@@ -191,7 +191,7 @@ def disconnect_ads(engine: Engine, merchant_id: str, settings: Settings, *, http
 def _delete_remote(settings: Settings, merchant_id: str, account_id: str,
                    http_client: httpx.Client | None) -> tuple[bool, str | None]:
     try:
-        composio_for(settings, http_client=http_client).connected_accounts.delete(account_id)
+        composio_for(settings, http_client=http_client).connected_accounts.delete(account_id, revoke_on_delete=True)
     except NotFoundError:
         return True, None  # already gone at Composio
     except SDK_FAILURES as exc:
