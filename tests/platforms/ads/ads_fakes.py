@@ -48,6 +48,18 @@ def campaign_row(campaign_id: str, name: str, budget: Any = 100.0, status: str =
             "operation_status": status}
 
 
+def account_json(token: str | None) -> dict[str, object]:
+    val: dict[str, object] = {"status": "ACTIVE"}
+    if token is not None:
+        val["access_token"] = token
+    return {
+        "id": ACCOUNT, "user_id": MERCHANT, "status": "ACTIVE", "created_at": "2026-03-01T00:00:00Z",
+        "updated_at": "2026-03-01T00:00:00Z", "is_disabled": False, "data": {}, "params": {},
+        "auth_config": {"id": "ac_tiktok", "auth_scheme": "OAUTH2", "is_composio_managed": True, "is_disabled": False},
+        "toolkit": {"slug": "tiktok"}, "state": {"authScheme": "OAUTH2", "val": val},
+    }
+
+
 class FakeComposio:
     """Queued answers per TikTok endpoint; every proxied call's JSON body and headers are kept."""
 

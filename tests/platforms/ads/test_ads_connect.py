@@ -1,0 +1,200 @@
+"""Connecting, verifying and disconnecting TikTok Ads through Composio, stored in our database
+(SQLite and PostgreSQL), plus the factory's needs_reauth marking and report caching."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import httpx
+import pytest
+import respx
+from ads_fakes import ACCOUNT, ADVERTISER, API_KEY, COMPOSIO_BASE, FakeComposio, account_json, fail, ok, page
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from shopwarden.cli import app
+from shopwarden.config import Settings
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import CachedPerformance, Connection, Merchant
+from shopwarden.errors import InvalidRequest, PlatformUnavailable, ReauthRequired
+from shopwarden.platforms.ads import (
+    ads_client_for,
+    complete_ads_connection,
+    disconnect_ads,
+    start_ads_connection,
+)
+
+ACCOUNTS_URL = f"{COMPOSIO_BASE}/api/v3.1/connected_accounts"
+LINK_URL = f"{ACCOUNTS_URL}/link"
+CONSENT = "https://connect.composio.dev/link/lk_123"
+ADVERTISER_ROW = {"advertiser_id": ADVERTISER, "name": "Acme Ads", "currency": "EUR", "timezone": "Europe/Berlin"}
+NO_ACCOUNTS = {"items": [], "current_page": 1, "total_items": 0, "total_pages": 1, "next_cursor": None}
+
+
+def _link_routes(router: respx.Router) -> respx.Route:
+    router.get(ACCOUNTS_URL).respond(200, json=NO_ACCOUNTS)
+    return router.post(LINK_URL).respond(201, json={"connected_account_id": ACCOUNT, "expires_at": "2026-03-02T12:10Z",
+                                                    "link_token": "lt_1", "redirect_url": CONSENT})
+
+
+def _connection(engine: Engine, merchant_id: str = "m-acme") -> Connection:
+    with session_scope(engine) as session:
+        row = session.exec(select(Connection).where(Connection.merchant_id == merchant_id)).one()
+        session.expunge(row)
+        return row
+
+
+def _active_connection(engine: Engine, status: str = "active") -> None:
+    with session_scope(engine) as session:
+        session.add(Connection(merchant_id="m-acme", platform="ads", status=status, external_account_id=ACCOUNT,
+                               details={"advertiser_ids": [ADVERTISER]}))
+
+
+async def test_connect_stores_the_pending_account_id_and_complete_verifies_it(
+        engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router, composio: FakeComposio) -> None:
+    link = _link_routes(router)
+    started = start_ads_connection(engine, "m-acme", settings, http_client=httpx.Client(),
+                                   callback_url="https://app.example/ads/callback")
+    assert (started.connected_account_id, started.redirect_url) == (ACCOUNT, CONSENT)
+    assert json.loads(link.calls.last.request.content) == {
+        "auth_config_id": "ac_tiktok", "user_id": "m-acme", "callback_url": "https://app.example/ads/callback"}
+    assert link.calls.last.request.headers["x-api-key"] == API_KEY
+    pending = _connection(engine)
+    assert (pending.status, pending.external_account_id, pending.access_token_enc) == ("pending", ACCOUNT, None)
+
+    router.get(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json=account_json("act.****"))
+    composio.reply("advertiser/info/", ok({"list": [ADVERTISER_ROW]}))
+    details = await complete_ads_connection(engine, "m-acme", None, ADVERTISER, settings=settings,
+                                            http_client=httpx.Client())
+    stored = _connection(engine)
+    assert stored.status == "active" and stored.external_account_id == ACCOUNT
+    assert stored.access_token_enc is None and stored.refresh_token_enc is None
+    assert stored.details == details == {
+        "advertiser_ids": [ADVERTISER], "currency": "EUR", "timezone": "Europe/Berlin",
+        "advertisers": {ADVERTISER: {"name": "Acme Ads", "currency": "EUR", "timezone": "Europe/Berlin"}}}
+
+
+async def test_complete_refuses_an_account_still_waiting_for_consent(
+        engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router) -> None:
+    waiting = account_json(None) | {"status": "INITIATED", "state": {"authScheme": "OAUTH2",
+                                                                     "val": {"status": "INITIATED"}}}
+    router.get(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json=waiting)
+    with pytest.raises(InvalidRequest, match="is INITIATED, not ACTIVE: the merchant has not finished"):
+        await complete_ads_connection(engine, "m-acme", ACCOUNT, ADVERTISER, settings=settings,
+                                      http_client=httpx.Client())
+
+
+async def test_complete_refuses_an_account_of_another_user(
+        engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router) -> None:
+    router.get(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json=account_json(None) | {"user_id": "m-other"})
+    with pytest.raises(InvalidRequest, match="belongs to another Composio user, not merchant m-acme"):
+        await complete_ads_connection(engine, "m-acme", ACCOUNT, ADVERTISER, settings=settings,
+                                      http_client=httpx.Client())
+
+
+def test_the_factory_refuses_a_merchant_without_an_active_connection(
+        engine: Engine, merchant: Merchant, settings: Settings) -> None:
+    with pytest.raises(ReauthRequired, match="connect with `shopwarden connect ads --merchant m-acme`"):
+        ads_client_for(engine, "m-acme", settings)
+    _active_connection(engine, status="needs_reauth")
+    with pytest.raises(ReauthRequired, match="is needs_reauth; reconnect with"):
+        ads_client_for(engine, "m-acme", settings)
+
+
+async def test_an_auth_failure_marks_the_connection_needs_reauth(
+        engine: Engine, merchant: Merchant, settings: Settings, composio: FakeComposio) -> None:
+    _active_connection(engine)
+    ads = ads_client_for(engine, "m-acme", settings, http_client=httpx.Client(), backoff=())
+    composio.reply("campaign/get/", fail(40105, "Access token has been revoked"))
+    with pytest.raises(ReauthRequired):
+        await ads.list_campaigns(ADVERTISER)
+    stored = _connection(engine)
+    assert stored.status == "needs_reauth"
+    assert "Access token has been revoked" in (stored.status_reason or "")
+    assert composio.calls[0]["connected_account_id"] == ACCOUNT and composio.calls[0]["user_id"] == "m-acme"
+
+
+def _report_page(object_id: str, page_no: int, total: int) -> dict[str, object]:
+    row = {"dimensions": {"campaign_id": object_id, "stat_time_day": "2026-03-01 00:00:00"},
+           "metrics": {"spend": "10.50", "impressions": "100", "clicks": "7", "conversion": "2",
+                       "total_onsite_shopping_value": "40"}}
+    return page([row], page_no, total)
+
+
+async def test_a_complete_report_is_cached_and_a_broken_one_caches_nothing(
+        engine: Engine, merchant: Merchant, settings: Settings, composio: FakeComposio) -> None:
+    _active_connection(engine)
+    ads = ads_client_for(engine, "m-acme", settings, http_client=httpx.Client(), backoff=())
+    composio.reply("report/integrated/get/", _report_page("1", 1, 2), {"code": 0, "data": {"list": 7}})
+    with pytest.raises(PlatformUnavailable, match="report/integrated/get/"):
+        await ads.report(ADVERTISER, "campaign", date(2026, 3, 1), date(2026, 3, 1))
+    with session_scope(engine) as session:
+        assert session.exec(select(CachedPerformance)).all() == []
+
+    composio.reply("report/integrated/get/", _report_page("1", 1, 2), _report_page("2", 2, 2))
+    await ads.report(ADVERTISER, "campaign", date(2026, 3, 1), date(2026, 3, 1))
+    with session_scope(engine) as session:
+        rows = session.exec(select(CachedPerformance).order_by(CachedPerformance.object_id)).all()
+        assert [(r.object_id, r.stat_date, r.spend, r.clicks, r.conversion_value) for r in rows] == [
+            ("1", date(2026, 3, 1), Decimal("10.50"), 7, Decimal("40")),
+            ("2", date(2026, 3, 1), Decimal("10.50"), 7, Decimal("40"))]
+
+
+def _cache_row(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        session.add(CachedPerformance(merchant_id="m-acme", advertiser_id=ADVERTISER, level="campaign",
+                                      object_id="1", stat_date=date(2026, 3, 1), spend=Decimal("1")))
+
+
+def test_disconnect_deletes_the_account_at_composio_and_purges_cached_metrics_on_request(
+        engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router) -> None:
+    _active_connection(engine)
+    _cache_row(engine)
+    deleted = router.delete(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json={})
+    result = disconnect_ads(engine, "m-acme", settings, http_client=httpx.Client(), purge_cache=True)
+    assert deleted.calls.last.request.url.params["revoke_on_delete"] == "true"
+    assert (result.remote_deleted, result.cached_rows_deleted) == (True, 1)
+    stored = _connection(engine)
+    assert (stored.status, stored.external_account_id) == ("disconnected", None)
+    with session_scope(engine) as session:
+        assert session.exec(select(CachedPerformance)).all() == []
+
+
+def test_disconnect_keeps_the_account_id_when_composio_cannot_be_reached(
+        engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router) -> None:
+    _active_connection(engine)
+    _cache_row(engine)
+    router.delete(f"{ACCOUNTS_URL}/{ACCOUNT}").mock(side_effect=httpx.ConnectError("refused"))
+    result = disconnect_ads(engine, "m-acme", settings, http_client=httpx.Client())
+    assert (result.remote_deleted, result.cached_rows_deleted) == (False, None)
+    assert "Composio is unreachable" in (result.remote_error or "")
+    stored = _connection(engine)
+    assert (stored.status, stored.external_account_id) == ("disconnected", ACCOUNT)
+    with session_scope(engine) as session:
+        assert len(session.exec(select(CachedPerformance)).all()) == 1
+
+
+def test_cli_connect_prints_the_consent_link_and_disconnect_purges(
+        engine: Engine, merchant: Merchant, router: respx.Router, monkeypatch: pytest.MonkeyPatch) -> None:
+    from shopwarden.config import get_settings
+
+    for name, value in {"COMPOSIO_API_KEY": API_KEY, "COMPOSIO_BASE_URL": COMPOSIO_BASE,
+                        "COMPOSIO_AUTH_CONFIG_ID": "ac_tiktok"}.items():
+        monkeypatch.setenv(f"SHOPWARDEN_{name}", value)
+    get_settings.cache_clear()
+    _link_routes(router)
+    result = CliRunner().invoke(app, ["connect", "ads", "--merchant", "m-acme"])
+    assert result.exit_code == 0, result.output
+    assert CONSENT in result.output
+    assert "--complete --advertiser" in result.output
+
+    _cache_row(engine)
+    router.delete(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json={})
+    result = CliRunner().invoke(app, ["disconnect", "ads", "--merchant", "m-acme", "--purge-cache"])
+    assert result.exit_code == 0, result.output
+    assert "TikTok Ads disconnected for merchant m-acme" in result.output
+    assert "deleted 1 cached performance row(s)" in result.output
+    assert API_KEY not in result.output
