@@ -13,6 +13,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from shopwarden.db.models import BudgetLedgerEntry
@@ -51,19 +53,27 @@ def start_of_day_budget(session: Session, ref: ObjectRef, day: date, current_bud
 
 
 def account_increase_today(session: Session, merchant_id: str, advertiser_id: str, day: date) -> Decimal:
-    """Sum over the account's objects of max(0, latest budget - start-of-day budget) for `day`."""
-    statement = (
-        select(BudgetLedgerEntry)
+    """Sum over the account's objects of max(0, latest budget - start-of-day budget) for `day`.
+
+    One row per object changed today (first and latest entry found in SQL), however many
+    changes were made.
+    """
+    ends = (
+        select(BudgetLedgerEntry.object_type, BudgetLedgerEntry.object_id,
+               func.min(BudgetLedgerEntry.id).label("first_id"), func.max(BudgetLedgerEntry.id).label("last_id"))
         .where(BudgetLedgerEntry.merchant_id == merchant_id, BudgetLedgerEntry.advertiser_id == advertiser_id,
                BudgetLedgerEntry.day == day)
-        .order_by(col(BudgetLedgerEntry.id))
+        .group_by(BudgetLedgerEntry.object_type, BudgetLedgerEntry.object_id)
+        .subquery()
     )
-    first_and_latest: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
-    for entry in session.exec(statement):
-        key = (entry.object_type, entry.object_id)
-        start = first_and_latest[key][0] if key in first_and_latest else Decimal(entry.start_of_day_budget)
-        first_and_latest[key] = (start, Decimal(entry.budget_after))
-    return sum((max(Decimal(0), latest - start) for start, latest in first_and_latest.values()), Decimal(0))
+    first, latest = aliased(BudgetLedgerEntry), aliased(BudgetLedgerEntry)
+    statement = (
+        select(first.start_of_day_budget, latest.budget_after)
+        .join(ends, first.id == ends.c.first_id)
+        .join(latest, latest.id == ends.c.last_id)
+    )
+    return sum((max(Decimal(0), Decimal(after) - Decimal(start)) for start, after in session.execute(statement)),
+               Decimal(0))
 
 
 def record_change(

@@ -7,6 +7,7 @@ platform, never from a cache.
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -49,18 +50,28 @@ def advertiser_owner(session: Session, advertiser_id: str) -> str | None:
     return None
 
 
-def tenancy(ctx: ToolContext, *, shop_id: str | None = None, product_id: str | None = None,
-            advertiser_id: str | None = None) -> dict[str, Any]:
+def tenancy_in(session: Session, *, shop_id: str | None = None, product_id: str | None = None,
+               advertiser_id: str | None = None) -> dict[str, Any]:
     """`{resource_merchant_id}` when we know who owns the named resource (the policy denies cross-tenant)."""
-    with session_scope(ctx.engine) as session:
-        owner = None
-        if advertiser_id is not None:
-            owner = advertiser_owner(session, advertiser_id)
-        elif product_id is not None:
-            owner = product_owner(session, product_id)
-        elif shop_id is not None:
-            owner = shop_owner(session, shop_id)
+    owner = None
+    if advertiser_id is not None:
+        owner = advertiser_owner(session, advertiser_id)
+    elif product_id is not None:
+        owner = product_owner(session, product_id)
+    elif shop_id is not None:
+        owner = shop_owner(session, shop_id)
     return {} if owner is None else {"resource_merchant_id": owner}
+
+
+async def tenancy(ctx: ToolContext, *, shop_id: str | None = None, product_id: str | None = None,
+                  advertiser_id: str | None = None) -> dict[str, Any]:
+    """`tenancy_in` in a session of its own, off the event loop."""
+
+    def lookup() -> dict[str, Any]:
+        with session_scope(ctx.engine) as session:
+            return tenancy_in(session, shop_id=shop_id, product_id=product_id, advertiser_id=advertiser_id)
+
+    return await asyncio.to_thread(lookup)
 
 
 async def advertiser_profile(ctx: ToolContext, advertiser_id: str) -> dict[str, Any]:

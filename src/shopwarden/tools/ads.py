@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -10,7 +11,7 @@ from sqlmodel import Session
 
 from shopwarden import budget_ledger
 from shopwarden.db.engine import session_scope
-from shopwarden.observe import ads_object, advertiser_profile, plain, tenancy
+from shopwarden.observe import ads_object, advertiser_profile, plain, tenancy, tenancy_in
 from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     AdvertiserArgs,
@@ -29,7 +30,7 @@ CREATED_STATUS = "DISABLE"  # TikTok's default is ENABLE; we never send anything
 
 
 async def _advertiser_tenancy(ctx: ToolContext, args: AdvertiserArgs) -> State:
-    return tenancy(ctx, advertiser_id=args.advertiser_id)
+    return await tenancy(ctx, advertiser_id=args.advertiser_id)
 
 
 async def _list_campaigns(ctx: ToolContext, args: ListCampaignsArgs, _key: str) -> Any:
@@ -50,7 +51,7 @@ async def _report(ctx: ToolContext, args: PerformanceReportArgs, _key: str) -> A
 
 async def _create_state(ctx: ToolContext, args: CreateCampaignArgs | CreateAdgroupArgs) -> State:
     profile = await advertiser_profile(ctx, args.advertiser_id)
-    return {**tenancy(ctx, advertiser_id=args.advertiser_id), "currency": profile["currency"]}
+    return {**(await tenancy(ctx, advertiser_id=args.advertiser_id)), "currency": profile["currency"]}
 
 
 def _campaign_request(args: CreateCampaignArgs) -> dict[str, Any]:
@@ -96,12 +97,18 @@ async def _budget_state(ctx: ToolContext, args: UpdateBudgetArgs) -> State:
     profile = await advertiser_profile(ctx, args.advertiser_id)
     live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
     day = budget_ledger.advertiser_day(ctx.now(), profile["timezone"])
-    with session_scope(ctx.engine) as session:
-        start = budget_ledger.start_of_day_budget(session, _ledger_ref(ctx.merchant_id, args), day,
-                                                  live["current_budget"])
-        increase = budget_ledger.account_increase_today(session, ctx.merchant_id, args.advertiser_id, day)
+
+    def from_our_tables() -> tuple[Decimal, Decimal, State]:
+        with session_scope(ctx.engine) as session:
+            start = budget_ledger.start_of_day_budget(session, _ledger_ref(ctx.merchant_id, args), day,
+                                                      live["current_budget"])
+            increase = budget_ledger.account_increase_today(session, ctx.merchant_id, args.advertiser_id, day)
+            owner = tenancy_in(session, advertiser_id=args.advertiser_id)
+        return start, increase, owner
+
+    start, increase, owner = await asyncio.to_thread(from_our_tables)
     return {
-        **tenancy(ctx, advertiser_id=args.advertiser_id),
+        **owner,
         "object_type": args.object_type,
         "object_id": args.object_id,
         "currency": profile["currency"],
@@ -140,7 +147,7 @@ def _record_budget_change(session: Session, change: AppliedChange) -> None:
 async def _object_state(ctx: ToolContext, args: ObjectRef) -> State:
     live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
     return {
-        **tenancy(ctx, advertiser_id=args.advertiser_id),
+        **(await tenancy(ctx, advertiser_id=args.advertiser_id)),
         "object_type": args.object_type, "object_id": args.object_id,
         "object_name": live["object_name"], "status": live["status"],
     }

@@ -24,7 +24,7 @@ async def _list_shops(ctx: ToolContext, _args: ListShopsArgs, _key: str) -> Any:
 
 
 async def _shop_tenancy(ctx: ToolContext, args: SyncCatalogArgs) -> State:
-    return tenancy(ctx, shop_id=args.shop_id) if args.shop_id else {}
+    return await tenancy(ctx, shop_id=args.shop_id) if args.shop_id else {}
 
 
 async def _sync_catalog(ctx: ToolContext, args: SyncCatalogArgs, _key: str) -> Any:
@@ -34,7 +34,7 @@ async def _sync_catalog(ctx: ToolContext, args: SyncCatalogArgs, _key: str) -> A
 
 
 async def _product_tenancy(ctx: ToolContext, args: GetProductArgs | UpdateSkuInventoryArgs) -> State:
-    return tenancy(ctx, product_id=args.product_id)
+    return await tenancy(ctx, product_id=args.product_id)
 
 
 async def _get_product(ctx: ToolContext, args: GetProductArgs, _key: str) -> Any:
@@ -70,7 +70,7 @@ async def _inventory_state(ctx: ToolContext, args: UpdateSkuInventoryArgs) -> St
         current = stock.get((change.sku_id, change.warehouse_id))
         if current is not None:  # unknown stock is left out: the policy then asks a reviewer
             skus.append({"sku_id": change.sku_id, "warehouse_id": change.warehouse_id, "current_quantity": current})
-    return {**tenancy(ctx, product_id=args.product_id), "skus": skus}
+    return {**(await tenancy(ctx, product_id=args.product_id)), "skus": skus}
 
 
 def _inventory_request(args: UpdateSkuInventoryArgs) -> dict[str, Any]:
