@@ -1,0 +1,211 @@
+"""The public creative reader: wire format, paging, caching, host allowlist, unavailable ad library."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+import respx
+
+from shopwarden.config import Settings
+from shopwarden.errors import ConfigError, InvalidRequest, PlatformUnavailable, RateLimited
+from shopwarden.platforms.creative_center import CreativeReader, HostNotAllowed, UntrustedText, check_url
+from shopwarden.platforms.creative_center._http import PublicHttp
+
+ADLIB = "https://open.tiktokapis.com/v2/research/adlib/ad/query/"
+HASHTAGS = "https://ads.tiktok.com/creative_api/v1/popular_trend/hashtag/list"
+KEYWORDS = "https://ads.tiktok.com/creative_api/v1/popular_trend/keyword/list"
+TOP_ADS = "https://ads.tiktok.com/creative_api/v1/top_ads/list"
+CLIENT_TOKEN = "clt.SECRET_client_token_42"
+TODAY = date(2026, 3, 2)
+
+
+def library_ad(ad_id: str, text: str) -> dict[str, Any]:
+    return {"ad": {"id": ad_id, "first_shown_date": 20260201, "last_shown_date": 20260228, "status": "active",
+                   "videos": [{"url": "https://example.invalid/v.mp4", "cover_image_url": "https://example.invalid/c"}],
+                   "image_urls": [], "reach": {"unique_users_seen": "10K-20K"}, "text": text},
+            "advertiser": {"business_id": "88000001", "business_name": "Dewy Labs", "paid_by": "Dewy Labs"}}
+
+
+def adlib_page(ads: list[dict[str, Any]], has_more: bool, search_id: str = "") -> dict[str, Any]:
+    return {"data": {"ads": ads, "has_more": has_more, "search_id": search_id},
+            "error": {"code": "ok", "message": "", "log_id": "log-1"}}
+
+
+def trends(key: str, items: list[dict[str, Any]], code: int = 0) -> dict[str, Any]:
+    return {"code": code, "msg": "OK", "request_id": "tr-1", "data": {key: items}}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def router() -> Iterator[respx.Router]:
+    with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def reader(clock: Clock) -> CreativeReader:
+    return CreativeReader(Settings(commercial_content_client_token=CLIENT_TOKEN), ttl_seconds=60, cache_clock=clock,
+                          today=lambda: TODAY)
+
+
+async def test_ad_library_sends_the_documented_query_and_pages_by_search_id(
+        reader: CreativeReader, router: respx.Router) -> None:
+    route = router.post(ADLIB).mock(side_effect=[
+        httpx.Response(200, json=adlib_page([library_ad("1", "first")], True, "s-2")),
+        httpx.Response(200, json=adlib_page([library_ad("2", "second")], False)),
+    ])
+    result = await reader.ad_library("serum", country="gb", max_count=5)
+    first, second = (call.request for call in route.calls)
+    assert first.url.params["fields"] == "ad,ad_group"
+    assert first.headers["authorization"] == f"bearer {CLIENT_TOKEN}"
+    assert json.loads(first.content) == {
+        "filters": {"ad_published_date_range": {"min": "20250302", "max": "20260302"}, "country": "GB"},
+        "search_term": "serum", "max_count": 5}
+    assert json.loads(second.content)["search_id"] == "s-2"
+    assert json.loads(second.content)["max_count"] == 4
+    assert result.available and result.country == "GB"
+    assert [ad.id for ad in result.ads] == ["1", "2"]
+    assert result.ads[0].first_shown_date == date(2026, 2, 1)
+    assert result.ads[0].advertiser is not None
+    assert result.ads[0].advertiser.business_name == UntrustedText("Dewy Labs", "ad_library")
+
+
+async def test_ad_library_stops_at_max_count_even_if_more_pages_exist(
+        reader: CreativeReader, router: respx.Router) -> None:
+    route = router.post(ADLIB).respond(200, json=adlib_page([library_ad("1", "a"), library_ad("2", "b")], True, "s"))
+    result = await reader.ad_library("serum", max_count=2)
+    assert len(result.ads) == 2 and route.call_count == 1
+
+
+async def test_without_a_client_token_the_ad_library_is_unavailable_and_trends_still_work(
+        router: respx.Router) -> None:
+    reader = CreativeReader(Settings())
+    adlib = router.post(ADLIB).respond(200, json=adlib_page([], False))
+    router.get(HASHTAGS).respond(200, json=trends("list", [{"hashtag_name": "glassskin", "rank": 1}]))
+    result = await reader.ad_library("serum")
+    assert (result.available, result.ads) == (False, [])
+    assert "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN" in (result.reason or "")
+    assert adlib.call_count == 0
+    assert [s.available for s in reader.sources()] == [False, True]
+    hashtags = await reader.trends("hashtags")
+    assert hashtags.items[0].hashtag_name.raw == "glassskin"
+
+
+async def test_trends_follow_the_contract_table(reader: CreativeReader, router: respx.Router) -> None:
+    tags = router.get(HASHTAGS).respond(200, json=trends("list", [
+        {"hashtag_name": "glassskin", "rank": 1, "publish_cnt": 48210, "video_views": 912000000}]))
+    words = router.get(KEYWORDS).respond(200, json=trends("list", [
+        {"keyword": "serum routine", "rank": 1, "post_cnt": 22000, "ctr": 2.4, "cvr": "3.1"}]))
+    ads = router.get(TOP_ADS).respond(200, json=trends("materials", [
+        {"id": "74001", "ad_title": "Glass skin in 3 drops", "brand_name": "Dewy Labs", "industry_key": "beauty",
+         "ctr": 2.8, "like": 152000, "video_info": {"duration": 17, "cover": "https://example.invalid/c/1.jpg"}}]))
+    hashtag = (await reader.trends("hashtags", country="de", limit=5)).items[0]
+    keyword = (await reader.trends("keywords", limit=5)).items[0]
+    top = (await reader.trends("top_ads", limit=5)).items[0]
+    assert dict(tags.calls.last.request.url.params) == {"period": "7", "country_code": "DE", "limit": "5"}
+    assert dict(words.calls.last.request.url.params)["country_code"] == "US"
+    assert ads.call_count == 1
+    assert (hashtag.rank, hashtag.video_views) == (1, 912000000)
+    assert (keyword.ctr, keyword.cvr) == (Decimal("2.4"), Decimal("3.1"))
+    assert top.ad_title == UntrustedText("Glass skin in 3 drops", "creative_center") and top.like == 152000
+
+
+async def test_answers_are_cached_until_the_ttl_passes(reader: CreativeReader, router: respx.Router,
+                                                       clock: Clock) -> None:
+    route = router.get(HASHTAGS).respond(200, json=trends("list", [{"hashtag_name": "a", "rank": 1}]))
+    first = await reader.trends("hashtags")
+    clock.now += 59
+    assert await reader.trends("hashtags") is first
+    assert route.call_count == 1
+    await reader.trends("hashtags", country="GB")
+    assert route.call_count == 2  # another country is another entry
+    clock.now += 1
+    await reader.trends("hashtags")
+    assert route.call_count == 3
+
+
+async def test_a_failed_or_malformed_answer_is_not_cached(reader: CreativeReader, router: respx.Router) -> None:
+    route = router.get(HASHTAGS).mock(side_effect=[
+        httpx.Response(200, json={"msg": "no code here"}),
+        httpx.Response(200, json=trends("list", [{"hashtag_name": "ok", "rank": 1}])),
+    ])
+    with pytest.raises(PlatformUnavailable, match="/creative_api/v1/popular_trend/hashtag/list: unreadable"):
+        await reader.trends("hashtags")
+    assert (await reader.trends("hashtags")).items[0].hashtag_name.raw == "ok"
+    assert route.call_count == 2
+
+
+@pytest.mark.parametrize(("status", "body", "kind", "text"), [
+    (401, {"data": {}, "error": {"code": "access_token_invalid", "message": "The access token is invalid"}},
+     ConfigError, "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN: was refused by TikTok (HTTP 401"),
+    (429, {"data": {}, "error": {"code": "rate_limit_exceeded", "message": "slow down"}}, RateLimited, "slow down"),
+    (500, {"data": {}, "error": {"code": "internal_error", "message": "oops"}}, PlatformUnavailable, "HTTP 500"),
+    (400, {"data": {}, "error": {"code": "invalid_params", "message": "bad max_count"}}, InvalidRequest,
+     "bad max_count"),
+    (200, {"data": {"ads": "nope", "has_more": False}, "error": {"code": "ok"}}, PlatformUnavailable,
+     "`data.ads` is missing or not a list"),
+])
+async def test_ad_library_errors_are_typed_and_never_show_the_client_token(
+        reader: CreativeReader, router: respx.Router, status: int, body: dict[str, Any], kind: type[Exception],
+        text: str) -> None:
+    router.post(ADLIB).respond(status, json=body)
+    with pytest.raises(kind) as caught:
+        await reader.ad_library("serum")
+    assert text in str(caught.value)
+    assert CLIENT_TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize("url", [
+    "https://evil.example/steal", "http://ads.tiktok.com/creative_api/v1/top_ads/list",
+    "https://ads.tiktok.com.evil.example/x", "https://user@ads.tiktok.com/x", "https://ads.tiktok.com:8443/x",
+    "file:///etc/passwd",
+])
+def test_urls_outside_the_allowlist_are_refused(url: str) -> None:
+    with pytest.raises(HostNotAllowed, match=re.escape("only reads https://ads.tiktok.com and https://open.tiktokapis.com")):
+        check_url(url)
+
+
+async def test_the_http_layer_refuses_other_hosts_before_any_request(router: respx.Router) -> None:
+    anything = router.route().respond(200, json={})
+    with pytest.raises(HostNotAllowed):
+        await PublicHttp().request("GET", "https://example.invalid/v/serum.mp4")
+    assert anything.call_count == 0
+
+
+async def test_redirects_are_not_followed(reader: CreativeReader, router: respx.Router) -> None:
+    router.get(HASHTAGS).respond(302, headers={"location": "https://evil.example/"})
+    evil = router.get("https://evil.example/").respond(200, json=trends("list", []))
+    with pytest.raises(PlatformUnavailable, match="redirects are not followed"):
+        await reader.trends("hashtags")
+    assert evil.call_count == 0
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ({"kind": "sounds"}, "kind must be one of hashtags, keywords, top_ads"),
+    ({"kind": "hashtags", "limit": 0}, "limit must be between 1 and 50"),
+    ({"kind": "hashtags", "country": "USA"}, "country must be a two-letter code"),
+])
+async def test_bad_reader_arguments_are_refused_without_a_request(
+        reader: CreativeReader, router: respx.Router, call: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidRequest, match=message):
+        await reader.trends(**call)
+    assert router.calls.call_count == 0
