@@ -1,0 +1,108 @@
+"""The gather step: every read a cycle needs, each one through the gate (so the audit log is complete)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import select
+
+from shopwarden.agents.deps import CREATIVE, GROWTH, ORDER_WINDOW_DAYS, CycleDeps
+from shopwarden.agents.facts import (
+    ProductFacts,
+    SkuFacts,
+    StockCount,
+    WorldView,
+    items,
+    parse_campaigns,
+    parse_products,
+    parse_sales,
+    parse_trend_words,
+)
+from shopwarden.agents.records import CallRecord, ProposedCall
+from shopwarden.calls import ToolCall
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import Approval, Connection, Merchant, Product, Sku
+
+GATHER_TURN = -1
+
+
+class _Reader:
+    def __init__(self, deps: CycleDeps, merchant_id: str, run_id: str) -> None:
+        self.deps, self.merchant_id, self.run_id = deps, merchant_id, run_id
+        self.records: list[CallRecord] = []
+        self.gaps: list[str] = []
+
+    async def read(self, agent_id: str, tool: str, what: str, **args: Any) -> Any:
+        """The data of one read, or None (and a gap) when it failed."""
+        proposed = ProposedCall(agent_id=agent_id, tool=tool, args=args, rationale=f"gather {what}")
+        result = await self.deps.gate.call(ToolCall(tool=tool, args=args, agent_id=agent_id,
+                                                    merchant_id=self.merchant_id, run_id=self.run_id,
+                                                    rationale=proposed.rationale))
+        record = CallRecord.from_result(proposed, result, GATHER_TURN)
+        self.records.append(record.model_copy(update={"data": None}))  # facts keep what matters
+        if not result.ok:
+            self.gaps.append(f"{what} ({'; '.join(result.reasons) or result.outcome.value})")
+            return None
+        return record.data
+
+
+async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldView, list[CallRecord]]:
+    facts = _merchant_facts(deps, merchant_id)
+    reader = _Reader(deps, merchant_id, run_id)
+    shops = await reader.read(GROWTH, "list_shops", "the shops")
+    facts.shops = [str(s.get("id") or s.get("shop_id")) for s in items(shops, "shops") if isinstance(s, dict)]
+    if facts.shops or shops is not None:
+        catalog = await reader.read(GROWTH, "sync_catalog", "the catalog")
+        facts.products = parse_products(catalog) if catalog is not None else {}
+        if catalog is not None and not facts.products:
+            facts.products = _cached_catalog(deps, merchant_id)
+        orders = await reader.read(GROWTH, "search_orders", "recent orders", since_hours=24 * ORDER_WINDOW_DAYS)
+        facts.units_sold_by_product, facts.units_sold_by_sku = parse_sales(orders or [])
+    for advertiser_id in facts.advertisers:
+        campaigns = await reader.read(GROWTH, "list_campaigns", f"campaigns of {advertiser_id}",
+                                      advertiser_id=advertiser_id)
+        adgroups = await reader.read(GROWTH, "list_adgroups", f"ad groups of {advertiser_id}",
+                                     advertiser_id=advertiser_id)
+        report = await reader.read(GROWTH, "get_performance_report", f"performance of {advertiser_id}",
+                                   advertiser_id=advertiser_id, level="campaign", days=ORDER_WINDOW_DAYS)
+        facts.campaigns.extend(parse_campaigns(advertiser_id, campaigns, adgroups, report))
+    hashtags = await reader.read(CREATIVE, "read_trends", "trending hashtags", kind="hashtags")
+    keywords = await reader.read(CREATIVE, "read_trends", "trending keywords", kind="keywords")
+    facts.hashtags = parse_trend_words(hashtags, "hashtag_name")
+    facts.keywords = parse_trend_words(keywords, "keyword")
+    facts.gaps = reader.gaps
+    return facts, reader.records
+
+
+def _merchant_facts(deps: CycleDeps, merchant_id: str) -> WorldView:
+    """What our own tables know: autonomy, limits, warehouse counts, advertisers, open approvals."""
+    with session_scope(deps.engine) as session:
+        merchant = session.get(Merchant, merchant_id)
+        if merchant is None:
+            return WorldView(merchant_id=merchant_id, gaps=[f"merchant {merchant_id} (it does not exist)"])
+        connection = session.exec(select(Connection).where(Connection.merchant_id == merchant_id,
+                                                           Connection.platform == "ads",
+                                                           Connection.status == "active")).first()
+        advertisers = [str(a) for a in (connection.details or {}).get("advertiser_ids", [])] if connection else []
+        pending = session.exec(select(Approval.tool, Approval.args).where(Approval.merchant_id == merchant_id,
+                                                                        Approval.status == "pending")).all()
+        settings = merchant.settings or {}
+        return WorldView(
+            merchant_id=merchant_id, autonomy=merchant.autonomy,
+            limits={**deps.default_limits, **(merchant.limits or {})}, advertisers=advertisers,
+            stock_counts=[StockCount.model_validate(c) for c in settings.get("stock_counts", [])],
+            pending_actions=[{"tool": tool, "args": args} for tool, args in pending],
+        )
+
+
+def _cached_catalog(deps: CycleDeps, merchant_id: str) -> dict[str, ProductFacts]:
+    """The catalog sync_catalog just wrote to our cache (when its answer is only a count)."""
+    with session_scope(deps.engine) as session:
+        products = session.exec(select(Product).where(Product.merchant_id == merchant_id)).all()
+        skus = session.exec(select(Sku).where(Sku.merchant_id == merchant_id)).all()
+        by_product: dict[str, list[SkuFacts]] = {}
+        for sku in skus:
+            by_product.setdefault(sku.product_id, []).append(
+                SkuFacts(sku_id=sku.sku_id, seller_sku=sku.seller_sku, stock={k: int(v) for k, v in sku.stock.items()}))
+        return {p.product_id: ProductFacts(product_id=p.product_id, title=p.title,
+                                           skus=by_product.get(p.product_id, [])) for p in products}

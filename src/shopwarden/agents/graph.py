@@ -1,0 +1,177 @@
+"""The growth cycle of one merchant, as a LangGraph graph. The flow, top to bottom:
+
+    gather ─▶ growth_marketer ─▶ act ─┬─▶ growth_marketer   (its next turn, while it has one)
+                                      ├─▶ creative ─▶ act   (then the Creative's turns)
+                                      └─▶ await_approvals ──▶ summarise
+                                              ▲     │ (some still pending: pause again)
+                                              └─────┘
+
+`await_approvals` pauses the graph with `interrupt(...)` while the gate holds actions for a
+reviewer; the cycle is resumed with `Command(resume={approval_id: decision})`. On resume the node
+runs again from its first line, so every side effect sits after the interrupt, and it only asks
+the gate to execute approvals the gate itself still has as `approved` (the gate's compare-and-set
+is what makes execution exactly-once).
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import interrupt
+
+from shopwarden.agents import approvals_step
+from shopwarden.agents.deps import CREATIVE, GROWTH, CycleDeps
+from shopwarden.agents.facts import WorldView
+from shopwarden.agents.gather import gather
+from shopwarden.agents.records import BLOCKED, CallRecord, ProposedCall
+from shopwarden.agents.strategies.base import AgentTurn
+from shopwarden.agents.summary import build_summary
+from shopwarden.calls import ToolCall
+
+AGENT_ORDER = (GROWTH, CREATIVE)
+COUNTED_AS_DENIAL = {"denied", "invalid"}
+OBSERVE_ONLY = "autonomy.observe"  # a recommendation in observe mode, not a refusal to learn from
+
+
+def _merge(left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+    return {**left, **right}
+
+
+class CycleState(TypedDict, total=False):
+    merchant_id: str
+    run_id: str
+    facts: dict[str, Any]
+    agent: str  # whose turn it is
+    turns: Annotated[dict[str, int], _merge]
+    finished_agents: Annotated[list[str], operator.add]
+    proposed: list[dict[str, Any]]  # calls waiting for `act`
+    records: Annotated[list[dict[str, Any]], operator.add]
+    denials: Annotated[dict[str, int], _merge]
+    conversations: Annotated[dict[str, list[dict[str, Any]]], _merge]
+    focus_products: list[str]
+    briefs: Annotated[list[dict[str, Any]], operator.add]
+    notes: Annotated[list[str], operator.add]
+    approvals: Annotated[dict[str, dict[str, Any]], _merge]  # approval id -> what became of it
+    summary: dict[str, Any]
+
+
+def build_cycle_graph(deps: CycleDeps, checkpointer: Any = None) -> Any:
+    """The compiled graph; nodes close over `deps`, state stays plain data."""
+
+    async def gather_node(state: CycleState) -> dict[str, Any]:
+        facts, records = await gather(deps, state["merchant_id"], state["run_id"])
+        return {"facts": facts.model_dump(mode="json"), "records": [r.model_dump(mode="json") for r in records],
+                "agent": GROWTH}
+
+    def agent_node(agent_id: str) -> Any:
+        async def node(state: CycleState) -> dict[str, Any]:
+            return await _agent_turn(deps, agent_id, state)
+        return node
+
+    async def act_node(state: CycleState) -> dict[str, Any]:
+        return await _act(deps, state)
+
+    async def await_approvals_node(state: CycleState) -> dict[str, Any]:
+        waiting = approvals_step.waiting_ids(state)
+        if not waiting:
+            return {}
+        interrupt(approvals_step.pause_payload(state, waiting))
+        # Everything below runs only after a resume (and again if this node is re-run): it is idempotent.
+        return {"approvals": await approvals_step.settle(deps, waiting)}
+
+    def summarise_node(state: CycleState) -> dict[str, Any]:
+        return {"summary": build_summary(state, finished=True).model_dump(mode="json")}
+
+    graph = StateGraph(CycleState)
+    graph.add_node("gather", gather_node)
+    graph.add_node(GROWTH, agent_node(GROWTH))
+    graph.add_node(CREATIVE, agent_node(CREATIVE))
+    graph.add_node("act", act_node)
+    graph.add_node("await_approvals", await_approvals_node)
+    graph.add_node("summarise", summarise_node)
+
+    graph.add_edge(START, "gather")
+    graph.add_edge("gather", GROWTH)
+    graph.add_edge(GROWTH, "act")
+    graph.add_edge(CREATIVE, "act")
+    graph.add_conditional_edges("act", _after_act, [GROWTH, CREATIVE, "await_approvals"])
+    graph.add_conditional_edges("await_approvals", _after_approvals, ["await_approvals", "summarise"])
+    graph.add_edge("summarise", END)
+    return graph.compile(checkpointer=checkpointer)
+
+
+# --- routing ------------------------------------------------------------------------------------
+
+def _after_act(state: CycleState) -> str:
+    agent = state["agent"]
+    if agent not in state.get("finished_agents", []):
+        return agent
+    later = AGENT_ORDER[AGENT_ORDER.index(agent) + 1:]
+    return later[0] if later else "await_approvals"
+
+
+def _after_approvals(state: CycleState) -> str:
+    return "await_approvals" if approvals_step.waiting_ids(state) else "summarise"
+
+
+# --- nodes' work --------------------------------------------------------------------------------
+
+async def _agent_turn(deps: CycleDeps, agent_id: str, state: CycleState) -> dict[str, Any]:
+    turn_no = state.get("turns", {}).get(agent_id, 0)
+    mine = [CallRecord.model_validate(r) for r in state.get("records", []) if r["agent_id"] == agent_id
+            and r["turn"] >= 0]
+    turn = AgentTurn(
+        spec=deps.spec(agent_id), merchant_id=state["merchant_id"], run_id=state["run_id"], turn=turn_no,
+        facts=WorldView.model_validate(state["facts"]), history=mine,
+        last_results=[r for r in mine if r.turn == turn_no - 1], blocked_tools=_blocked(deps, agent_id, state),
+        focus_products=state.get("focus_products", []), messages=state.get("conversations", {}).get(agent_id, []),
+    )
+    step = await deps.strategies[agent_id].step(turn)
+    done = step.done or turn_no + 1 >= deps.max_turns(agent_id)
+    update: dict[str, Any] = {
+        "agent": agent_id, "turns": {agent_id: turn_no + 1}, "proposed": [c.model_dump() for c in step.calls],
+        "briefs": [b.model_dump(mode="json") for b in step.briefs], "notes": step.notes,
+        "finished_agents": [agent_id] if done else [],
+    }
+    if done and not step.done:
+        update["notes"] = [*step.notes, f"{agent_id} stopped after {turn_no + 1} turns (the limit for one cycle)"]
+    if step.focus_products:
+        update["focus_products"] = step.focus_products
+    if step.messages is not None:
+        update["conversations"] = {agent_id: step.messages}
+    return update
+
+
+def _blocked(deps: CycleDeps, agent_id: str, state: CycleState) -> list[str]:
+    limit = deps.max_denials(agent_id)
+    return sorted(tool for tool, n in state.get("denials", {}).items() if n >= limit)
+
+
+async def _act(deps: CycleDeps, state: CycleState) -> dict[str, Any]:
+    """Every proposed call through the gate, in order; a tool refused too often is not sent again."""
+    agent_id = state["agent"]
+    turn_no = state["turns"][agent_id] - 1
+    denials = dict(state.get("denials", {}))
+    limit = deps.max_denials(agent_id)
+    records, notes = [], []
+    for raw in state.get("proposed", []):
+        call = ProposedCall.model_validate(raw)
+        if denials.get(call.tool, 0) >= limit:
+            records.append(CallRecord(agent_id=call.agent_id, tool=call.tool, args=call.args, rationale=call.rationale,
+                                      tool_call_id=call.tool_call_id, turn=turn_no, outcome=BLOCKED,
+                                      reasons=[f"not sent: {call.tool} was refused {denials[call.tool]} times in "
+                                               "this cycle; it is blocked until the next cycle"]))
+            continue
+        result = await deps.gate.call(ToolCall(tool=call.tool, args=call.args, agent_id=call.agent_id,
+                                               merchant_id=state["merchant_id"], run_id=state["run_id"],
+                                               rationale=call.rationale))
+        record = CallRecord.from_result(call, result, turn_no)
+        records.append(record)
+        if record.outcome in COUNTED_AS_DENIAL and OBSERVE_ONLY not in record.reason_codes:
+            denials[call.tool] = denials.get(call.tool, 0) + 1
+            if denials[call.tool] == limit:
+                notes.append(f"{call.tool} was refused {limit} times; {agent_id} stops proposing it this cycle")
+    return {"records": [r.model_dump(mode="json") for r in records], "denials": denials, "proposed": [],
+            "notes": notes}
