@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,12 +17,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shopwarden.platforms.simulator.ads_common import (
     API_PREFIX,
-    BUDGET_MINIMA,
     MAX_NAME_LENGTH,
     NO_PERMISSION,
     NOT_FOUND,
     PARAM_ERROR,
     TOKEN_MISSING_OR_REVOKED,
+    adgroup_json,
+    campaign_json,
+    check_budget,
+    live_adgroup,
+    live_campaign,
     page_of,
 )
 from shopwarden.platforms.simulator.ads_report import integrated_report
@@ -83,49 +86,6 @@ def _advertiser(ctx: SimContext, call: AdsCall) -> Advertiser:
     if advertiser_id not in _grants(ctx, call.token) or advertiser_id not in ctx.world.advertisers:
         raise Refusal(NO_PERMISSION, f"No permission to operate advertiser {advertiser_id}")
     return ctx.world.advertisers[advertiser_id]
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-
-def _minimum(advertiser: Advertiser, level: str) -> Decimal:
-    campaign_min, adgroup_min = BUDGET_MINIMA.get(advertiser.currency, BUDGET_MINIMA["USD"])
-    return campaign_min if level == "campaign" else adgroup_min
-
-
-def _check_budget(advertiser: Advertiser, level: str, mode: str, budget: Decimal | None) -> None:
-    if mode == "BUDGET_MODE_INFINITE":
-        return
-    if budget is None:
-        raise Refusal(PARAM_ERROR, f"budget: required when budget_mode is {mode}")
-    minimum = _minimum(advertiser, level)
-    if budget < minimum:
-        label = "Campaign" if level == "campaign" else "Ad group"
-        raise Refusal(PARAM_ERROR, f"{label} budget must be at least {minimum} {advertiser.currency} "
-                                   f"(got {budget})")
-
-
-def campaign_json(c: Campaign) -> dict[str, Any]:
-    deleted = c.operation_status == "DELETE"
-    return {
-        "advertiser_id": c.advertiser_id, "campaign_id": c.id, "campaign_name": c.name,
-        "objective_type": c.objective_type, "budget_mode": c.budget_mode, "budget": float(c.budget),
-        "operation_status": "DISABLE" if deleted else c.operation_status,
-        "secondary_status": "CAMPAIGN_STATUS_DELETE" if deleted else f"CAMPAIGN_STATUS_{c.operation_status}",
-        "campaign_type": "REGULAR_CAMPAIGN", "create_time": _stamp(c.create_time), "modify_time": _stamp(c.modify_time),
-    }
-
-
-def adgroup_json(g: AdGroup) -> dict[str, Any]:
-    deleted = g.operation_status == "DELETE"
-    return {
-        "advertiser_id": g.advertiser_id, "campaign_id": g.campaign_id, "adgroup_id": g.id, "adgroup_name": g.name,
-        "budget_mode": g.budget_mode, "budget": float(g.budget), "product_ids": list(g.product_ids),
-        "operation_status": "DISABLE" if deleted else g.operation_status,
-        "secondary_status": "ADGROUP_STATUS_DELETE" if deleted else f"ADGROUP_STATUS_{g.operation_status}",
-        "create_time": _stamp(g.create_time), "modify_time": _stamp(g.modify_time),
-    }
 
 
 class _Filtering(BaseModel):
@@ -211,7 +171,7 @@ def _campaign_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
         return campaign_json(advertiser.campaigns[existing])
     _check_enum("budget_mode", spec.budget_mode, _BUDGET_MODES)
     _check_enum("operation_status", spec.operation_status, {"ENABLE", "DISABLE"})
-    _check_budget(advertiser, "campaign", spec.budget_mode, spec.budget)
+    check_budget(advertiser, "campaign", spec.budget_mode, spec.budget)
     now = ctx.clock.now()
     campaign = Campaign(
         id=ctx.ids.numeric(), advertiser_id=advertiser.id, name=spec.campaign_name,
@@ -224,33 +184,15 @@ def _campaign_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     return campaign_json(campaign)
 
 
-def _live_campaign(advertiser: Advertiser, campaign_id: str) -> Campaign:
-    campaign = advertiser.campaigns.get(str(campaign_id))
-    if campaign is None:
-        raise Refusal(NOT_FOUND, f"Campaign {campaign_id} does not exist")
-    if campaign.operation_status == "DELETE":
-        raise Refusal(PARAM_ERROR, f"Campaign {campaign_id} has been deleted and cannot be modified")
-    return campaign
-
-
-def _live_adgroup(advertiser: Advertiser, adgroup_id: str) -> AdGroup:
-    group = advertiser.adgroups.get(str(adgroup_id))
-    if group is None:
-        raise Refusal(NOT_FOUND, f"Ad group {adgroup_id} does not exist")
-    if group.operation_status == "DELETE":
-        raise Refusal(PARAM_ERROR, f"Ad group {adgroup_id} has been deleted and cannot be modified")
-    return group
-
-
 def _adgroup_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     advertiser = _advertiser(ctx, call)
     spec = parse_model(_CreateAdGroup, call.params, PARAM_ERROR)
     if spec.request_id and (existing := advertiser.created_by_request_id.get(f"adgroup:{spec.request_id}")):
         return adgroup_json(advertiser.adgroups[existing])
-    campaign = _live_campaign(advertiser, spec.campaign_id)
+    campaign = live_campaign(advertiser, spec.campaign_id)
     _check_enum("budget_mode", spec.budget_mode, _BUDGET_MODES)
     _check_enum("operation_status", spec.operation_status, {"ENABLE", "DISABLE"})
-    _check_budget(advertiser, "adgroup", spec.budget_mode, spec.budget)
+    check_budget(advertiser, "adgroup", spec.budget_mode, spec.budget)
     unknown = [p for p in spec.product_ids if ctx.world.product_anywhere(p) is None]
     if unknown:
         raise Refusal(PARAM_ERROR, f"product_ids: product {unknown[0]} does not exist")
@@ -278,7 +220,7 @@ def _apply_update(ctx: SimContext, advertiser: Advertiser, target: Campaign | Ad
     if spec.budget_mode is not None and spec.budget_mode != target.budget_mode:
         raise Refusal(PARAM_ERROR, "budget_mode cannot be changed once the object exists")
     if spec.budget is not None:
-        _check_budget(advertiser, level, target.budget_mode, spec.budget)
+        check_budget(advertiser, level, target.budget_mode, spec.budget)
         target.budget = spec.budget
     if spec.name is not None:
         target.name = spec.name
@@ -287,7 +229,7 @@ def _apply_update(ctx: SimContext, advertiser: Advertiser, target: Campaign | Ad
 
 def _campaign_update(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     advertiser = _advertiser(ctx, call)
-    campaign = _live_campaign(advertiser, str(call.params.get("campaign_id", "")))
+    campaign = live_campaign(advertiser, str(call.params.get("campaign_id", "")))
     spec = parse_model(_Update, {**call.params, "name": call.params.get("campaign_name")}, PARAM_ERROR)
     _apply_update(ctx, advertiser, campaign, "campaign", spec)
     return campaign_json(campaign)
@@ -295,7 +237,7 @@ def _campaign_update(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
 
 def _adgroup_update(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     advertiser = _advertiser(ctx, call)
-    group = _live_adgroup(advertiser, str(call.params.get("adgroup_id", "")))
+    group = live_adgroup(advertiser, str(call.params.get("adgroup_id", "")))
     spec = parse_model(_Update, {**call.params, "name": call.params.get("adgroup_name")}, PARAM_ERROR)
     _apply_update(ctx, advertiser, group, "adgroup", spec)
     return adgroup_json(group)
@@ -315,9 +257,9 @@ class _BudgetUpdate(BaseModel):
 def _adgroup_budget_update(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     advertiser = _advertiser(ctx, call)
     spec = parse_model(_BudgetUpdate, call.params, PARAM_ERROR)
-    groups = [(_live_adgroup(advertiser, line.adgroup_id), line.budget) for line in spec.budget]
+    groups = [(live_adgroup(advertiser, line.adgroup_id), line.budget) for line in spec.budget]
     for group, budget in groups:
-        _check_budget(advertiser, "adgroup", group.budget_mode, budget)
+        check_budget(advertiser, "adgroup", group.budget_mode, budget)
     for group, budget in groups:
         group.budget, group.modify_time = budget, ctx.clock.now()
     return {}
