@@ -97,6 +97,7 @@ class FakeComposio:
 
 def build_client(settings: Settings, **kwargs: Any) -> AdsClient:
     sdk = composio_for(settings, http_client=httpx.Client())
-    proxy = BusinessApiProxy(sdk, connected_account_id=ACCOUNT, user_id=MERCHANT, api_base=settings.ads_api_base,
+    proxy = BusinessApiProxy(sdk, connected_account_id=ACCOUNT, merchant_id=MERCHANT, user_id=MERCHANT,
+                             api_base=settings.ads_api_base,
                              secrets=(API_KEY,))
     return AdsClient(proxy, clock=kwargs.pop("clock", lambda: NOW), backoff=kwargs.pop("backoff", (0, 0)), **kwargs)

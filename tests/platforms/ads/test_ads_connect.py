@@ -47,10 +47,13 @@ def _connection(engine: Engine, merchant_id: str = "m-acme") -> Connection:
         return row
 
 
-def _active_connection(engine: Engine, status: str = "active") -> None:
+def _active_connection(engine: Engine, status: str = "active", user_id: str | None = "m-acme") -> None:
+    details: dict[str, object] = {"advertiser_ids": [ADVERTISER]}
+    if user_id is not None:
+        details["composio_user_id"] = user_id
     with session_scope(engine) as session:
         session.add(Connection(merchant_id="m-acme", platform="ads", status=status, external_account_id=ACCOUNT,
-                               details={"advertiser_ids": [ADVERTISER]}))
+                               details=details))
 
 
 async def test_connect_stores_the_pending_account_id_and_complete_verifies_it(
@@ -73,7 +76,7 @@ async def test_connect_stores_the_pending_account_id_and_complete_verifies_it(
     assert stored.status == "active" and stored.external_account_id == ACCOUNT
     assert stored.access_token_enc is None and stored.refresh_token_enc is None
     assert stored.details == details == {
-        "advertiser_ids": [ADVERTISER], "currency": "EUR", "timezone": "Europe/Berlin",
+        "advertiser_ids": [ADVERTISER], "currency": "EUR", "timezone": "Europe/Berlin", "composio_user_id": "m-acme",
         "advertisers": {ADVERTISER: {"name": "Acme Ads", "currency": "EUR", "timezone": "Europe/Berlin"}}}
 
 
@@ -90,9 +93,31 @@ async def test_complete_refuses_an_account_still_waiting_for_consent(
 async def test_complete_refuses_an_account_of_another_user(
         engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router) -> None:
     router.get(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json=account_json(None) | {"user_id": "m-other"})
-    with pytest.raises(InvalidRequest, match="belongs to another Composio user, not merchant m-acme"):
+    with pytest.raises(InvalidRequest, match="belongs to another Composio user, not m-acme"):
         await complete_ads_connection(engine, "m-acme", ACCOUNT, ADVERTISER, settings=settings,
                                       http_client=httpx.Client())
+
+
+async def test_an_account_made_for_another_composio_user_id_is_used_with_that_user_id(
+        engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router, composio: FakeComposio) -> None:
+    router.get(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json=account_json(None) | {"user_id": "demo-user"})
+    composio.reply("advertiser/info/", ok({"list": [ADVERTISER_ROW]}))
+    await complete_ads_connection(engine, "m-acme", ACCOUNT, [ADVERTISER], settings=settings,
+                                  http_client=httpx.Client(), composio_user_id="demo-user")
+    assert composio.calls[0]["user_id"] == "demo-user"
+    composio.reply("campaign/get/", page([], 1, 0))
+    await ads_client_for(engine, "m-acme", settings, http_client=httpx.Client()).list_campaigns(ADVERTISER)
+    assert composio.calls[1]["user_id"] == "demo-user"
+    assert _connection(engine).details["composio_user_id"] == "demo-user"
+
+
+async def test_without_a_recorded_composio_user_the_account_id_alone_is_sent(
+        engine: Engine, merchant: Merchant, settings: Settings, composio: FakeComposio) -> None:
+    _active_connection(engine, user_id=None)
+    composio.reply("campaign/get/", page([], 1, 0))
+    await ads_client_for(engine, "m-acme", settings, http_client=httpx.Client()).list_campaigns(ADVERTISER)
+    assert "user_id" not in composio.calls[0]
+    assert composio.calls[0]["connected_account_id"] == ACCOUNT
 
 
 def test_the_factory_refuses_a_merchant_without_an_active_connection(

@@ -20,7 +20,8 @@ TOKEN = "act.REAL_tiktok_token_abcdef"
 
 def client_with(settings: Settings) -> AdsClient:
     sdk = composio_for(settings, http_client=httpx.Client())
-    proxy = BusinessApiProxy(sdk, connected_account_id=ACCOUNT, user_id=MERCHANT, api_base=settings.ads_api_base,
+    proxy = BusinessApiProxy(sdk, connected_account_id=ACCOUNT, merchant_id=MERCHANT, user_id=MERCHANT,
+                             api_base=settings.ads_api_base,
                              token_header=token_header_for(settings, sdk, ACCOUNT))
     return AdsClient(proxy, backoff=())
 

@@ -42,19 +42,25 @@ def query_parameters(query: Query) -> list[Parameter]:
 
 
 class BusinessApiProxy:
-    """Calls `{api_base}/{endpoint}` for one connected account, as one Composio user."""
+    """Calls `{api_base}/{endpoint}` for one merchant's connected account.
 
-    def __init__(self, composio: Composio, *, connected_account_id: str, user_id: str, api_base: str,
-                 token_header: AccessTokenHeader | None = None, secrets: tuple[str, ...] = ()) -> None:
+    `user_id` is the Composio user the account belongs to; it is sent when known (Composio checks
+    it against the account) and left out otherwise, since the account id alone names the account.
+    """
+
+    def __init__(self, composio: Composio, *, connected_account_id: str, merchant_id: str, api_base: str,
+                 user_id: str | None = None, token_header: AccessTokenHeader | None = None,
+                 secrets: tuple[str, ...] = ()) -> None:
         self._composio = composio
         self.connected_account_id = connected_account_id
+        self.merchant_id = merchant_id
         self.user_id = user_id
         self.api_base = api_base.rstrip("/")
         self._token_header = token_header or AccessTokenHeader()
         self._secrets = secrets
 
     def __repr__(self) -> str:
-        return f"BusinessApiProxy(account={self.connected_account_id!r}, user={self.user_id!r})"
+        return f"BusinessApiProxy(account={self.connected_account_id!r}, merchant={self.merchant_id!r})"
 
     async def call(self, method: Method, endpoint: str, *, query: Query | None = None,
                    body: dict[str, Any] | None = None) -> Any:
@@ -62,10 +68,10 @@ class BusinessApiProxy:
         return await asyncio.to_thread(self._call_blocking, method, endpoint, query or {}, body)
 
     def _call_blocking(self, method: Method, endpoint: str, query: Query, body: dict[str, Any] | None) -> Any:
-        ctx = ErrorContext(merchant_id=self.user_id, secrets=self._secrets)
+        ctx = ErrorContext(merchant_id=self.merchant_id, secrets=self._secrets)
         headers, token = self._token_header.parameters(reconnect_hint=ctx.reconnect())
         if token:
-            ctx = ErrorContext(merchant_id=self.user_id, secrets=(*self._secrets, token))
+            ctx = ErrorContext(merchant_id=self.merchant_id, secrets=(*self._secrets, token))
         allow_tracking.set(False)  # no telemetry thread: this copy of the context is the worker's own
         try:
             response = self._composio.tools.proxy(

@@ -131,8 +131,14 @@ def _profile(info: AdvertiserInfo) -> dict[str, str]:
 
 async def complete_ads_connection(engine: Engine, merchant_id: str, connected_account_id: str | None,
                                   advertiser_id: str | Sequence[str], *, settings: Settings,
-                                  http_client: httpx.Client | None = None, wait_seconds: float = 0) -> dict[str, Any]:
-    """Verify the consented account and store it (id only) with each advertiser's currency and time zone."""
+                                  http_client: httpx.Client | None = None, wait_seconds: float = 0,
+                                  composio_user_id: str | None = None) -> dict[str, Any]:
+    """Verify the consented account and store it (id only) with each advertiser's currency and time zone.
+
+    The account must belong to Composio user `composio_user_id` (default: the merchant id, which
+    `start_ads_connection` uses); that user id is recorded and sent with every proxied call.
+    """
+    expected_user = composio_user_id or merchant_id
     account_id = connected_account_id or pending_account_id(engine, merchant_id)
     advertiser_ids = [advertiser_id] if isinstance(advertiser_id, str) else [str(a) for a in advertiser_id]
     if not advertiser_ids:
@@ -140,13 +146,14 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
     _require_merchant(engine, merchant_id)
     status, owner = await asyncio.to_thread(_account_status, settings, merchant_id, account_id, http_client,
                                             wait_seconds)
-    if owner != merchant_id:
+    if owner != expected_user:
         raise InvalidRequest(f"connected account {account_id} belongs to another Composio user, "
-                             f"not merchant {merchant_id}", platform=COMPOSIO, endpoint=ENDPOINT)
+                             f"not {expected_user}", platform=COMPOSIO, endpoint=ENDPOINT)
     if status != "ACTIVE":
         raise InvalidRequest(f"connected account {account_id} is {status}, not ACTIVE: the merchant has not "
                              "finished TikTok's consent screen yet", platform=COMPOSIO, endpoint=ENDPOINT)
-    client = ads_client_for(engine, merchant_id, settings, http_client=http_client, connected_account_id=account_id)
+    client = ads_client_for(engine, merchant_id, settings, http_client=http_client, connected_account_id=account_id,
+                            composio_user_id=owner)
     infos = await client.advertiser_info(advertiser_ids)
     missing = sorted(set(advertiser_ids) - {i.advertiser_id for i in infos})
     if missing:
@@ -154,7 +161,7 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
                              platform="tiktok_ads", endpoint="advertiser/info/")
     first = next(i for i in infos if i.advertiser_id == advertiser_ids[0])
     details = {"advertiser_ids": advertiser_ids, "advertisers": {i.advertiser_id: _profile(i) for i in infos},
-               "currency": first.currency, "timezone": first.timezone}
+               "currency": first.currency, "timezone": first.timezone, "composio_user_id": owner}
     with session_scope(engine) as session:
         connection = _ads_connection(session, merchant_id) or Connection(merchant_id=merchant_id,
                                                                          platform=PLATFORM_KEY)

@@ -56,7 +56,8 @@ def token_header_for(settings: Settings, composio: Composio, connected_account_i
     return AccessTokenHeader(mode, connection_token_reader(composio, connected_account_id))
 
 
-def _active_account_id(engine: Engine, merchant_id: str) -> str:
+def _active_account(engine: Engine, merchant_id: str) -> tuple[str, str | None]:
+    """(connected account id, the Composio user it belongs to if recorded) of an active connection."""
     hint = RECONNECT_HINT.format(merchant=merchant_id)
     with session_scope(engine) as session:
         try:
@@ -69,7 +70,8 @@ def _active_account_id(engine: Engine, merchant_id: str) -> str:
             reason = f" ({connection.status_reason})" if connection.status_reason else ""
             raise ReauthRequired(f"the TikTok Ads connection of merchant {merchant_id} is "
                                  f"{connection.status}{reason}; {hint}", platform=COMPOSIO)
-        return connection.external_account_id
+        user_id = (connection.details or {}).get("composio_user_id")
+        return connection.external_account_id, user_id if isinstance(user_id, str) else None
 
 
 def _mark_needs_reauth(engine: Engine, merchant_id: str, reason: str) -> None:
@@ -83,12 +85,20 @@ def _mark_needs_reauth(engine: Engine, merchant_id: str, reason: str) -> None:
 
 def ads_client_for(engine: Engine, merchant_id: str, settings: Settings, *, http_client: httpx.Client | None = None,
                    clock: Callable[[], datetime] = utc_now, backoff: Sequence[float] = DEFAULT_BACKOFF,
-                   connected_account_id: str | None = None) -> AdsClient:
-    """The merchant's Ads client: auth failures mark the connection needs_reauth, complete reports are cached."""
-    account_id = connected_account_id or _active_account_id(engine, merchant_id)
+                   connected_account_id: str | None = None, composio_user_id: str | None = None) -> AdsClient:
+    """The merchant's Ads client: auth failures mark the connection needs_reauth, complete reports are cached.
+
+    `connected_account_id` (with `composio_user_id`) skips the connections table: used while a
+    connection is being verified, before it is stored as active.
+    """
+    if connected_account_id is not None:
+        account_id, user_id = connected_account_id, composio_user_id
+    else:
+        account_id, user_id = _active_account(engine, merchant_id)
     composio = composio_for(settings, http_client=http_client)
     proxy = BusinessApiProxy(
-        composio, connected_account_id=account_id, user_id=merchant_id, api_base=settings.ads_api_base,
+        composio, connected_account_id=account_id, merchant_id=merchant_id, user_id=user_id,
+        api_base=settings.ads_api_base,
         token_header=token_header_for(settings, composio, account_id),
         secrets=(settings.require("composio_api_key"),),
     )
