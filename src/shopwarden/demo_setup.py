@@ -1,0 +1,93 @@
+"""Set up a merchant against the in-process simulator, through the same code paths a real merchant takes.
+
+Used by `shopwarden demo`, the growth cycle's integration tests and bench/cycle.py: the merchant
+row, a reviewer, the TikTok Ads connection through Composio's consent flow (the real SDK, answered
+by the simulator) and, when the Shop adapter provides it, the Shop OAuth code exchange.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from shopwarden.approvals import add_reviewer
+from shopwarden.config import get_settings
+from shopwarden.connections import reset_vault_cache
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import Connection, Merchant
+from shopwarden.platforms.ads import complete_ads_connection, start_ads_connection
+
+REVIEWER = "dana"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    merchant_id: str
+    advertiser_ids: list[str]
+    shop_connected: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def point_settings_at(simulator: Any, extra: Mapping[str, str] | None = None) -> None:
+    """SHOPWARDEN_* variables for the simulator's credentials (process-wide, like a .env file)."""
+    os.environ.update(simulator.credentials.settings_env())
+    os.environ.update(extra or {})
+    get_settings.cache_clear()
+    reset_vault_cache()
+
+
+async def seed_merchant(runtime: Any, *, autonomy: str = "guarded", limits: dict[str, Any] | None = None,
+                        settings: dict[str, Any] | None = None, merchant_id: str | None = None) -> Seeded:
+    """The scenario's merchant, connected to the simulated Shop and Ads; calling it again updates it."""
+    spec = runtime.simulator.scenario.merchants[0]
+    merchant_id = merchant_id or spec.id
+    await asyncio.to_thread(_upsert_merchant, runtime.engine, merchant_id, spec.seller_name, autonomy,
+                            limits or {}, settings or {})
+    advertiser_ids = [a.id for a in spec.advertisers]
+    if advertiser_ids and not await asyncio.to_thread(_ads_active, runtime.engine, merchant_id):
+        await _connect_ads(runtime, merchant_id, spec.id, advertiser_ids)
+    shop_connected, notes = await _connect_shop(runtime, merchant_id, spec.id)
+    return Seeded(merchant_id, advertiser_ids, shop_connected, notes)
+
+
+def _upsert_merchant(engine: Any, merchant_id: str, name: str, autonomy: str, limits: dict[str, Any],
+                     settings: dict[str, Any]) -> None:
+    with session_scope(engine) as session:
+        merchant = session.get(Merchant, merchant_id) or Merchant(id=merchant_id, name=name)
+        merchant.autonomy, merchant.limits, merchant.settings = autonomy, dict(limits), dict(settings)
+        session.add(merchant)
+    add_reviewer(engine, merchant_id, REVIEWER)
+
+
+def _ads_active(engine: Any, merchant_id: str) -> bool:
+    with session_scope(engine) as session:
+        return any(c.platform == "ads" and c.status == "active"
+                   for c in session.query(Connection).filter(Connection.merchant_id == merchant_id))
+
+
+async def _connect_ads(runtime: Any, merchant_id: str, sim_merchant: str, advertiser_ids: list[str]) -> None:
+    http = httpx.Client(transport=runtime.simulator.transport())
+    started = await asyncio.to_thread(start_ads_connection, runtime.engine, merchant_id, runtime.settings,
+                                      http_client=http)
+    runtime.simulator.complete_connection(started.connected_account_id, sim_merchant)  # the merchant's consent click
+    await complete_ads_connection(runtime.engine, merchant_id, started.connected_account_id, advertiser_ids,
+                                  settings=runtime.settings, http_client=http)
+
+
+async def _connect_shop(runtime: Any, merchant_id: str, sim_merchant: str) -> tuple[bool, list[str]]:
+    """The Shop OAuth code exchange, if the Shop adapter offers `connect_shop(engine, merchant_id, code, ...)`."""
+    connect = getattr(importlib.import_module("shopwarden.platforms.shop"), "connect_shop", None)
+    if connect is None:
+        return False, ["TikTok Shop is not connected: the Shop adapter has no connect_shop() yet"]
+    code = runtime.simulator.issue_auth_code(sim_merchant)
+    result = connect(runtime.engine, merchant_id, code, settings=runtime.settings, transport=runtime.transport)
+    if inspect.isawaitable(result):
+        await result
+    return True, []
