@@ -10,6 +10,7 @@ import pytest
 
 from shopwarden.errors import ConfigError
 from shopwarden.platforms.ads.metrics import advertiser_today, count, money, roas
+from shopwarden.platforms.ads.models import PerformanceReport, ReportRow
 
 
 def test_roas_prefers_shop_revenue_over_the_conversion_value() -> None:
@@ -65,3 +66,20 @@ def test_advertiser_today_refuses_naive_times_and_unknown_zones() -> None:
         advertiser_today("UTC", datetime(2026, 3, 2, 12, 0))
     with pytest.raises(ConfigError, match="'Mars/Olympus' is not a known IANA time zone"):
         advertiser_today("Mars/Olympus", datetime(2026, 3, 2, tzinfo=UTC))
+
+
+def _row(object_id: str, day: int, spend: str, value: str | None) -> ReportRow:
+    return ReportRow(object_id=object_id, stat_date=date(2026, 3, day), spend=Decimal(spend), impressions=100,
+                     clicks=5, conversions=1, conversion_value=None if value is None else Decimal(value))
+
+
+def test_report_totals_sum_days_per_object_and_compute_roas() -> None:
+    report = PerformanceReport(advertiser_id="7001", level="campaign", start_date=date(2026, 3, 1),
+                               end_date=date(2026, 3, 2), rows=[_row("1", 1, "10", "30"), _row("1", 2, "10", None),
+                                                                _row("2", 1, "0", "50")])
+    by_id = {t.object_id: t for t in report.totals()}
+    assert (by_id["1"].spend, by_id["1"].clicks, by_id["1"].conversion_value, by_id["1"].roas) == (
+        Decimal("20"), 10, Decimal("30"), Decimal("1.5000"))
+    assert by_id["2"].roas is None  # zero spend
+    with_shop = {t.object_id: t for t in report.totals({"1": Decimal("100")})}
+    assert with_shop["1"].roas == Decimal("5.0000")

@@ -8,13 +8,14 @@ has no status field (always sent DISABLE) and a budget update has only `budget` 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from shopwarden.platforms.ads.metrics import count, money
+from shopwarden.platforms.ads.metrics import count, money, roas
 
 ObjectType = Literal["campaign", "adgroup"]
 OperationStatus = Literal["ENABLE", "DISABLE"]
@@ -117,12 +118,42 @@ CONVERSION_VALUE_METRIC = "total_onsite_shopping_value"
 REPORT_METRICS = ["spend", "impressions", "clicks", "conversion", CONVERSION_VALUE_METRIC]
 
 
+class ObjectTotals(_Response):
+    """One object's metrics summed over a report's days, with ROAS when it means something."""
+
+    object_id: str
+    spend: Decimal
+    impressions: int
+    clicks: int
+    conversions: int
+    conversion_value: Decimal | None
+    roas: Decimal | None
+
+
 class PerformanceReport(_Response):
     advertiser_id: str
     level: ObjectType
     start_date: date
     end_date: date
     rows: list[ReportRow]
+
+    def totals(self, shop_revenue: Mapping[str, Decimal] | None = None) -> list[ObjectTotals]:
+        """Per-object sums; ROAS uses the Shop revenue attributed to an object when given, else conversion value."""
+        summed: dict[str, list[ReportRow]] = {}
+        for row in self.rows:
+            summed.setdefault(row.object_id, []).append(row)
+        totals = []
+        for object_id, rows in summed.items():
+            spend = sum((r.spend for r in rows), Decimal(0))
+            values = [r.conversion_value for r in rows if r.conversion_value is not None]
+            value = sum(values, Decimal(0)) if values else None
+            revenue = (shop_revenue or {}).get(object_id)
+            totals.append(ObjectTotals(
+                object_id=object_id, spend=spend, impressions=sum(r.impressions for r in rows),
+                clicks=sum(r.clicks for r in rows), conversions=sum(r.conversions for r in rows),
+                conversion_value=value, roas=roas(spend, shop_revenue=revenue, conversion_value=value),
+            ))
+        return totals
 
 
 class StatusChange(_Response):
