@@ -49,6 +49,7 @@ class Reviewer(SQLModel, table=True):
     merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
     name: str = Field(max_length=120)
     role: str = Field(default="reviewer", max_length=32)  # reviewer | viewer | owner
+    token_hash: str | None = Field(default=None, max_length=64, index=True)  # sha256 of the API token
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
