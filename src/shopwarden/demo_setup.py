@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlmodel import select
 
 from shopwarden.approvals import add_reviewer
 from shopwarden.config import get_settings
@@ -68,8 +69,9 @@ def _upsert_merchant(engine: Any, merchant_id: str, name: str, autonomy: str, li
 
 def _ads_active(engine: Any, merchant_id: str) -> bool:
     with session_scope(engine) as session:
-        return any(c.platform == "ads" and c.status == "active"
-                   for c in session.query(Connection).filter(Connection.merchant_id == merchant_id))
+        query = select(Connection).where(Connection.merchant_id == merchant_id, Connection.platform == "ads",
+                                         Connection.status == "active")
+        return session.exec(query).first() is not None
 
 
 async def _connect_ads(runtime: Any, merchant_id: str, sim_merchant: str, advertiser_ids: list[str]) -> None:
