@@ -52,7 +52,7 @@ async def seed_merchant(runtime: Any, *, autonomy: str = "guarded", limits: dict
     await asyncio.to_thread(_upsert_merchant, runtime.engine, merchant_id, spec.seller_name, autonomy,
                             limits or {}, settings or {})
     advertiser_ids = [a.id for a in spec.advertisers]
-    if advertiser_ids and not await asyncio.to_thread(_ads_active, runtime.engine, merchant_id):
+    if advertiser_ids and not await asyncio.to_thread(_connected, runtime.engine, merchant_id, "ads"):
         await _connect_ads(runtime, merchant_id, spec.id, advertiser_ids)
     shop_connected, notes = await _connect_shop(runtime, merchant_id, spec.id)
     return Seeded(merchant_id, advertiser_ids, shop_connected, notes)
@@ -67,11 +67,22 @@ def _upsert_merchant(engine: Any, merchant_id: str, name: str, autonomy: str, li
     add_reviewer(engine, merchant_id, REVIEWER)
 
 
-def _ads_active(engine: Any, merchant_id: str) -> bool:
+def _connected(engine: Any, merchant_id: str, platform: str) -> bool:
     with session_scope(engine) as session:
-        query = select(Connection).where(Connection.merchant_id == merchant_id, Connection.platform == "ads",
+        query = select(Connection).where(Connection.merchant_id == merchant_id, Connection.platform == platform,
                                          Connection.status == "active")
         return session.exec(query).first() is not None
+
+
+def _find_connect_shop() -> Any:
+    for module in ("shopwarden.platforms.shop", "shopwarden.platforms.shop.oauth"):
+        try:
+            connect = getattr(importlib.import_module(module), "connect_shop", None)
+        except ImportError:
+            continue
+        if connect is not None:
+            return connect
+    return None
 
 
 async def _connect_ads(runtime: Any, merchant_id: str, sim_merchant: str, advertiser_ids: list[str]) -> None:
@@ -85,11 +96,16 @@ async def _connect_ads(runtime: Any, merchant_id: str, sim_merchant: str, advert
 
 async def _connect_shop(runtime: Any, merchant_id: str, sim_merchant: str) -> tuple[bool, list[str]]:
     """The Shop OAuth code exchange, if the Shop adapter offers `connect_shop(engine, merchant_id, code, ...)`."""
-    connect = getattr(importlib.import_module("shopwarden.platforms.shop"), "connect_shop", None)
+    if await asyncio.to_thread(_connected, runtime.engine, merchant_id, "shop"):
+        return True, []
+    connect = _find_connect_shop()
     if connect is None:
         return False, ["TikTok Shop is not connected: the Shop adapter has no connect_shop() yet"]
     code = runtime.simulator.issue_auth_code(sim_merchant)
-    result = connect(runtime.engine, merchant_id, code, settings=runtime.settings, transport=runtime.transport)
+    options: dict[str, Any] = {"settings": runtime.settings, "transport": runtime.transport}
+    if "clock" in inspect.signature(connect).parameters:  # requests stamped with the simulator's time
+        options["clock"] = runtime.clock
+    result = connect(runtime.engine, merchant_id, code, **options)
     if inspect.isawaitable(result):
         await result
     return True, []

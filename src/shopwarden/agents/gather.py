@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
 from sqlmodel import select
 
 from shopwarden.agents.deps import CREATIVE, GROWTH, ORDER_WINDOW_DAYS, CycleDeps
@@ -70,7 +71,7 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
     keywords = await reader.read(CREATIVE, "read_trends", "trending keywords", kind="keywords")
     facts.hashtags = parse_trend_words(hashtags, "hashtag_name")
     facts.keywords = parse_trend_words(keywords, "keyword")
-    facts.gaps = reader.gaps
+    facts.gaps = [*facts.gaps, *reader.gaps]
     return facts, reader.records
 
 
@@ -81,18 +82,33 @@ def _merchant_facts(deps: CycleDeps, merchant_id: str) -> WorldView:
         if merchant is None:
             return WorldView(merchant_id=merchant_id, gaps=[f"merchant {merchant_id} (it does not exist)"])
         connection = session.exec(select(Connection).where(Connection.merchant_id == merchant_id,
-                                                           Connection.platform == "ads",
-                                                           Connection.status == "active")).first()
-        advertisers = [str(a) for a in (connection.details or {}).get("advertiser_ids", [])] if connection else []
+                                                           Connection.platform == "ads")).first()
+        gaps = []
+        if connection is not None and connection.status != "active":
+            gaps.append(f"TikTok Ads (the connection is {connection.status}: {connection.status_reason or 'no reason'}"
+                        f"; reconnect with `shopwarden connect ads --merchant {merchant_id}`)")
+        active = connection is not None and connection.status == "active"
+        advertisers = [str(a) for a in (connection.details or {}).get("advertiser_ids", [])] if active else []
         pending = session.exec(select(Approval.tool, Approval.args).where(Approval.merchant_id == merchant_id,
                                                                         Approval.status == "pending")).all()
-        settings = merchant.settings or {}
+        counts, bad = _stock_counts((merchant.settings or {}).get("stock_counts", []))
+        gaps.extend(bad)
         return WorldView(
             merchant_id=merchant_id, autonomy=merchant.autonomy,
             limits={**deps.default_limits, **(merchant.limits or {})}, advertisers=advertisers,
-            stock_counts=[StockCount.model_validate(c) for c in settings.get("stock_counts", [])],
-            pending_actions=[{"tool": tool, "args": args} for tool, args in pending],
+            stock_counts=counts, pending_actions=[{"tool": tool, "args": args} for tool, args in pending],
+            gaps=gaps,
         )
+
+
+def _stock_counts(raw: Any) -> tuple[list[StockCount], list[str]]:
+    counts, bad = [], []
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            counts.append(StockCount.model_validate(item))
+        except ValidationError as exc:
+            bad.append(f"stock count {index} in the merchant settings ({exc.errors()[0]['msg']})")
+    return counts, bad
 
 
 def _cached_catalog(deps: CycleDeps, merchant_id: str) -> dict[str, ProductFacts]:

@@ -15,13 +15,14 @@ is what makes execution exactly-once).
 
 from __future__ import annotations
 
+import asyncio
 import operator
 from typing import Annotated, Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import interrupt
 
-from shopwarden.agents import approvals_step
+from shopwarden.agents import approvals_step, stock_counts
 from shopwarden.agents.deps import CREATIVE, GROWTH, CycleDeps
 from shopwarden.agents.facts import WorldView
 from shopwarden.agents.gather import gather
@@ -169,6 +170,9 @@ async def _act(deps: CycleDeps, state: CycleState) -> dict[str, Any]:
                                                rationale=call.rationale))
         record = CallRecord.from_result(call, result, turn_no)
         records.append(record)
+        if call.tool == "update_sku_inventory" and record.outcome in ("executed", "pending_approval"):
+            await asyncio.to_thread(stock_counts.consume, deps.engine, state["merchant_id"],
+                                    str(call.args.get("product_id")), list(call.args.get("skus") or []))
         if record.outcome in COUNTED_AS_DENIAL and OBSERVE_ONLY not in record.reason_codes:
             denials[call.tool] = denials.get(call.tool, 0) + 1
             if denials[call.tool] == limit:

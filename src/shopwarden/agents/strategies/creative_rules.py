@@ -67,7 +67,7 @@ class CreativeRules:
         words = set(re.findall(r"[a-z]+", title.lower()))
         tags = [raw_words(t) for t in facts.hashtags]
         tags = [t for t in tags if _HASHTAG.match(t) and not looks_like_instructions(t)]
-        matching = [t for t in tags if any(w in t.lower() for w in words if len(w) > 3)] or tags[:2]
+        matching = [t for t in tags if any(w in t.lower() for w in words if len(w) > 3)]
         units = facts.units_sold_by_product.get(product_id, 0)
         hooks = [f"{title}: the one {facts.order_window_days}-day bestseller you keep seeing"
                  if units else f"Meet {title}",
@@ -77,7 +77,7 @@ class CreativeRules:
             hooks.insert(0, f"{title} for the #{matching[0]} crowd")
         max_hooks = int(turn.spec.default_limits.get("max_hooks_per_product", 3))
         references, set_aside = self._library_text(library)
-        return Brief(product_id=product_id, title=title, hooks=hooks[:max_hooks], hashtags=matching[:3],
+        return Brief(product_id=product_id, title=title, hooks=hooks[:max_hooks], hashtags=(matching or tags)[:3],
                      angle=f"Show {title} in use within 3 seconds; lead with the result, then the price.",
                      references=references, set_aside=set_aside)
 

@@ -1,0 +1,42 @@
+"""A cycle summary as rich tables for people (the CLI and the demo)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from shopwarden.agents.summary import CycleSummary
+
+VERDICT_STYLE = {"executed": "green", "waiting": "yellow", "recommended": "cyan", "refused": "red",
+                 "failed": "red", "blocked": "magenta", "rejected": "red", "expired": "dim"}
+
+
+def actions_table(summaries: list[CycleSummary], title: str = "Actions") -> Table:
+    table = Table(title=title, show_lines=False, expand=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("agent", no_wrap=True)
+    table.add_column("tool", no_wrap=True)
+    table.add_column("target")
+    table.add_column("approval", justify="right", no_wrap=True)
+    table.add_column("why")
+    for summary in summaries:
+        for action in summary.actions:
+            style = VERDICT_STYLE.get(action.verdict, "")
+            verdict = action.verdict + (" (approved)" if action.after_approval and action.verdict == "executed" else "")
+            table.add_row(f"[{style}]{verdict}[/{style}]" if style else verdict, action.agent_id, action.tool,
+                          action.target, str(action.approval_id or ""), "; ".join(action.reasons) or action.rationale)
+    return table
+
+
+def print_summary(console: Console, summary: CycleSummary) -> None:
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(summary.counts().items())) or "no actions"
+    console.print(f"[bold]cycle {summary.run_id}[/bold] for {summary.merchant_id}: {summary.status} — {counts}; "
+                  f"{summary.reads} reads ({summary.failed_reads} failed)", highlight=False)
+    if summary.actions:
+        console.print(actions_table([summary]))
+    for brief in summary.briefs:
+        console.print(f"[bold]brief[/bold] {brief.title}: " + " | ".join(brief.hooks), highlight=False)
+        if brief.set_aside:
+            console.print(f"  set aside {len(brief.set_aside)} ad text(s) that read like instructions", highlight=False)
+    for note in summary.notes:
+        console.print(f"[dim]note[/dim] {note}", highlight=False)

@@ -1,0 +1,63 @@
+"""`shopwarden run` (one growth cycle now, or resume a paused one) and `shopwarden schedule`."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from shopwarden.cli._common import console, print_json
+
+
+def run(
+    merchant: Annotated[str | None, typer.Option("--merchant", "-m", help="Merchant id.")] = None,
+    resume: Annotated[str | None, typer.Option(help="Resume this paused cycle (run id) instead.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Run one growth cycle for a merchant now and print what ran, what waits and what was refused."""
+    from shopwarden.agents import deps_from_runtime, resume_cycle, run_cycle
+    from shopwarden.agents.render import print_summary
+    from shopwarden.runtime import build_runtime
+
+    if (merchant is None) == (resume is None):
+        raise typer.BadParameter("give either --merchant (a new cycle) or --resume RUN_ID")
+    deps = deps_from_runtime(build_runtime())
+    if resume is not None:
+        summary = asyncio.run(resume_cycle(deps, resume))
+    else:
+        assert merchant is not None
+        summary = asyncio.run(run_cycle(deps, merchant))
+    if as_json:
+        print_json(summary.model_dump(mode="json"))
+    else:
+        print_summary(console, summary)
+
+
+def schedule(
+    tick: Annotated[float, typer.Option(help="Seconds between schedule checks.")] = 60.0,
+    once: Annotated[bool, typer.Option(help="Run what is due now, then exit.")] = False,
+) -> None:
+    """Run every merchant's growth cycles on their schedules, in this process."""
+    from shopwarden.agents import deps_from_runtime
+    from shopwarden.agents.render import print_summary
+    from shopwarden.runtime import build_runtime
+    from shopwarden.scheduler import run_due, run_forever
+
+    runtime = build_runtime()
+    deps = deps_from_runtime(runtime)
+    if once:
+        for summary in asyncio.run(run_due(deps, runtime.clock())):
+            print_summary(console, summary)
+        return
+    console.print(f"checking schedules every {tick:g}s; Ctrl-C to stop")
+    try:
+        asyncio.run(run_forever(deps, runtime.clock, tick_seconds=tick,
+                                on_summary=lambda s: print_summary(console, s)))
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("schedule")(schedule)
