@@ -59,7 +59,7 @@ class Runtime:
     def _shop_client(self, merchant_id: str) -> Any:
         from shopwarden.platforms.shop import shop_client_for
 
-        return shop_client_for(self.engine, merchant_id, self.settings, transport=self.transport)
+        return shop_client_for(self.engine, merchant_id, self.settings, transport=self.transport, clock=self.clock)
 
     def _ads_client(self, merchant_id: str) -> Any:
         from shopwarden.platforms.ads import ads_client_for
