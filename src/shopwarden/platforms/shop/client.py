@@ -218,6 +218,7 @@ class ShopClient:
             except EnvelopeFailure as failure:
                 recovery = failure.rule.recovery
                 if recovery == "refresh" and not refreshed:
+                    log.info("%s: access token expired, refreshing once", endpoint)
                     refreshed = True
                     token = await self._tokens.force_refresh()
                     continue
@@ -231,6 +232,7 @@ class ShopClient:
                     await self._sleep(BACKOFF_SECONDS[backoffs])
                     backoffs += 1
                     continue
+                log.warning("TikTok Shop call failed: %s", failure.error)
                 raise failure.error from None
             except _NotSent as not_sent:
                 if idempotent and backoffs < len(BACKOFF_SECONDS):
