@@ -70,3 +70,9 @@ def product_json(product_id: str, *, update_time: int = 1_700_000_000, skus: int
                          "price": {"currency": "USD", "sale_price": "19.99"},
                          "inventory": [{"warehouse_id": warehouse, "quantity": quantity}]} for i in range(skus)]
     return data
+
+
+def grant_json(access: str, refresh: str, *, access_expires: int, refresh_expires: int) -> dict[str, Any]:
+    return {"access_token": access, "access_token_expire_in": access_expires, "refresh_token": refresh,
+            "refresh_token_expire_in": refresh_expires, "open_id": "open-1", "seller_name": "Acme Outdoor",
+            "seller_base_region": "US", "user_type": 0, "granted_scopes": ["seller.product.basic"]}
