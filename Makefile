@@ -22,6 +22,9 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
+demo: $(STAMP)
+	$(BIN)/shopwarden demo
+
 bench: $(STAMP)
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 

@@ -172,3 +172,18 @@ def _runs(engine) -> list[str]:
 
     with session_scope(engine) as session:
         return list(session.exec(select(CycleRun.id)).all())
+
+
+async def test_resume_without_decisions_still_settles_what_reviewers_decided(fake_gate: FakeGate, sqlite_engine,
+                                                                            tmp_path: Path):
+    fake_gate.rules = {"update_budget": "require_approval", "pause_ads": "require_approval"}
+    deps = make_deps(fake_gate, sqlite_engine, tmp_path)
+    paused = await run_cycle(deps, MERCHANT)
+    budget_id, pause_id = paused.waiting_approval_ids()
+    approvals.approve(sqlite_engine, budget_id, reviewer="alice")
+
+    partly = await resume_cycle(deps, paused.run_id)  # no decisions passed: the approval rows are the truth
+
+    assert partly.status == "waiting" and partly.waiting_approval_ids() == [pause_id]
+    assert next(a for a in partly.actions if a.approval_id == budget_id).verdict == "executed"
+    assert [c.tool for c in fake_gate.executed].count("update_budget") == 1

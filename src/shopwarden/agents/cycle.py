@@ -53,7 +53,9 @@ async def resume_cycle(deps: CycleDeps, run_id: str, decisions: dict[str, str] |
     row = await asyncio.to_thread(_load_run, deps, run_id)
     if row.status == "done":
         return CycleSummary.model_validate(row.summary)
-    return await _drive(deps, run_id, Command(resume={str(k): v for k, v in (decisions or {}).items()}))
+    # Wrapped: LangGraph reads a bare dict (even an empty one) as a map of interrupt ids to values.
+    answer = {"decisions": {str(k): v for k, v in (decisions or {}).items()}}
+    return await _drive(deps, run_id, Command(resume=answer))
 
 
 async def resume_decided(deps: CycleDeps, merchant_id: str | None = None) -> list[CycleSummary]:

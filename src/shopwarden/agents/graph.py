@@ -7,7 +7,7 @@
                                               └─────┘
 
 `await_approvals` pauses the graph with `interrupt(...)` while the gate holds actions for a
-reviewer; the cycle is resumed with `Command(resume={approval_id: decision})`. On resume the node
+reviewer; the cycle is resumed with `Command(resume={"decisions": {approval_id: decision}})`. On resume the node
 runs again from its first line, so every side effect sits after the interrupt, and it only asks
 the gate to execute approvals the gate itself still has as `approved` (the gate's compare-and-set
 is what makes execution exactly-once).

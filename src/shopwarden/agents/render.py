@@ -11,28 +11,36 @@ VERDICT_STYLE = {"executed": "green", "waiting": "yellow", "recommended": "cyan"
                  "failed": "red", "blocked": "magenta", "rejected": "red", "expired": "dim"}
 
 
+MAX_WHY = 110
+
+
 def actions_table(summaries: list[CycleSummary], title: str = "Actions") -> Table:
     table = Table(title=title, show_lines=False, expand=True)
     table.add_column("verdict", no_wrap=True)
-    table.add_column("agent", no_wrap=True)
     table.add_column("tool", no_wrap=True)
-    table.add_column("target")
-    table.add_column("approval", justify="right", no_wrap=True)
-    table.add_column("why")
+    table.add_column("target", max_width=24, overflow="fold")
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("why", ratio=1, overflow="fold")
     for summary in summaries:
         for action in summary.actions:
             style = VERDICT_STYLE.get(action.verdict, "")
-            verdict = action.verdict + (" (approved)" if action.after_approval and action.verdict == "executed" else "")
-            table.add_row(f"[{style}]{verdict}[/{style}]" if style else verdict, action.agent_id, action.tool,
-                          action.target, str(action.approval_id or ""), "; ".join(action.reasons) or action.rationale)
+            verdict = action.verdict + ("*" if action.after_approval else "")
+            why = (action.reasons[0] if action.reasons else action.rationale)
+            why = why if len(why) <= MAX_WHY else why[:MAX_WHY - 1] + "…"
+            table.add_row(f"[{style}]{verdict}[/{style}]" if style else verdict,
+                          action.tool if action.agent_id == "growth_marketer" else f"{action.agent_id}: {action.tool}",
+                          action.target,
+                          str(action.approval_id or ""), why)
+    if any(a.after_approval for s in summaries for a in s.actions):
+        table.caption = "* decided by a reviewer"
     return table
 
 
-def print_summary(console: Console, summary: CycleSummary) -> None:
+def print_summary(console: Console, summary: CycleSummary, *, table: bool = True) -> None:
     counts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(summary.counts().items())) or "no actions"
     console.print(f"[bold]cycle {summary.run_id}[/bold] for {summary.merchant_id}: {summary.status} — {counts}; "
                   f"{summary.reads} reads ({summary.failed_reads} failed)", highlight=False)
-    if summary.actions:
+    if summary.actions and table:
         console.print(actions_table([summary]))
     for brief in summary.briefs:
         console.print(f"[bold]brief[/bold] {brief.title}: " + " | ".join(brief.hooks), highlight=False)
