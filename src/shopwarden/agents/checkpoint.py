@@ -5,14 +5,19 @@ It follows the database choice, so a cycle paused by one process can be resumed 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from sqlalchemy.engine import Engine
 
 CHECKPOINT_FILE = "checkpoints.sqlite"
+_SETUP_LOCK_KEY = 7_214_901_335  # pg advisory lock: one process migrates the checkpoint tables at a time
+_prepared: set[str] = set()
+_setup_lock = asyncio.Lock()
 
 
 def postgres_conninfo(engine: Engine) -> str | None:
@@ -29,7 +34,7 @@ async def open_checkpointer(engine: Engine, data_dir: Path) -> AsyncIterator[Bas
         from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
 
         async with AsyncPostgresSaver.from_conn_string(conninfo) as saver:
-            await saver.setup()
+            await _set_up_once(saver, conninfo)
             yield saver
         return
     from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
@@ -37,3 +42,21 @@ async def open_checkpointer(engine: Engine, data_dir: Path) -> AsyncIterator[Bas
     data_dir.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(data_dir / CHECKPOINT_FILE)) as saver:
         yield saver
+
+
+async def _set_up_once(saver: Any, conninfo: str) -> None:
+    """LangGraph's setup() is not safe to run concurrently: serialise it across workers and processes."""
+    if conninfo in _prepared:
+        return
+    import psycopg
+
+    async with _setup_lock:
+        if conninfo in _prepared:
+            return
+        async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as lock_conn:
+            await lock_conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
+            try:
+                await saver.setup()
+            finally:
+                await lock_conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_KEY,))
+        _prepared.add(conninfo)

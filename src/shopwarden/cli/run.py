@@ -58,6 +58,33 @@ def schedule(
         console.print("stopped")
 
 
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs this worker runs at once.")] = 4,
+) -> None:
+    """Run growth cycles and approved actions as procrastinate jobs on PostgreSQL (start as many as needed)."""
+    from shopwarden.agents import deps_from_runtime
+    from shopwarden.agents.checkpoint import postgres_conninfo
+    from shopwarden.errors import ConfigError
+    from shopwarden.runtime import build_runtime
+    from shopwarden.worker import build_app, ensure_schema, worker_options
+
+    runtime = build_runtime()
+    conninfo = postgres_conninfo(runtime.engine)
+    if conninfo is None:
+        raise ConfigError("SHOPWARDEN_DATABASE_URL", "the worker needs PostgreSQL; use `shopwarden schedule` "
+                                                     "for a single process on SQLite")
+    app = build_app(conninfo, lambda: deps_from_runtime(runtime))
+
+    async def main() -> None:
+        if await ensure_schema(app):
+            console.print("applied the procrastinate schema")
+        async with app.open_async():
+            await app.run_worker_async(**worker_options(concurrency))
+
+    asyncio.run(main())
+
+
 def register(app: typer.Typer) -> None:
     app.command("run")(run)
     app.command("schedule")(schedule)
+    app.command("worker")(worker)
