@@ -39,7 +39,8 @@ def connect_shop_command(
             url = begin_authorization(session, merchant, settings)
         console.print(f"open this link to authorize TikTok Shop for merchant {merchant} (valid 10 minutes):")
         print(url)
-        console.print(f"then run: shopwarden connect shop --merchant {merchant} --code <code> --state <state>")
+        console.print(f"then run: shopwarden connect shop --merchant {merchant} --code <code> --state <state>",
+                      soft_wrap=True, highlight=False)
         return
     if not code or not state:
         raise typer.BadParameter("give both --code and --state from the callback", param_hint="--code/--state")

@@ -33,6 +33,7 @@ from shopwarden.platforms.shop.models import (
     SkuInventory,
     Warehouse,
     WarehouseList,
+    sku_inventory_lines,
 )
 from shopwarden.platforms.shop.signing import sign
 from shopwarden.redaction import redact_text, register_secret
@@ -133,7 +134,7 @@ class ShopClient:
         self, shop_cipher: str, product_id: str, skus: Sequence[SkuInventory | Mapping[str, Any]]
     ) -> InventoryUpdateResult:
         """Set absolute stock per SKU and warehouse; any SKU the platform refused -> PartialFailure."""
-        lines = [s if isinstance(s, SkuInventory) else SkuInventory.model_validate(s) for s in skus]
+        lines = sku_inventory_lines(skus)
         path = f"/product/202309/products/{product_id}/inventory/update"
         if not 1 <= len(lines) <= MAX_SKUS_PER_UPDATE:
             raise InvalidRequest(f"give 1 to {MAX_SKUS_PER_UPDATE} SKUs per inventory update, not {len(lines)}",

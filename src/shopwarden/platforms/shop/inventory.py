@@ -8,7 +8,7 @@ from typing import Any
 
 from shopwarden.errors import PlatformUnavailable
 from shopwarden.platforms.shop.client import OutcomeUnknown, ShopClient
-from shopwarden.platforms.shop.models import InventoryUpdateResult, Product, SkuInventory
+from shopwarden.platforms.shop.models import InventoryUpdateResult, Product, SkuInventory, sku_inventory_lines
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +19,7 @@ async def set_sku_inventory(
 ) -> InventoryUpdateResult:
     """Set absolute stock. If the answer is lost, read the product back: re-send only when the
     platform still shows the quantities from before the update (so someone else's change is never overwritten)."""
-    lines = [s if isinstance(s, SkuInventory) else SkuInventory.model_validate(s) for s in skus]
+    lines = sku_inventory_lines(skus)
     before = before or await client.get_product(shop_cipher, product_id)
     try:
         return await client.update_inventory(shop_cipher, product_id, lines)

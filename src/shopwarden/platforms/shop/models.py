@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from shopwarden.errors import InvalidRequest
 
 
 class _Wire(BaseModel):
@@ -101,13 +104,36 @@ class InventoryUpdateResult(_Wire):
     errors: list[InventoryError] = Field(default_factory=list)
 
 
+class StockLine(BaseModel):
+    """Outgoing absolute stock of one SKU in one warehouse."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    warehouse_id: str = Field(min_length=1)
+    quantity: int = Field(ge=0)
+
+
 class SkuInventory(BaseModel):
     """One SKU's absolute stock per warehouse, as sent to the inventory update."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
-    inventory: list[InventoryLine] = Field(min_length=1)
+    id: str = Field(min_length=1)
+    inventory: list[StockLine] = Field(min_length=1)
+
+
+def sku_inventory_lines(skus: Sequence[SkuInventory | Mapping[str, Any]]) -> list[SkuInventory]:
+    """Validated outgoing lines; bad input is refused before any request is built."""
+    lines: list[SkuInventory] = []
+    for index, sku in enumerate(skus):
+        try:
+            lines.append(sku if isinstance(sku, SkuInventory) else SkuInventory.model_validate(sku))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in (index, *first.get("loc", ())))
+            raise InvalidRequest(f"inventory update refused before sending: skus.{where}: {first.get('msg')}",
+                                 platform="tiktok_shop") from None
+    return lines
 
 
 class Payment(_Wire):
