@@ -66,6 +66,7 @@ class WorldView(BaseModel):
     units_sold_by_product: dict[str, int] = Field(default_factory=dict)
     units_sold_by_sku: dict[str, int] = Field(default_factory=dict)
     campaigns: list[CampaignFacts] = Field(default_factory=list)
+    campaigns_complete: bool = False  # every advertiser's campaigns and ad groups were read
     hashtags: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     stock_counts: list[StockCount] = Field(default_factory=list)

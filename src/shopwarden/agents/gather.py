@@ -59,6 +59,7 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
             facts.products = _cached_catalog(deps, merchant_id)
         orders = await reader.read(GROWTH, "search_orders", "recent orders", since_hours=24 * ORDER_WINDOW_DAYS)
         facts.units_sold_by_product, facts.units_sold_by_sku = parse_sales(orders or [])
+    facts.campaigns_complete = bool(facts.advertisers)
     for advertiser_id in facts.advertisers:
         campaigns = await reader.read(GROWTH, "list_campaigns", f"campaigns of {advertiser_id}",
                                       advertiser_id=advertiser_id)
@@ -67,6 +68,7 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
         report = await reader.read(GROWTH, "get_performance_report", f"performance of {advertiser_id}",
                                    advertiser_id=advertiser_id, level="campaign", days=ORDER_WINDOW_DAYS)
         facts.campaigns.extend(parse_campaigns(advertiser_id, campaigns, adgroups, report))
+        facts.campaigns_complete = facts.campaigns_complete and campaigns is not None and adgroups is not None
     hashtags = await reader.read(CREATIVE, "read_trends", "trending hashtags", kind="hashtags")
     keywords = await reader.read(CREATIVE, "read_trends", "trending keywords", kind="keywords")
     facts.hashtags = parse_trend_words(hashtags, "hashtag_name")

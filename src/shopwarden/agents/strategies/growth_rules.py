@@ -114,8 +114,8 @@ class GrowthRules:
 
     def _launches(self, turn: AgentTurn) -> list[ProposedCall]:
         facts = turn.facts
-        if not facts.advertisers:
-            return []
+        if not facts.advertisers or not facts.campaigns_complete:
+            return []  # without the full list of campaigns we cannot tell which products have no ads
         advertised = facts.advertised_products()
         names = [c.name for c in facts.campaigns]
         min_units = int(_limit(turn, "min_units_for_campaign", 5))

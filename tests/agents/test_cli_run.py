@@ -1,0 +1,36 @@
+"""`shopwarden run --merchant M` prints the cycle's summary; `--resume` continues a paused one."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+from stack import WINNER, make_stack
+from typer.testing import CliRunner
+
+from shopwarden.cli import app
+
+
+def test_run_prints_what_ran_what_waits_and_why(sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    stack = asyncio.run(make_stack(monkeypatch, tmp_path, autonomy="suggest"))
+    monkeypatch.setattr("shopwarden.runtime.build_runtime", lambda *a, **k: stack.runtime)
+
+    result = CliRunner().invoke(app, ["run", "--merchant", "m_glow", "--json"])
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["status"] == "waiting"
+    budget = next(a for a in summary["actions"] if a["tool"] == "update_budget" and WINNER in a["target"])
+    assert budget["verdict"] == "waiting" and budget["approval_id"] is not None
+
+    plain = CliRunner().invoke(app, ["run", "--resume", summary["run_id"]], env={"COLUMNS": "200"})
+    assert plain.exit_code == 0, plain.output
+    assert f"cycle {summary['run_id']} for m_glow: waiting" in plain.output
+
+
+def test_run_needs_a_merchant_or_a_run_to_resume():
+    result = CliRunner().invoke(app, ["run"])
+    assert result.exit_code != 0
+    assert "give either --merchant (a new cycle) or --resume RUN_ID" in result.output
