@@ -45,9 +45,13 @@ def point_settings_at(simulator: Any, extra: Mapping[str, str] | None = None) ->
 
 
 async def seed_merchant(runtime: Any, *, autonomy: str = "guarded", limits: dict[str, Any] | None = None,
-                        settings: dict[str, Any] | None = None, merchant_id: str | None = None) -> Seeded:
-    """The scenario's merchant, connected to the simulated Shop and Ads; calling it again updates it."""
-    spec = runtime.simulator.scenario.merchants[0]
+                        settings: dict[str, Any] | None = None, merchant_id: str | None = None,
+                        sim_merchant: str | None = None) -> Seeded:
+    """A scenario merchant (the first, or `sim_merchant`), connected to the simulated Shop and Ads."""
+    merchants = runtime.simulator.scenario.merchants
+    spec = next((m for m in merchants if m.id == sim_merchant), None) if sim_merchant else merchants[0]
+    if spec is None:
+        raise ValueError(f"the scenario has no merchant {sim_merchant!r}")
     merchant_id = merchant_id or spec.id
     await asyncio.to_thread(_upsert_merchant, runtime.engine, merchant_id, spec.seller_name, autonomy,
                             limits or {}, settings or {})
