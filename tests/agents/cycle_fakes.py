@@ -121,3 +121,11 @@ def connect_ads(engine: Engine, merchant_id: str) -> None:
 def make_deps(gate, engine: Engine, tmp_path: Path, strategies=None) -> CycleDeps:
     return CycleDeps(gate=gate, engine=engine, specs=load_agent_specs(), strategies=strategies or rule_strategies(),
                      data_dir=tmp_path / "data", default_limits={"daily_budget_change_pct": 20})
+
+
+def scripted_model() -> Any:
+    """A `SHOPWARDEN_MODEL` entry point for tests: a chat model that says it is done."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    return GenericFakeChatModel(messages=iter([AIMessage(content="nothing to do")] * 4))
