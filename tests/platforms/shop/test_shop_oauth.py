@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -84,8 +85,10 @@ def test_unknown_merchant_is_refused(engine: Engine, settings: Settings) -> None
 
 
 async def test_callback_stores_tokens_with_absolute_expiry_and_the_shops(
-    engine: Engine, merchant: Merchant, settings: Settings, platform: respx.MockRouter
+    engine: Engine, merchant: Merchant, settings: Settings, platform: respx.MockRouter,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     state = begin(engine, merchant.id, settings)
     exchange = platform.get(TOKEN_GET).mock(return_value=grant())
     shops_route = platform.get(SHOPS).mock(return_value=ok(SHOP_LIST))
@@ -106,6 +109,9 @@ async def test_callback_stores_tokens_with_absolute_expiry_and_the_shops(
         assert connection.access_expires_at is not None and connection.access_expires_at.tzinfo is not None
         assert timedelta(days=6) < connection.access_expires_at - utcnow() <= timedelta(days=7)
         assert session.get(OAuthState, state).used_at is not None  # type: ignore[union-attr]
+    assert "/api/v2/token/get" in caplog.text
+    for secret in (APP_SECRET, "code-1", "acc-token-abcdef", "ref-token-abcdef"):
+        assert secret not in caplog.text
 
 
 @pytest.mark.parametrize("case", ["unknown", "expired", "used"])

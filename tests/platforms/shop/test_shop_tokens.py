@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -153,3 +154,18 @@ async def test_no_connection_says_how_to_connect(engine: Engine, merchant: Merch
     with pytest.raises(ReauthRequired, match="has no TikTok Shop connection: connect with "
                                              "`shopwarden connect shop --merchant m-acme`"):
         await provider(engine, merchant.id).get_access_token()
+
+
+async def test_refresh_never_logs_or_shows_a_token_or_the_app_secret(
+    engine: Engine, merchant: Merchant, platform: respx.MockRouter, caplog: pytest.LogCaptureFixture
+) -> None:
+    connect(engine, merchant.id, access_in=timedelta(seconds=30))
+    platform.get(REFRESH).mock(return_value=new_grant())
+    caplog.set_level(logging.DEBUG)
+    tokens = provider(engine, merchant.id)
+    await tokens.get_access_token()
+    shown = f"{caplog.text} {tokens!r} {tokens._current!r}"
+    assert "refreshed the TikTok Shop token of merchant m-acme" in caplog.text
+    for secret in ("old-refresh-token", "new-access-0001", "new-refresh-0001", APP_SECRET):
+        assert secret not in shown
+    await tokens.aclose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -13,7 +14,11 @@ from shopwarden.errors import PlatformUnavailable
 from shopwarden.platforms.shop._envelope import EnvelopeFailure, read_data, read_envelope
 from shopwarden.platforms.shop._errors import PLATFORM
 from shopwarden.platforms.shop.models import TokenGrant
-from shopwarden.redaction import register_secret
+from shopwarden.redaction import install_log_redaction, register_secret
+
+# The token host takes the app secret and the refresh token in the query string, and httpx logs
+# request URLs at INFO: mask registered secrets in httpx's own records, whoever handles them.
+install_log_redaction(logging.getLogger("httpx"))
 
 TOKEN_GET = "/api/v2/token/get"
 TOKEN_REFRESH = "/api/v2/token/refresh"

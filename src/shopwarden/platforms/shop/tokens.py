@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
@@ -35,8 +35,8 @@ RECENT_REFRESH_SECONDS = 5.0  # a forced refresh right after another one reuses 
 @dataclass(frozen=True)
 class _Snapshot:
     version: int
-    access_token: str
-    refresh_token: str | None
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
     access_expires_at: datetime | None
     refresh_expires_at: datetime | None
 
