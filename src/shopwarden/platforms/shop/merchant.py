@@ -38,8 +38,9 @@ class MerchantShop:
     """The merchant's shops behind one object; every call is signed by the wrapped `ShopClient`."""
 
     def __init__(self, engine: Engine, merchant_id: str, client: ShopClient,
-                 tokens: ShopTokenProvider | None = None) -> None:
+                 tokens: ShopTokenProvider | None = None, *, clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
+        self.clock = clock
         self.merchant_id = merchant_id
         self.client = client
         self.tokens = tokens
@@ -71,7 +72,7 @@ class MerchantShop:
     async def search_orders(self, *, since: datetime, until: datetime | None = None, status: str | None = None,
                             shop_id: str | None = None) -> AsyncIterator[Order]:
         """Orders updated since `since`, across the merchant's shops (or one shop)."""
-        until = until or utcnow()
+        until = until or self.clock()
         for cipher in await self._ciphers(shop_id):
             async for page in self.client.search_orders(cipher, update_time_ge=int(since.timestamp()),
                                                         update_time_lt=int(until.timestamp()), status=status):
@@ -134,4 +135,4 @@ def shop_client_for(engine: Engine, merchant_id: str, settings: Settings, *,
     tokens = ShopTokenProvider.from_settings(engine, merchant_id, settings, transport=transport, clock=clock)
     client = ShopClient(settings.require("shop_app_key"), settings.require("shop_app_secret"), tokens,
                         transport=transport, api_base=settings.shop_api_base, clock=clock)
-    return MerchantShop(engine, merchant_id, client, tokens)
+    return MerchantShop(engine, merchant_id, client, tokens, clock=clock)
