@@ -28,6 +28,7 @@ from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 REVIEWER_ROLES = ("reviewer", "owner", "viewer")
 APPROVING_ROLES = frozenset({"reviewer", "owner"})
 AUTOMATION_PREFIXES = ("agent:", "automation:", "system:")
+UNSCOPED_MERCHANT = ""  # audit chain for refused attempts that name no existing merchant
 
 AfterApprove = Callable[[Session, Approval], None]
 
@@ -231,19 +232,27 @@ def _audit(session: Session, approval: Approval, action: str, reviewer: str, *, 
 
 def _audit_refusal(engine: Engine, approval_id: int, action: str, reviewer: str, merchant_id: str | None,
                    exc: Exception) -> None:
-    """A refused decision is recorded under the approval's merchant (or the caller's, if it is not theirs)."""
+    """Record a refused decision under the approval's merchant (or the caller's, if it is not theirs).
+
+    An attempt that names no existing merchant (an unknown id asked without --merchant) is still
+    recorded, in the chain of merchant id "" (UNSCOPED_MERCHANT).
+    """
     with session_scope(engine) as session:
         approval = session.get(Approval, approval_id)
         owner = merchant_id or (approval.merchant_id if approval else None)
+        args: dict[str, Any] = {"approval_id": approval_id}
         if owner is None or session.get(Merchant, owner) is None:
-            return  # nothing to attach the record to: an id that never existed, asked without a merchant
-        if approval is not None and approval.merchant_id == owner and isinstance(exc, ApprovalConflict) \
-                and approval.status == "pending" and approval.expires_at <= utcnow():
-            approval.status, approval.decided_at = "expired", utcnow()
-            session.add(approval)
+            if owner is not None:
+                args["merchant_id"] = owner
+            owner = UNSCOPED_MERCHANT
+        theirs = approval is not None and approval.merchant_id == owner
+        if theirs and isinstance(exc, ApprovalConflict):
+            now = utcnow()
+            session.execute(update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "pending",
+                                                   col(Approval.expires_at) <= now)
+                            .values(status="expired", decided_at=now))
         audit.record_execution(session, audit.AuditEntry(
-            merchant_id=owner, agent_id=f"reviewer:{reviewer}", tool=action, surface="approvals",
-            args={"approval_id": approval_id}, outcome="invalid" if isinstance(exc, NotFound) else "denied",
-            approval_id=approval_id if approval is not None and approval.merchant_id == owner else None,
+            merchant_id=owner, agent_id=f"reviewer:{reviewer}", tool=action, surface="approvals", args=args,
+            outcome="invalid" if isinstance(exc, NotFound) else "denied", approval_id=approval_id if theirs else None,
             reasons=[str(exc)], reason_codes=[f"approvals.{type(exc).__name__}"],
         ))
