@@ -8,9 +8,10 @@
   often it fires, and however many workers there are, a slot is queued once; the unique
   (merchant, slot) row in cycle_runs makes a slot that already ran a no-op.
 - `execute_approved` runs an approved action through the gate (exactly once by its own
-  compare-and-set), then resumes the cycle that waited for it. `enqueue_execution` is an
-  `after_approve` hook for `shopwarden.approvals.approve`: it defers that job inside the
-  approval's own transaction, so an approval is never left without its execution job.
+  compare-and-set), then resumes the cycle that waited for it. `defer_approved_execution(connection,
+  approval_id)` defers that job inside the approval's own transaction (`enqueue_execution` is the
+  same as an `after_approve` hook for `shopwarden.approvals.approve`), so an approval is never left
+  without its execution job.
 """
 
 from __future__ import annotations
@@ -24,12 +25,12 @@ from typing import Any
 
 from procrastinate import App, PsycopgConnector
 from procrastinate.exceptions import AlreadyEnqueued
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlmodel import Session
 
 from shopwarden.agents import CycleDeps, SlotTaken, resume_decided, run_cycle
 from shopwarden.db.models import Approval
-from shopwarden.errors import ApprovalConflict
+from shopwarden.errors import ApprovalConflict, ConfigError
 from shopwarden.scheduler import current_slot, merchant_schedules, slot_key
 
 log = logging.getLogger(__name__)
@@ -98,13 +99,28 @@ async def defer_slots(app: App, deps: CycleDeps, now: datetime) -> int:
     return queued
 
 
-def enqueue_execution(session: Session, approval: Approval) -> None:
-    """`after_approve` hook: defer the execution job in the approval's transaction (PostgreSQL only)."""
-    session.execute(
+def defer_approved_execution(connection: Connection | Session, approval_id: int) -> None:
+    """Defer the job that executes `approval_id`, inside the caller's open transaction (PostgreSQL only).
+
+    It commits or rolls back with the approval itself, so an approved action never lacks its job and a
+    rolled-back approval never leaves one behind. A second job for the same approval is harmless: the
+    gate's compare-and-set lets only one of them execute it.
+    """
+    dialect = connection.get_bind().dialect.name if isinstance(connection, Session) else connection.dialect.name
+    if dialect != "postgresql":
+        raise ConfigError("SHOPWARDEN_DATABASE_URL", f"approved actions are queued as procrastinate jobs only on "
+                                                     f"PostgreSQL, not {dialect}; execute them with the gate instead")
+    connection.execute(
         text("SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, NULL, NULL, CAST(:args AS jsonb), NULL)"
              "::procrastinate_job_to_defer_v1])"),
-        {"queue": QUEUE, "task": EXECUTE_TASK, "args": json.dumps({"approval_id": approval.id})},
+        {"queue": QUEUE, "task": EXECUTE_TASK, "args": json.dumps({"approval_id": int(approval_id)})},
     )
+
+
+def enqueue_execution(session: Session, approval: Approval) -> None:
+    """`after_approve` hook for `shopwarden.approvals.approve`: defer the approval's execution job."""
+    assert approval.id is not None
+    defer_approved_execution(session, approval.id)
 
 
 async def ensure_schema(app: App) -> bool:

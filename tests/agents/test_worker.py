@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from cycle_fakes import FakeGate, connect_ads, make_deps
 from sqlalchemy import text
 from sqlmodel import select
@@ -14,7 +15,16 @@ from shopwarden import approvals
 from shopwarden.agents.checkpoint import postgres_conninfo
 from shopwarden.db.engine import engine_for, session_scope
 from shopwarden.db.models import CycleRun, Merchant
-from shopwarden.worker import build_app, defer_slots, enqueue_execution, ensure_schema, worker_options
+from shopwarden.errors import ConfigError
+from shopwarden.worker import (
+    EXECUTE_TASK,
+    build_app,
+    defer_approved_execution,
+    defer_slots,
+    enqueue_execution,
+    ensure_schema,
+    worker_options,
+)
 
 MERCHANTS = [f"m-{i}" for i in range(6)]
 NOW = datetime(2026, 3, 2, 13, 5, tzinfo=UTC)
@@ -84,3 +94,32 @@ async def test_an_approval_and_its_execution_job_commit_together(pg_url: str, tm
     assert [c.tool for c in gate.executed].count("update_budget") == 1
     with session_scope(engine) as session:
         assert session.get(CycleRun, paused.run_id).status == "done"  # the waiting cycle was resumed by the job
+
+
+def _execution_jobs(engine) -> list[tuple[str, dict]]:
+    with engine.begin() as conn:
+        return [tuple(row) for row in conn.execute(
+            text("SELECT task_name, args FROM procrastinate_jobs WHERE task_name = :task"), {"task": EXECUTE_TASK})]
+
+
+async def test_a_deferred_execution_lives_and_dies_with_the_callers_transaction(pg_url: str, tmp_path: Path):
+    engine = engine_for(pg_url)
+    app = build_app(postgres_conninfo(engine), lambda: make_deps(FakeGate(engine), engine, tmp_path), periodic=False)
+    await ensure_schema(app)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM procrastinate_jobs"))
+
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        defer_approved_execution(conn, 41)
+        raise RuntimeError("the approval failed to commit")
+    assert _execution_jobs(engine) == []
+    with engine.begin() as conn:
+        defer_approved_execution(conn, 42)
+    assert _execution_jobs(engine) == [(EXECUTE_TASK, {"approval_id": 42})]
+
+
+def test_deferring_an_execution_on_sqlite_says_it_needs_postgresql(sqlite_url: str):
+    with engine_for(sqlite_url).begin() as conn, pytest.raises(ConfigError) as raised:
+        defer_approved_execution(conn, 1)
+    assert str(raised.value).startswith("SHOPWARDEN_DATABASE_URL: approved actions are queued as procrastinate jobs "
+                                        "only on PostgreSQL, not sqlite")
