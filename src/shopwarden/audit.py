@@ -15,12 +15,14 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import text
+from sqlalchemy import bindparam, insert, text, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, ToolExecution, utcnow
+from shopwarden.errors import DatabaseError
 from shopwarden.redaction import redact
 
 GENESIS = "0" * 64
@@ -61,11 +63,14 @@ def _plain(value: Any) -> Any:
 
 
 def row_hash(row: ToolExecution) -> str:
-    content = {name: getattr(row, name) for name in _CONTENT_FIELDS}
-    content["created_at"] = row.created_at.isoformat(timespec="microseconds")
-    content["duration_ms"] = round(float(row.duration_ms), 3)
+    return _content_hash(row.prev_hash, {name: getattr(row, name) for name in _CONTENT_FIELDS})
+
+
+def _content_hash(prev_hash: str, content: dict[str, Any]) -> str:
+    content = {**content, "created_at": content["created_at"].isoformat(timespec="microseconds"),
+               "duration_ms": round(float(content["duration_ms"]), 3)}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((row.prev_hash + canonical).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
 def _lock_chain(session: Session, merchant_id: str) -> None:
@@ -74,34 +79,70 @@ def _lock_chain(session: Session, merchant_id: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:m))"), {"m": f"audit:{merchant_id}"})
 
 
+# Core statements built once: an audit write is on every tool call's path, and the ORM's unit of
+# work costs more than the three statements themselves.
+_rows = ToolExecution.__table__  # type: ignore[attr-defined]
+_heads = AuditHead.__table__  # type: ignore[attr-defined]
+_HEAD = select(_heads.c.seq, _heads.c.row_hash).where(_heads.c.merchant_id == bindparam("merchant_id"))
+_INSERT_ROW = insert(_rows).returning(_rows.c.id)
+_NEW_HEAD = insert(_heads)
+_MOVE_HEAD = (update(_heads).where(_heads.c.merchant_id == bindparam("head_merchant_id"))
+              .values(seq=bindparam("new_seq"), row_hash=bindparam("new_hash")))
+
+
 def record_execution(session: Session, entry: AuditEntry) -> ToolExecution:
     """Append one row to the merchant's chain inside the caller's transaction."""
     _lock_chain(session, entry.merchant_id)
-    head = session.get(AuditHead, entry.merchant_id)
+    connection = session.connection()
+    head = connection.execute(_HEAD, {"merchant_id": entry.merchant_id}).first()
+    prev_seq, prev_hash = (head.seq, head.row_hash) if head is not None else (0, GENESIS)
+    content: dict[str, Any] = {
+        "merchant_id": entry.merchant_id, "seq": prev_seq + 1, "created_at": utcnow(), "agent_id": entry.agent_id,
+        "run_id": entry.run_id, "tool": entry.tool, "surface": entry.surface, "mutating": entry.mutating,
+        "input_bytes": entry.input_bytes, "args_redacted": _plain(redact(entry.args)), "decision": entry.decision,
+        "reasons": _plain(redact(entry.reasons)), "reason_codes": list(entry.reason_codes),
+        "policy_version": entry.policy_version, "policy_input": _plain(redact(entry.policy_input)),
+        "approval_id": entry.approval_id, "duration_ms": round(entry.duration_ms, 3), "outcome": entry.outcome,
+        "error_code": entry.error_code, "platform_request_id": entry.platform_request_id,
+        "result_summary": _plain(redact(entry.result_summary)),
+    }
+    values = {**content, "prev_hash": prev_hash, "row_hash": _content_hash(prev_hash, content)}
+    row_id = connection.execute(_INSERT_ROW, values).scalar_one()
     if head is None:
-        head = AuditHead(merchant_id=entry.merchant_id, seq=0, row_hash=GENESIS)
-    row = ToolExecution(
-        merchant_id=entry.merchant_id, seq=head.seq + 1, created_at=utcnow(), agent_id=entry.agent_id,
-        run_id=entry.run_id, tool=entry.tool, surface=entry.surface, mutating=entry.mutating,
-        input_bytes=entry.input_bytes, args_redacted=_plain(redact(entry.args)), decision=entry.decision,
-        reasons=_plain(redact(entry.reasons)), reason_codes=list(entry.reason_codes),
-        policy_version=entry.policy_version, policy_input=_plain(redact(entry.policy_input)),
-        approval_id=entry.approval_id, duration_ms=round(entry.duration_ms, 3), outcome=entry.outcome,
-        error_code=entry.error_code, platform_request_id=entry.platform_request_id,
-        result_summary=_plain(redact(entry.result_summary)), prev_hash=head.row_hash,
-    )
-    row.row_hash = row_hash(row)
-    head.seq, head.row_hash = row.seq, row.row_hash
-    session.add(row)
-    session.add(head)
-    session.flush()
-    return row
+        connection.execute(_NEW_HEAD, {"merchant_id": entry.merchant_id, "seq": values["seq"],
+                                       "row_hash": values["row_hash"]})
+    else:
+        connection.execute(_MOVE_HEAD, {"head_merchant_id": entry.merchant_id, "new_seq": values["seq"],
+                                        "new_hash": values["row_hash"]})
+    _forget_cached_head(session, entry.merchant_id)
+    return ToolExecution(id=row_id, **values)
+
+
+def _forget_cached_head(session: Session, merchant_id: str) -> None:
+    """The head moved behind the ORM's back: a copy it loaded earlier in this session is stale."""
+    cached = session.identity_map.get(session.identity_key(AuditHead, merchant_id))  # type: ignore[call-overload]
+    if cached is not None:
+        session.expire(cached)
+
+
+_CONFLICT_RETRIES = 3
 
 
 def record(engine: Engine, entry: AuditEntry) -> ToolExecution:
-    """Record in a transaction of its own."""
-    with session_scope(engine) as session:
-        return record_execution(session, entry)
+    """Record in a transaction of its own.
+
+    The chain lock (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL) keeps writers in
+    line; the (merchant_id, seq) unique constraint is the backstop if a writer bypassed it: retry
+    a few times, then report a chain that is out of step with its head instead of forking it.
+    """
+    for _ in range(_CONFLICT_RETRIES):
+        try:
+            with session_scope(engine) as session:
+                return record_execution(session, entry)
+        except IntegrityError:
+            continue
+    raise DatabaseError(f"the audit chain of merchant {entry.merchant_id!r} is out of step with its head "
+                        "(seq already taken); run `shopwarden audit verify`")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from shopwarden.redaction import MASK, install_log_redaction, register_secret
 
 
 def _entry(merchant_id: str = "m-acme", tool: str = "list_campaigns", **kw) -> AuditEntry:
-    return AuditEntry(merchant_id=merchant_id, agent_id="growth_marketer", run_id="r1", tool=tool,
+    return AuditEntry(merchant_id=merchant_id, agent_id="growth_marketer", run_id=kw.pop("run_id", "r1"), tool=tool,
                       outcome=kw.pop("outcome", "read"), **kw)
 
 
@@ -92,3 +92,55 @@ def test_secrets_never_reach_rows_or_logs(engine, merchant, caplog) -> None:
     dumped = str(row.model_dump())
     assert token not in dumped and "s3cr3t-value" not in dumped and "whatever-value" not in dumped
     assert token not in caplog.text and MASK in caplog.text
+
+
+def test_a_head_out_of_step_is_reported_not_forked(engine, merchant) -> None:
+    from shopwarden.errors import DatabaseError
+
+    _seed(engine, 2)
+    with session_scope(engine) as session:
+        session.execute(text("UPDATE audit_heads SET seq = 1 WHERE merchant_id = 'm-acme'"))
+    with pytest.raises(DatabaseError, match="audit chain of merchant 'm-acme' is out of step with its head"):
+        record(engine, _entry())
+    assert sorted(r.seq for r in list_executions(engine, merchant_id="m-acme")) == [1, 2]
+
+
+def test_decimals_and_datetimes_hash_the_same_after_a_round_trip(engine, merchant) -> None:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    row = record(engine, _entry(args={"budget": Decimal("12.50"), "at": datetime(2026, 11, 20, tzinfo=UTC)},
+                                policy_input={"state": {"current_budget": Decimal("100")}}, duration_ms=1.23456,
+                                result_summary={"ids": ["c1"]}))
+    assert row.args_redacted == {"budget": "12.50", "at": "2026-11-20 00:00:00+00:00"}
+    assert verify_chain(engine).ok
+
+
+def test_edits_to_json_fields_and_a_wiped_log_are_detected(engine, merchant) -> None:
+    _seed(engine, 3)
+    _seed(engine, 2, merchant_id="m-other")
+    with session_scope(engine) as session:
+        session.execute(text("UPDATE tool_executions SET args_redacted = '{\"i\": 9}' "
+                             "WHERE merchant_id = 'm-acme' AND seq = 1"))
+        session.execute(text("DELETE FROM tool_executions WHERE merchant_id = 'm-other'"))
+    report = verify_chain(engine)
+    assert report.problems == [
+        "merchant m-acme, row seq 1 (id 1): content does not match its hash; the row was edited",
+        "merchant m-other: the newest row should be seq 2 but the log ends at seq 0; rows were deleted from the end",
+    ]
+    assert verify_chain(engine, "m-other").merchants_checked == 1
+    assert len(verify_chain(engine, "m-other").problems) == 1
+
+
+def test_list_executions_filters_newest_first(engine, merchant) -> None:
+    from datetime import timedelta
+
+    from shopwarden.db.models import utcnow
+
+    _seed(engine, 3)
+    record(engine, _entry(run_id="r2"))
+    _seed(engine, 1, merchant_id="m-other")
+    assert [r.seq for r in list_executions(engine, merchant_id="m-acme", limit=2)] == [4, 3]
+    assert [r.run_id for r in list_executions(engine, run_id="r2")] == ["r2"]
+    assert list_executions(engine, since=utcnow() + timedelta(minutes=1)) == []
+    assert len(list_executions(engine, since=utcnow() - timedelta(minutes=1))) == 5
