@@ -1,12 +1,19 @@
 """Gate figures, in one run:
 
-1. overhead per call (validate + observe from memory + decide + audit write), p50/p99, on SQLite
-   and PostgreSQL, with a platform that answers instantly;
-2. wall time of 1,000 mutating calls through the gate vs. calling the adapter directly, with
-   20-50 ms of platform latency per request (create_campaign: no fresh read needed; update_budget:
-   one fresh read of the live budget before every change, as the design requires).
+1. overhead per call (validate + observe + decide + audit write), p50/p99, on SQLite and PostgreSQL,
+   for update_budget and create_campaign, with an in-memory platform that answers instantly, and
+   where that time goes (policy decide, the audit write, the rest: validation, our-table reads,
+   thread hops);
+2. wall time of 1,000 mutating calls (create_campaign and update_budget alternating) through the
+   gate vs. the same adapter calls made directly, against the in-process simulator through the
+   real AdsClient and the real composio SDK, with 20-50 ms of latency per request; once with one
+   call in flight (how an agent's cycle calls tools) and once with 10 in flight.
 
-    .venv/bin/python bench/gate.py [--calls 1000] [--concurrency 10] [--pg postgresql://...]
+"The same adapter calls" are the platform requests the gated call makes: update_budget's fresh
+read of the live budget (the design requires it before every change) plus the write; create's
+write alone (the account's currency and time zone are read once per run, by both sides).
+
+    .venv/bin/python bench/gate.py [--calls 1000] [--overhead-calls 1000] [--concurrency 10] [--pg URL]
 """
 
 from __future__ import annotations
@@ -19,57 +26,89 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 
 from shopwarden.agent_specs import AgentSpec
-from shopwarden.calls import Outcome, ToolCall
-from shopwarden.db.engine import make_engine, session_scope, upgrade
+from shopwarden.calls import Outcome, ToolCall, ToolResult
+from shopwarden.db.engine import engine_for, make_engine, session_scope, upgrade
 from shopwarden.db.models import Connection, Merchant
 from shopwarden.gate import Gate
-from shopwarden.policy import default_limits, load_engine
+from shopwarden.policy import Decision, PolicyEngine, default_limits, load_engine
 from shopwarden.tools import ToolContext
 
 ADVERTISER = "7000000000000000001"
-AGENT = AgentSpec(id="growth", allowed_tools=["create_campaign", "update_budget"])
+AGENT = AgentSpec(id="bench", allowed_tools=["create_campaign", "update_budget"])
+LATENCY = (0.020, 0.050)
 
 
-class LatencyAds:
-    """An in-memory ad account whose every request takes `latency` seconds (0 = instant)."""
+# --- 1. overhead with an instant platform ---------------------------------------------------------
 
-    def __init__(self, latency: tuple[float, float] = (0.0, 0.0)) -> None:
-        self.latency = latency
+
+class InstantAds:
+    """An in-memory ad account that answers at once: what is left of a call is the gate's own work."""
+
+    def __init__(self) -> None:
         self.budgets: dict[str, Decimal] = {"c1": Decimal(100)}
         self.created = 0
 
-    async def _request(self) -> None:
-        low, high = self.latency
-        if high:
-            await asyncio.sleep(random.uniform(low, high))
-
     async def advertiser_info(self, advertiser_ids: list[str]) -> list[dict[str, Any]]:
-        await self._request()
         return [{"advertiser_id": ADVERTISER, "currency": "USD", "timezone": "America/Los_Angeles"}]
 
     async def list_campaigns(self, advertiser_id: str, campaign_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        await self._request()
         wanted = [cid for cid in self.budgets if not campaign_ids or cid in campaign_ids]
         return [{"campaign_id": cid, "campaign_name": cid, "budget": float(self.budgets[cid]),
                  "budget_mode": "BUDGET_MODE_DAY", "operation_status": "ENABLE"} for cid in wanted]
 
     async def update_budget(self, advertiser_id: str, object_type: str, object_id: str, *, budget: Decimal,
                             budget_mode: str | None = None) -> dict[str, Any]:
-        await self._request()
         self.budgets[object_id] = budget
         return {"campaign_id": object_id}
 
     async def create_campaign(self, advertiser_id: str, **fields: Any) -> dict[str, Any]:
-        await self._request()
         self.created += 1
         return {"campaign_id": f"c{self.created + 1}"}
+
+
+class TimedPolicy:
+    """The real engine, with the time each decision took written down."""
+
+    def __init__(self, engine: PolicyEngine) -> None:
+        self._engine = engine
+        self.samples: list[float] = []
+
+    @property
+    def version(self) -> str:
+        return self._engine.version
+
+    def decide(self, policy_input: Any) -> Decision:
+        start = time.perf_counter()
+        try:
+            return self._engine.decide(policy_input)
+        finally:
+            self.samples.append((time.perf_counter() - start) * 1000)
+
+
+def _timed_record(gate: Gate) -> list[float]:
+    """Time the gate's record step (thread hop + audit row + approval/ledger rows, one transaction)."""
+    samples: list[float] = []
+    record = gate._record
+
+    async def timed(run: Any, result: ToolResult) -> ToolResult:
+        start = time.perf_counter()
+        try:
+            return await record(run, result)
+        finally:
+            samples.append((time.perf_counter() - start) * 1000)
+
+    gate._record = timed  # type: ignore[method-assign]
+    return samples
 
 
 def _prepare(url: str) -> Any:
@@ -82,50 +121,100 @@ def _prepare(url: str) -> Any:
     return engine
 
 
-def _gate(engine: Any, ads: LatencyAds) -> Gate:
+def _instant_gate(engine: Any, ads: InstantAds, policy: PolicyEngine) -> Gate:
     contexts: dict[str, ToolContext] = {}
 
     def context_for(merchant_id: str) -> ToolContext:
         return contexts.setdefault(merchant_id, ToolContext(merchant_id, engine, ads_factory=lambda: ads))
 
-    return Gate(engine=engine, policy=load_engine(), context_for=context_for, agent_specs={"growth": AGENT},
+    return Gate(engine=engine, policy=policy, context_for=context_for, agent_specs={"bench": AGENT},
                 default_limits=default_limits())
 
 
-def _create(i: int) -> ToolCall:
-    return ToolCall(tool="create_campaign", agent_id="growth", merchant_id="m-bench", args={
-        "advertiser_id": ADVERTISER, "campaign_name": f"Bench {i}", "objective_type": "PRODUCT_SALES",
+def _create(i: int, merchant: str = "m-bench", advertiser: str = ADVERTISER, tag: str = "") -> ToolCall:
+    return ToolCall(tool="create_campaign", agent_id="bench", merchant_id=merchant, args={
+        "advertiser_id": advertiser, "campaign_name": f"Bench {tag}{i}", "objective_type": "PRODUCT_SALES",
         "budget_mode": "BUDGET_MODE_DAY", "budget": "60"})
 
 
 def _budget(i: int) -> ToolCall:
-    return ToolCall(tool="update_budget", agent_id="growth", merchant_id="m-bench", args={
+    return ToolCall(tool="update_budget", agent_id="bench", merchant_id="m-bench", args={
         "advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": "c1", "budget": "110" if i % 2 else "100"})
+
+
+def _p(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 async def overhead(url: str, label: str, calls: int) -> None:
     engine = _prepare(url)
-    gate = _gate(engine, LatencyAds())
+    policy = TimedPolicy(load_engine())
+    gate = _instant_gate(engine, InstantAds(), policy)
+    records = _timed_record(gate)
     for tool, make in (("update_budget", _budget), ("create_campaign", _create)):
         for i in range(20):  # warm up: pools, caches, compiled policy
             await gate.call(make(i))
+        policy.samples.clear()
+        records.clear()
         samples = []
+        cpu_start = time.process_time()
         for i in range(calls):
             start = time.perf_counter()
             result = await gate.call(make(i))
             samples.append((time.perf_counter() - start) * 1000)
             assert result.outcome == Outcome.EXECUTED, result.reasons
-        samples.sort()
-        p50, p99 = statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
-        print(f"gate overhead {label:<10} {tool:<16} p50 {p50:6.3f} ms   p99 {p99:6.3f} ms   ({calls} calls)")
+        cpu = (time.process_time() - cpu_start) * 1000 / calls
+        total, decide, record = (statistics.median(s) for s in (samples, policy.samples, records))
+        print(f"gate overhead {label:<10} {tool:<16} p50 {total:6.2f} ms   p99 {_p(samples, 0.99):6.2f} ms   "
+              f"CPU {cpu:5.2f} ms/call (all threads)   ({calls} calls)")
+        print(f"    where it goes (p50): policy decide {decide:5.2f} ms, audit write {record:5.2f} ms, "
+              f"validate + our-table reads + hops {max(0.0, total - decide - record):5.2f} ms")
     engine.dispose()
 
 
-async def _wall(calls: int, concurrency: int, run: Any) -> float:
-    gate_slots = asyncio.Semaphore(concurrency)
+# --- 2. the ratio against the simulator ---------------------------------------------------------
+
+
+class LatentTransport(httpx.BaseTransport):
+    """The simulator behind a network that takes 20-50 ms per request (sync: the SDK is sync)."""
+
+    def __init__(self, inner: httpx.BaseTransport, latency: tuple[float, float], seed: int = 1) -> None:
+        self._inner = inner
+        self._latency = latency
+        self._random = random.Random(seed)
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        time.sleep(self._random.uniform(*self._latency))
+        return self._inner.handle_request(request)
+
+
+async def _simulated_runtime(data_dir: Path) -> tuple[Any, str, list[tuple[str, Decimal]]]:
+    """The simulator's small shop, its merchant seeded and connected, a runtime whose adapters see latency."""
+    from shopwarden.demo import prepare_environment
+    from shopwarden.demo_setup import point_settings_at, seed_merchant
+    from shopwarden.platforms.simulator import Simulator
+    from shopwarden.runtime import build_runtime
+
+    prepare_environment(data_dir)
+    sim = Simulator.from_scenario("small_shop", seed=7)
+    point_settings_at(sim)
+    from shopwarden.config import get_settings
+
+    upgrade(engine_for(get_settings().effective_database_url))
+    seeded = await seed_merchant(build_runtime(simulator=sim), autonomy="guarded")
+    runtime = build_runtime(simulator=sim)
+    runtime.transport = LatentTransport(sim.transport(), LATENCY)
+    campaigns = [(c.id, Decimal(c.budget)) for c in sim.scenario.merchants[0].advertisers[0].campaigns
+                 if c.status == "ENABLE"]
+    return runtime, seeded.merchant_id, campaigns
+
+
+async def _wall(calls: int, in_flight: int, run: Callable[[int], Awaitable[None]]) -> float:
+    slots = asyncio.Semaphore(in_flight)
 
     async def one(i: int) -> None:
-        async with gate_slots:
+        async with slots:
             await run(i)
 
     start = time.perf_counter()
@@ -133,28 +222,58 @@ async def _wall(calls: int, concurrency: int, run: Any) -> float:
     return time.perf_counter() - start
 
 
-async def ratio(url: str, calls: int, concurrency: int) -> None:
-    engine = _prepare(url)
-    ads = LatencyAds(latency=(0.020, 0.050))
-    gate = _gate(engine, ads)
+async def ratio(data_dir: Path, calls: int, concurrencies: list[int]) -> None:
+    runtime, merchant, campaigns = await _simulated_runtime(data_dir)
+    gate = Gate(engine=runtime.engine, policy=runtime.policy, context_for=runtime.tool_context,
+                agent_specs={"bench": AGENT}, default_limits=default_limits(), clock=runtime.clock)
+    ads = runtime.tool_context(merchant).ads()
+    advertiser = ADVERTISER
+    outcomes: dict[str, int] = defaultdict(int)
 
-    async def through_gate(i: int, make: Any) -> None:
-        result = await gate.call(make(i))
-        assert result.outcome == Outcome.EXECUTED, result.reasons
+    def budget_of(i: int) -> tuple[str, Decimal]:
+        campaign, base = campaigns[(i // 2) % len(campaigns)]
+        return campaign, base * Decimal("1.1") if (i // 2 // len(campaigns)) % 2 == 0 else base
 
-    async def direct_create(i: int) -> None:
-        await ads.create_campaign(ADVERTISER, campaign_name=f"Bench {i}", budget=Decimal(60))
+    def budget_call(i: int) -> ToolCall:
+        campaign, budget = budget_of(i)
+        return ToolCall(tool="update_budget", agent_id="bench", merchant_id=merchant, args={
+            "advertiser_id": advertiser, "object_type": "campaign", "object_id": campaign, "budget": str(budget)})
 
-    async def direct_budget(i: int) -> None:
-        await ads.update_budget(ADVERTISER, "campaign", "c1", budget=Decimal(110 if i % 2 else 100))
+    def make(tag: str) -> tuple[Callable[[int], Awaitable[None]], Callable[[int], Awaitable[None]]]:
+        async def through_gate(i: int) -> None:
+            call = _create(i, merchant, advertiser, f"gate {tag} ") if i % 2 == 0 else budget_call(i)
+            result = await gate.call(call)
+            outcomes[result.outcome.value] += 1
+            if result.outcome != Outcome.EXECUTED:
+                raise AssertionError(f"{call.tool}: {result.outcome.value} {result.reasons}")
 
-    for tool, make, direct in (("create_campaign", _create, direct_create), ("update_budget", _budget, direct_budget)):
-        await through_gate(0, make)
-        direct_s = await _wall(calls, concurrency, direct)
-        gate_s = await _wall(calls, concurrency, lambda i, make=make: through_gate(i, make))
-        print(f"{calls} x {tool:<16} direct {direct_s:6.2f} s   through gate {gate_s:6.2f} s   "
-              f"ratio {gate_s / direct_s:5.3f}   (20-50 ms latency, {concurrency} in flight)")
-    engine.dispose()
+        async def direct(i: int) -> None:
+            if i % 2 == 0:
+                await ads.create_campaign(advertiser, campaign_name=f"Bench direct {tag} {i}",
+                                          objective_type="PRODUCT_SALES", budget_mode="BUDGET_MODE_DAY",
+                                          budget=Decimal(60), idempotency_key=uuid.uuid4().hex)
+                return
+            campaign, budget = budget_of(i)
+            await ads.list_campaigns(advertiser, campaign_ids=[campaign])  # the gate's fresh read
+            await ads.update_budget(advertiser, "campaign", campaign, budget=budget)
+
+        return through_gate, direct
+
+    warm_gate, warm_direct = make("warm")
+    for i in range(4):  # warm up: the SDK client, the account profile, pools, compiled policy
+        await warm_direct(i)
+        await warm_gate(i)
+    for in_flight in concurrencies:
+        through_gate, direct = make(f"c{in_flight}")
+        direct_s = await _wall(calls, in_flight, direct)
+        gate_s = await _wall(calls, in_flight, through_gate)
+        print(f"{calls} mutating calls (create_campaign/update_budget alternating), {in_flight:>2} in flight: "
+              f"direct {direct_s:6.2f} s   through gate {gate_s:6.2f} s   ratio {gate_s / direct_s:5.3f}   "
+              f"(simulator via composio SDK, {LATENCY[0] * 1000:.0f}-{LATENCY[1] * 1000:.0f} ms per request)")
+    runtime.engine.dispose()
+
+
+# --- PostgreSQL scratch database ------------------------------------------------------------------
 
 
 def _pg_database(server_url: str) -> str | None:
@@ -174,21 +293,24 @@ def _drop(server_url: str, url: str) -> None:
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--overhead-calls", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--skip", choices=["overhead", "ratio"], default=None)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        await overhead(f"sqlite:///{Path(tmp) / 'overhead.db'}", "SQLite", options.overhead_calls)
-        pg = _pg_database(options.pg)
-        if pg:
-            try:
-                await overhead(pg, "PostgreSQL", options.overhead_calls)
-            finally:
-                _drop(options.pg, pg)
-        await ratio(f"sqlite:///{Path(tmp) / 'ratio.db'}", options.calls, options.concurrency)
+        if options.skip != "overhead":
+            await overhead(f"sqlite:///{Path(tmp) / 'overhead.db'}", "SQLite", options.overhead_calls)
+            pg = _pg_database(options.pg)
+            if pg:
+                try:
+                    await overhead(pg, "PostgreSQL", options.overhead_calls)
+                finally:
+                    _drop(options.pg, pg)
+        if options.skip != "ratio":
+            await ratio(Path(tmp) / "sim", options.calls, [1, options.concurrency])
 
 
 if __name__ == "__main__":

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
-from sqlalchemy.orm import aliased
-from sqlmodel import Session, col, select
+from sqlalchemy import Select, bindparam, func, select
+from sqlmodel import Session
 
 from shopwarden.db.models import BudgetLedgerEntry
 
@@ -35,21 +35,49 @@ class ObjectRef:
     object_id: str
 
 
-def _first_entry_of_day(session: Session, ref: ObjectRef, day: date) -> BudgetLedgerEntry | None:
-    statement = (
-        select(BudgetLedgerEntry)
-        .where(BudgetLedgerEntry.merchant_id == ref.merchant_id, BudgetLedgerEntry.object_type == ref.object_type,
-               BudgetLedgerEntry.object_id == ref.object_id, BudgetLedgerEntry.day == day)
-        .order_by(col(BudgetLedgerEntry.id))
-        .limit(1)
+# Built once with bind parameters: SQLAlchemy reuses the compiled SQL and Core execution skips the ORM.
+_ledger = BudgetLedgerEntry.__table__.c  # type: ignore[attr-defined]
+_FIRST_START_OF_DAY = (
+    select(_ledger.start_of_day_budget)
+    .where(_ledger.merchant_id == bindparam("merchant_id"), _ledger.object_type == bindparam("object_type"),
+           _ledger.object_id == bindparam("object_id"), _ledger.day == bindparam("day"))
+    .order_by(_ledger.id)
+    .limit(1)
+)
+
+
+def _account_increase_statement() -> Select[Any]:
+    ends = (
+        select(_ledger.object_type, _ledger.object_id,
+               func.min(_ledger.id).label("first_id"), func.max(_ledger.id).label("last_id"))
+        .where(_ledger.merchant_id == bindparam("merchant_id"), _ledger.advertiser_id == bindparam("advertiser_id"),
+               _ledger.day == bindparam("day"))
+        .group_by(_ledger.object_type, _ledger.object_id)
+        .subquery()
     )
-    return session.exec(statement).first()
+    first, latest = BudgetLedgerEntry.__table__.alias("first"), BudgetLedgerEntry.__table__.alias("latest")  # type: ignore[attr-defined]
+    return (
+        select(first.c.start_of_day_budget, latest.c.budget_after)
+        .join(ends, first.c.id == ends.c.first_id)
+        .join(latest, latest.c.id == ends.c.last_id)
+    )
+
+
+_ACCOUNT_INCREASE = _account_increase_statement()
 
 
 def start_of_day_budget(session: Session, ref: ObjectRef, day: date, current_budget: Decimal) -> Decimal:
     """The object's budget at the start of `day`: from its first ledger entry, else the current budget."""
-    first = _first_entry_of_day(session, ref, day)
-    return Decimal(first.start_of_day_budget) if first is not None else current_budget
+    first = first_start_of_day(session, ref, day)
+    return first if first is not None else current_budget
+
+
+def first_start_of_day(session: Session, ref: ObjectRef, day: date) -> Decimal | None:
+    """The start-of-day budget fixed by the object's first change on `day`, None when it was not changed yet."""
+    found = session.connection().execute(_FIRST_START_OF_DAY, {
+        "merchant_id": ref.merchant_id, "object_type": ref.object_type, "object_id": ref.object_id, "day": day,
+    }).scalar()
+    return None if found is None else Decimal(found)
 
 
 def account_increase_today(session: Session, merchant_id: str, advertiser_id: str, day: date) -> Decimal:
@@ -58,22 +86,9 @@ def account_increase_today(session: Session, merchant_id: str, advertiser_id: st
     One row per object changed today (first and latest entry found in SQL), however many
     changes were made.
     """
-    ends = (
-        select(BudgetLedgerEntry.object_type, BudgetLedgerEntry.object_id,
-               func.min(BudgetLedgerEntry.id).label("first_id"), func.max(BudgetLedgerEntry.id).label("last_id"))
-        .where(BudgetLedgerEntry.merchant_id == merchant_id, BudgetLedgerEntry.advertiser_id == advertiser_id,
-               BudgetLedgerEntry.day == day)
-        .group_by(BudgetLedgerEntry.object_type, BudgetLedgerEntry.object_id)
-        .subquery()
-    )
-    first, latest = aliased(BudgetLedgerEntry), aliased(BudgetLedgerEntry)
-    statement = (
-        select(first.start_of_day_budget, latest.budget_after)
-        .join(ends, first.id == ends.c.first_id)
-        .join(latest, latest.id == ends.c.last_id)
-    )
-    return sum((max(Decimal(0), Decimal(after) - Decimal(start)) for start, after in session.execute(statement)),
-               Decimal(0))
+    rows = session.connection().execute(_ACCOUNT_INCREASE,
+                                        {"merchant_id": merchant_id, "advertiser_id": advertiser_id, "day": day})
+    return sum((max(Decimal(0), Decimal(after) - Decimal(start)) for start, after in rows), Decimal(0))
 
 
 def record_change(

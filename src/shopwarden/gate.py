@@ -12,16 +12,20 @@ approval row), after a second observe + decide against fresh state.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from time import perf_counter
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from shopwarden import approvals, audit
@@ -37,6 +41,21 @@ from shopwarden.tools import AppliedChange, Tool, ToolContext, registry
 log = logging.getLogger(__name__)
 
 CROSS_TENANT = "the shop, ad account or object named in this call belongs to another merchant"
+WORKER_THREADS = 4
+T = TypeVar("T")
+
+_merchants = Merchant.__table__  # type: ignore[attr-defined]
+_MERCHANT = select(_merchants.c.id, _merchants.c.autonomy, _merchants.c.limits).where(
+    _merchants.c.id == bindparam("merchant_id"))
+
+
+@dataclass(frozen=True)
+class MerchantFacts:
+    """What a decision needs to know about the merchant."""
+
+    id: str
+    autonomy: str
+    limits: dict[str, Any]
 
 
 @dataclass
@@ -66,6 +85,7 @@ class Gate:
         default_limits: Mapping[str, Any],
         clock: Callable[[], datetime] | None = None,
         tools: Mapping[str, Tool] | None = None,
+        worker_threads: int = WORKER_THREADS,
     ) -> None:
         self._engine = engine
         self._policy = policy
@@ -74,6 +94,20 @@ class Gate:
         self._default_limits = dict(default_limits)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._tools = dict(tools) if tools is not None else registry()
+        # Database work and policy evaluation get threads of their own: on the default executor they
+        # would queue behind the platform SDK's blocking calls (and those behind them).
+        self._workers = ThreadPoolExecutor(max_workers=worker_threads, thread_name_prefix="shopwarden-gate")
+        weakref.finalize(self, self._workers.shutdown, wait=False)
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        """Blocking work (database, policy engine) on the gate's worker threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._workers, functools.partial(work, *args))
+
+    def _context(self, merchant_id: str) -> ToolContext:
+        ctx = self._context_for(merchant_id)
+        if ctx.db_executor is None:
+            ctx.db_executor = self._workers
+        return ctx
 
     # --- the pipeline ----------------------------------------------------------------------
 
@@ -92,11 +126,11 @@ class Gate:
             reason = (f"agent {call.agent_id} is not allowed to use the tool {tool.name}" if agent
                       else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
             return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
-        merchant = await asyncio.to_thread(self._merchant, call.merchant_id)
+        merchant = await self._off_loop(self._merchant, call.merchant_id)
         if merchant is None:
             return await self._record(run, denied(tool.name, [f"merchant {call.merchant_id} does not exist"],
                                                   ["merchant.unknown"]))
-        ctx = self._context_for(call.merchant_id)
+        ctx = self._context(call.merchant_id)
         if not tool.mutating:
             return await self._read(run, tool, args, ctx)
         return await self._mutate(run, tool, args, ctx, merchant, agent)
@@ -117,7 +151,7 @@ class Gate:
                             reason_codes=["allow.read"], policy_version=self._policy.version)
         return await self._record(run, result)
 
-    async def _mutate(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: Merchant,
+    async def _mutate(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: MerchantFacts,
                       agent: AgentSpec) -> ToolResult:
         decided = await self._observe_and_decide(run, tool, args, ctx, merchant, agent)
         if isinstance(decided, ToolResult):
@@ -134,7 +168,7 @@ class Gate:
         result = await self._execute(run, tool, args, ctx, state, _new_key())
         return await self._record(run, _with_decision(result, decision))
 
-    async def _observe_and_decide(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: Merchant,
+    async def _observe_and_decide(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: MerchantFacts,
                                   agent: AgentSpec) -> tuple[Decision, dict[str, Any]] | ToolResult:
         try:
             state = await tool.observe(ctx, args)
@@ -151,7 +185,8 @@ class Gate:
             "state": _jsonable(state),
             "request": _jsonable(tool.build_request(args)),
         }
-        run.decision = self._policy.decide(run.policy_input)
+        # Off the event loop: rego-cpp releases the GIL, and an OPA server is a blocking HTTP call.
+        run.decision = await self._off_loop(self._policy.decide, run.policy_input)
         return run.decision, state
 
     async def _execute(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, state: dict[str, Any],
@@ -168,9 +203,9 @@ class Gate:
 
     async def execute_approved(self, approval_id: int) -> ToolResult:
         """Run an approved action exactly once; ApprovalConflict when it is not (or no longer) approved."""
-        approval = await asyncio.to_thread(approvals.claim_for_execution, self._engine, approval_id)
+        approval = await self._off_loop(approvals.claim_for_execution, self._engine, approval_id)
         if approval is None:
-            status = await asyncio.to_thread(self._approval_status, approval_id)
+            status = await self._off_loop(self._approval_status, approval_id)
             raise ApprovalConflict(f"approval {approval_id} cannot be executed: it is {status}, not approved")
         return await self._run_claimed(approval)
 
@@ -181,8 +216,8 @@ class Gate:
         result = await self._second_pass(run, approval)
         ok = result.outcome == Outcome.EXECUTED
         error = None if ok else "; ".join(result.reasons) or json.dumps(result.error)
-        await asyncio.to_thread(approvals.finish_execution, self._engine, approval.id, ok=ok,
-                                result=summarize(result.data) if ok else None, error=error)
+        await self._off_loop(functools.partial(approvals.finish_execution, self._engine, approval.id, ok=ok,
+                                               result=summarize(result.data) if ok else None, error=error))
         return await self._record(run, result)
 
     async def _second_pass(self, run: _Pass, approval: Approval) -> ToolResult:
@@ -194,11 +229,11 @@ class Gate:
             args = tool.args_model.model_validate(approval.args)
         except ValidationError as exc:
             return invalid_args(tool.name, exc)
-        merchant = await asyncio.to_thread(self._merchant, approval.merchant_id)
+        merchant = await self._off_loop(self._merchant, approval.merchant_id)
         if merchant is None:
             return denied(tool.name, [f"merchant {approval.merchant_id} does not exist"], ["merchant.unknown"])
         agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
-        ctx = self._context_for(approval.merchant_id)
+        ctx = self._context(approval.merchant_id)
         decided = await self._observe_and_decide(run, tool, args, ctx, merchant, agent)
         if isinstance(decided, ToolResult):
             return decided
@@ -222,7 +257,7 @@ class Gate:
 
     async def _record(self, run: _Pass, result: ToolResult) -> ToolResult:
         duration_ms = (perf_counter() - run.started) * 1000
-        execution_id, approval_id = await asyncio.to_thread(self._write, run, result, duration_ms)
+        execution_id, approval_id = await self._off_loop(self._write, run, result, duration_ms)
         return result.model_copy(update={"execution_id": execution_id, "approval_id": approval_id})
 
     def _write(self, run: _Pass, result: ToolResult, duration_ms: float) -> tuple[int | None, int | None]:
@@ -255,9 +290,10 @@ class Gate:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _merchant(self, merchant_id: str) -> Merchant | None:
-        with session_scope(self._engine) as session:
-            return session.get(Merchant, merchant_id)
+    def _merchant(self, merchant_id: str) -> MerchantFacts | None:
+        with self._engine.connect() as connection:
+            row = connection.execute(_MERCHANT, {"merchant_id": merchant_id}).first()
+        return None if row is None else MerchantFacts(row.id, row.autonomy, dict(row.limits or {}))
 
     def _approval_status(self, approval_id: int) -> str:
         with session_scope(self._engine) as session:

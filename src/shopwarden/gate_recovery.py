@@ -8,7 +8,7 @@ claim and the platform's answer) is settled by looking at the platform, never by
 
 from __future__ import annotations
 
-import asyncio
+import functools
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -56,9 +56,9 @@ def _take_over(gate: Gate, approval_id: int) -> bool:
 
 async def recover_stuck(gate: Gate, merchant_id: str | None, *, older_than: timedelta) -> list[ToolResult]:
     results = []
-    for approval in await asyncio.to_thread(_stuck, gate, merchant_id, older_than):
+    for approval in await gate._off_loop(_stuck, gate, merchant_id, older_than):
         assert approval.id is not None
-        if await asyncio.to_thread(_take_over, gate, approval.id):
+        if await gate._off_loop(_take_over, gate, approval.id):
             results.append(await _recover_one(gate, approval))
     return results
 
@@ -76,7 +76,7 @@ async def _recover_one(gate: Gate, approval: Approval) -> ToolResult:
     else:
         try:
             args = tool.args_model.model_validate(approval.args)
-            applied = await tool.verify(gate._context_for(approval.merchant_id), args, approval.idempotency_key)
+            applied = await tool.verify(gate._context(approval.merchant_id), args, approval.idempotency_key)
         except (ValidationError, ShopwardenError) as exc:
             problem = f"checking the platform failed: {exc}"
     if applied is False:
@@ -91,7 +91,7 @@ async def _recover_one(gate: Gate, approval: Approval) -> ToolResult:
                   "check the platform before approving it again")
         result = failed(approval.tool, {"error": "RecoveryUnknown", "message": reason}, reason)
     ok = result.outcome == Outcome.EXECUTED
-    await asyncio.to_thread(approvals.finish_execution, gate._engine, approval.id, ok=ok,
-                            result=summarize({"recovered": True}) if ok else None,
-                            error=None if ok else result.reasons[0])
+    await gate._off_loop(functools.partial(approvals.finish_execution, gate._engine, approval.id, ok=ok,
+                                           result=summarize({"recovered": True}) if ok else None,
+                                           error=None if ok else result.reasons[0]))
     return await gate._record(run, result)

@@ -7,12 +7,12 @@ platform, never from a cache.
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, select
+from sqlalchemy import bindparam, select
+from sqlmodel import Session, col
 
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Product, Shop
@@ -31,20 +31,23 @@ def plain(value: Any) -> Any:
     return value
 
 
+# Built once: SQLAlchemy then reuses their compiled SQL, and Core execution skips the ORM per call.
+_SHOP_OWNER = select(Shop.merchant_id).where(col(Shop.shop_id) == bindparam("shop_id")).limit(1)
+_PRODUCT_OWNER = select(Product.merchant_id).where(col(Product.product_id) == bindparam("product_id")).limit(1)
+_ADS_CONNECTIONS = select(Connection.merchant_id, Connection.details).where(col(Connection.platform) == "ads")
+
+
 def shop_owner(session: Session, shop_id: str) -> str | None:
-    row = session.exec(select(Shop.merchant_id).where(Shop.shop_id == shop_id)).first()
-    return row
+    return session.connection().execute(_SHOP_OWNER, {"shop_id": shop_id}).scalar()
 
 
 def product_owner(session: Session, product_id: str) -> str | None:
-    return session.exec(select(Product.merchant_id).where(Product.product_id == product_id)).first()
+    return session.connection().execute(_PRODUCT_OWNER, {"product_id": product_id}).scalar()
 
 
 def advertiser_owner(session: Session, advertiser_id: str) -> str | None:
     """The merchant whose Ads connection lists this advertiser, if any."""
-    for merchant_id, details in session.exec(
-        select(Connection.merchant_id, Connection.details).where(Connection.platform == "ads")
-    ):
+    for merchant_id, details in session.connection().execute(_ADS_CONNECTIONS):
         if advertiser_id in [str(item) for item in (details or {}).get("advertiser_ids", [])]:
             return merchant_id
     return None
@@ -65,13 +68,13 @@ def tenancy_in(session: Session, *, shop_id: str | None = None, product_id: str 
 
 async def tenancy(ctx: ToolContext, *, shop_id: str | None = None, product_id: str | None = None,
                   advertiser_id: str | None = None) -> dict[str, Any]:
-    """`tenancy_in` in a session of its own, off the event loop."""
+    """`tenancy_in` in a session of its own, on the context's database threads."""
 
     def lookup() -> dict[str, Any]:
         with session_scope(ctx.engine) as session:
             return tenancy_in(session, shop_id=shop_id, product_id=product_id, advertiser_id=advertiser_id)
 
-    return await asyncio.to_thread(lookup)
+    return await ctx.in_db(lookup)
 
 
 async def advertiser_profile(ctx: ToolContext, advertiser_id: str) -> dict[str, Any]:

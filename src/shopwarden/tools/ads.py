@@ -95,18 +95,20 @@ def _ledger_ref(merchant_id: str, args: ObjectRef) -> budget_ledger.ObjectRef:
 
 async def _budget_state(ctx: ToolContext, args: UpdateBudgetArgs) -> State:
     profile = await advertiser_profile(ctx, args.advertiser_id)
-    live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
     day = budget_ledger.advertiser_day(ctx.now(), profile["timezone"])
+    ref = _ledger_ref(ctx.merchant_id, args)
 
-    def from_our_tables() -> tuple[Decimal, Decimal, State]:
+    def from_our_tables() -> tuple[Decimal | None, Decimal, State]:
         with session_scope(ctx.engine) as session:
-            start = budget_ledger.start_of_day_budget(session, _ledger_ref(ctx.merchant_id, args), day,
-                                                      live["current_budget"])
+            first = budget_ledger.first_start_of_day(session, ref, day)
             increase = budget_ledger.account_increase_today(session, ctx.merchant_id, args.advertiser_id, day)
             owner = tenancy_in(session, advertiser_id=args.advertiser_id)
-        return start, increase, owner
+        return first, increase, owner
 
-    start, increase, owner = await asyncio.to_thread(from_our_tables)
+    # The live read and our own tables do not depend on each other: the database answers
+    # while the platform request is in flight.
+    live, (first, increase, owner) = await asyncio.gather(
+        ads_object(ctx, args.advertiser_id, args.object_type, args.object_id), ctx.in_db(from_our_tables))
     return {
         **owner,
         "object_type": args.object_type,
@@ -114,7 +116,7 @@ async def _budget_state(ctx: ToolContext, args: UpdateBudgetArgs) -> State:
         "currency": profile["currency"],
         "timezone": profile["timezone"],
         "day": day.isoformat(),
-        "start_of_day_budget": start,
+        "start_of_day_budget": first if first is not None else live["current_budget"],
         "account_increase_today": increase,
         **live,
     }
@@ -145,9 +147,10 @@ def _record_budget_change(session: Session, change: AppliedChange) -> None:
 
 
 async def _object_state(ctx: ToolContext, args: ObjectRef) -> State:
-    live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
+    live, owner = await asyncio.gather(ads_object(ctx, args.advertiser_id, args.object_type, args.object_id),
+                                       tenancy(ctx, advertiser_id=args.advertiser_id))
     return {
-        **(await tenancy(ctx, advertiser_id=args.advertiser_id)),
+        **owner,
         "object_type": args.object_type, "object_id": args.object_id,
         "object_name": live["object_name"], "status": live["status"],
     }

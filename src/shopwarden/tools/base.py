@@ -7,10 +7,12 @@ only tool names, argument models and results.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
+from concurrent import futures
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -21,6 +23,7 @@ from shopwarden.tools.inputs import ToolArgs
 Surface = Literal["shop", "ads", "creative"]
 Risk = Literal["low", "medium", "high"]
 
+T = TypeVar("T")
 State = dict[str, Any]
 Observer = Callable[["ToolContext", Any], Awaitable[State]]
 Executor = Callable[["ToolContext", Any, str], Awaitable[Any]]
@@ -43,6 +46,9 @@ class ToolContext:
     ads_factory: Callable[[], Any] | None = None
     creative_factory: Callable[[], Any] | None = None
     clock: Callable[[], datetime] = utc_now
+    # The gate hands in its own database threads, so database work never waits behind platform
+    # calls (the SDK is sync and runs on the default executor); None means the default executor.
+    db_executor: futures.Executor | None = field(default=None, repr=False)
     _shop: Any = field(default=None, init=False, repr=False)
     _ads: Any = field(default=None, init=False, repr=False)
     _creative: Any = field(default=None, init=False, repr=False)
@@ -66,6 +72,10 @@ class ToolContext:
 
     def now(self) -> datetime:
         return self.clock()
+
+    async def in_db(self, work: Callable[[], T]) -> T:
+        """Run blocking database work off the event loop, on the database threads."""
+        return await asyncio.get_running_loop().run_in_executor(self.db_executor, work)
 
 
 def _build(factory: Callable[[], Any] | None, variable: str, reason: str) -> Any:
