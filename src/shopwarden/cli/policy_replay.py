@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -26,19 +26,17 @@ def replay_command(
     """Re-decide recorded policy inputs under the policies in DIR and list the decisions that change."""
     require_current_schema()
     if since is not None and since.tzinfo is None:
-        from datetime import UTC
-
         since = since.replace(tzinfo=UTC)
     report = replay(get_engine(), load_engine(policies_dir=policies), since=since, merchant_id=merchant)
     if as_json:
         print_json(report.as_dict())
         return
     table = Table(title=f"policy replay: {report.replayed} decisions under {report.policy_version[:16]}")
-    for column in ("execution", "merchant", "tool", "before", "after", "why"):
+    for column in ("execution", "recorded", "merchant", "tool", "from → to", "why (new policy)"):
         table.add_column(column)
     for change in report.changes:
-        table.add_row(str(change.execution_id), change.merchant_id, change.tool, change.before,
-                      f"{change.after} ({change.direction})", "; ".join(change.reasons))
+        table.add_row(str(change.execution_id), change.created_at[:19], change.merchant_id, change.tool,
+                      f"{change.before} → {change.after} ({change.direction})", "; ".join(change.reasons))
     console.print(table)
     console.print(f"{len(report.changes)} of {report.replayed} decisions would change")
 
