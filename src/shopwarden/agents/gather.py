@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pydantic import ValidationError
-from sqlmodel import select
+from sqlmodel import col, select
 
 from shopwarden.agents.deps import CREATIVE, GROWTH, ORDER_WINDOW_DAYS, CycleDeps
 from shopwarden.agents.facts import (
@@ -39,12 +40,12 @@ class _Reader:
         result = await self.deps.gate.call(ToolCall(tool=tool, args=args, agent_id=agent_id,
                                                     merchant_id=self.merchant_id, run_id=self.run_id,
                                                     rationale=proposed.rationale))
-        record = CallRecord.from_result(proposed, result, GATHER_TURN)
-        self.records.append(record.model_copy(update={"data": None}))  # facts keep what matters
+        # The record keeps no data: the facts keep what matters (a catalog can be 30,000 SKUs).
+        self.records.append(CallRecord.from_result(proposed, result.model_copy(update={"data": None}), GATHER_TURN))
         if not result.ok:
             self.gaps.append(f"{what} ({'; '.join(result.reasons) or result.outcome.value})")
             return None
-        return record.data
+        return result.data
 
 
 async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldView, list[CallRecord]]:
@@ -52,11 +53,9 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
     reader = _Reader(deps, merchant_id, run_id)
     shops = await reader.read(GROWTH, "list_shops", "the shops")
     facts.shops = [str(s.get("id") or s.get("shop_id")) for s in items(shops, "shops") if isinstance(s, dict)]
+    catalog = None
     if facts.shops or shops is not None:
         catalog = await reader.read(GROWTH, "sync_catalog", "the catalog")
-        facts.products = parse_products(catalog) if catalog is not None else {}
-        if catalog is not None and not facts.products:
-            facts.products = _cached_catalog(deps, merchant_id)
         orders = await reader.read(GROWTH, "search_orders", "recent orders", since_hours=24 * ORDER_WINDOW_DAYS)
         facts.units_sold_by_product, facts.units_sold_by_sku = parse_sales(orders or [])
     facts.campaigns_complete = bool(facts.advertisers)
@@ -69,6 +68,8 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
                                    advertiser_id=advertiser_id, level="campaign", days=ORDER_WINDOW_DAYS)
         facts.campaigns.extend(parse_campaigns(advertiser_id, campaigns, adgroups, report))
         facts.campaigns_complete = facts.campaigns_complete and campaigns is not None and adgroups is not None
+    if catalog is not None:
+        facts.products = await _relevant_products(deps, merchant_id, catalog, facts)
     hashtags = await reader.read(CREATIVE, "read_trends", "trending hashtags", kind="hashtags")
     keywords = await reader.read(CREATIVE, "read_trends", "trending keywords", kind="keywords")
     facts.hashtags = parse_trend_words(hashtags, "hashtag_name")
@@ -113,11 +114,31 @@ def _stock_counts(raw: Any) -> tuple[list[StockCount], list[str]]:
     return counts, bad
 
 
-def _cached_catalog(deps: CycleDeps, merchant_id: str) -> dict[str, ProductFacts]:
-    """The catalog sync_catalog just wrote to our cache (when its answer is only a count)."""
+async def _relevant_products(deps: CycleDeps, merchant_id: str, catalog: Any,
+                             facts: WorldView) -> dict[str, ProductFacts]:
+    """Only the products a decision can touch: sold lately, advertised, or counted in the warehouse.
+
+    A large catalog (tens of thousands of SKUs) would otherwise ride along in every checkpoint.
+    """
+    wanted = (set(facts.units_sold_by_product) | facts.advertised_products()
+              | {count.product_id for count in facts.stock_counts})
+    products = parse_products(catalog)
+    if products:
+        return {pid: p for pid, p in products.items() if pid in wanted}
+    return await asyncio.to_thread(_cached_catalog, deps, merchant_id, sorted(wanted))
+
+
+def _cached_catalog(deps: CycleDeps, merchant_id: str, product_ids: list[str]) -> dict[str, ProductFacts]:
+    """Products sync_catalog just wrote to our cache (its answer is only a count)."""
+    products: list[Product] = []
+    skus: list[Sku] = []
     with session_scope(deps.engine) as session:
-        products = session.exec(select(Product).where(Product.merchant_id == merchant_id)).all()
-        skus = session.exec(select(Sku).where(Sku.merchant_id == merchant_id)).all()
+        for start in range(0, len(product_ids), 500):
+            chunk = product_ids[start:start + 500]
+            products.extend(session.exec(select(Product).where(Product.merchant_id == merchant_id,
+                                                               col(Product.product_id).in_(chunk))).all())
+            skus.extend(session.exec(select(Sku).where(Sku.merchant_id == merchant_id,
+                                                       col(Sku.product_id).in_(chunk))).all())
         by_product: dict[str, list[SkuFacts]] = {}
         for sku in skus:
             by_product.setdefault(sku.product_id, []).append(
