@@ -69,6 +69,8 @@ def test_approve_executes_once_through_the_gate(queue: int, monkeypatch) -> None
         (["approvals", "approve", "{id}", "--reviewer", "growth_marketer"], "only a human reviewer"),
         (["approvals", "reject", "{id}", "--reviewer", "alice", "--reason", " "], "needs a reason"),
         (["approvals", "show", "{id}", "--merchant", "m-other"], "not found"),
+        (["approvals", "show", "abc"], "Invalid value"),
+        (["approvals", "approve", "{id}"], "Missing option '--reviewer'"),
     ],
 )
 def test_bad_requests_are_one_clear_line(queue: int, args: list[str], message: str, capsys, monkeypatch) -> None:
@@ -158,3 +160,114 @@ def test_policy_replay_reports_decisions_a_stricter_limit_changes(engine, mercha
     [change] = report["changes"]
     assert (change["before"], change["after"], change["direction"]) == ("allow", "require_approval", "stricter")
     assert report["policy_version"] != current.version
+
+
+class _Gate:
+    def __init__(self, result: ToolResult) -> None:
+        self.result, self.calls = result, []
+
+    async def execute_approved(self, approval_id: int) -> ToolResult:
+        self.calls.append(approval_id)
+        return self.result
+
+
+def _use_gate(monkeypatch, result: ToolResult) -> _Gate:
+    gate = _Gate(result)
+    monkeypatch.setattr("shopwarden.runtime.build_runtime", lambda: type("Runtime", (), {"gate": gate})())
+    return gate
+
+
+def _run_main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    from shopwarden.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["shopwarden", *args])
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_approving_the_same_action_twice_is_refused_and_runs_once(queue: int, monkeypatch, capsys) -> None:
+    gate = _use_gate(monkeypatch, ToolResult(tool="enable_ads", outcome=Outcome.EXECUTED))
+    assert _run_main(monkeypatch, capsys, "approvals", "approve", str(queue), "--reviewer", "alice")[0] == 0
+    code, _, err = _run_main(monkeypatch, capsys, "approvals", "approve", str(queue), "--reviewer", "alice")
+    assert code == 2
+    assert err.strip() == f"error: approval {queue} is already approved"
+    assert gate.calls == [queue]
+
+
+def test_a_fresh_deny_at_execution_exits_1_with_the_reason(queue: int, monkeypatch) -> None:
+    reason = "not executed: a fresh policy check before execution refused it: campaign is archived"
+    _use_gate(monkeypatch, ToolResult(tool="enable_ads", outcome=Outcome.DENIED, reasons=[reason]))
+    result = runner.invoke(app, ["approvals", "approve", str(queue), "--reviewer", "alice"])
+    assert result.exit_code == 1
+    assert "enable_ads: denied" in result.output and "campaign is archived" in " ".join(result.output.split())
+
+
+def test_reject_records_the_reason_and_never_executes(engine, queue: int, monkeypatch) -> None:
+    gate = _use_gate(monkeypatch, ToolResult(tool="enable_ads", outcome=Outcome.EXECUTED))
+    result = runner.invoke(app, ["approvals", "reject", str(queue), "--reviewer", "alice", "--reason", "not now"])
+    assert result.exit_code == 0 and f"approval {queue} rejected by alice" in result.output
+    shown = approvals.get_approval(engine, queue)
+    assert (shown.status, shown.review_note, gate.calls) == ("rejected", "not now", [])
+
+
+def test_list_table_and_status_filter(queue: int, monkeypatch) -> None:
+    from shopwarden.cli._common import console
+
+    monkeypatch.setattr(console, "width", 300)
+    table = runner.invoke(app, ["approvals", "list", "--merchant", "m-acme"])
+    assert table.exit_code == 0 and "enable_ads" in table.output and "needs a human" in table.output
+    none = json.loads(runner.invoke(app, ["approvals", "list", "--status", "executed", "--json"]).output)
+    assert none == []
+
+
+def test_merchant_add_validates_and_refuses_duplicates(engine, merchant, monkeypatch, capsys) -> None:
+    created = runner.invoke(app, ["merchant", "add", "m-new", "--name", "New Shop"])
+    assert created.exit_code == 0 and "merchant m-new created with autonomy suggest" in created.output
+    code, _, err = _run_main(monkeypatch, capsys, "merchant", "add", "m-new")
+    assert code == 2 and "merchant m-new already exists" in err and "Traceback" not in err
+    code, _, err = _run_main(monkeypatch, capsys, "merchant", "add", "bad id!")
+    assert code == 2 and "letters, digits" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["merchant", "set", "m-ghost", "--autonomy", "guarded"], "merchant m-ghost does not exist"),
+        (["merchant", "set", "m-acme", "--daily-budget-change-pct", "-5"], "greater than or equal to 0"),
+        (["merchant", "set", "m-acme", "--autonomy", "reckless"], "reckless"),
+        (["merchant", "show", "m-ghost"], "merchant m-ghost does not exist"),
+        (["merchant", "reviewer", "add", "m-acme", "zoe", "--role", "admin"], "admin"),
+        (["merchant", "reviewer", "add", "m-acme", "agent:growth"], "only a human reviewer"),
+        (["merchant", "reviewer", "add", "m-ghost", "zoe"], "merchant m-ghost does not exist"),
+    ],
+)
+def test_merchant_bad_input_is_one_clear_error(engine, merchant, monkeypatch, capsys, args, message) -> None:
+    code, _, err = _run_main(monkeypatch, capsys, *args)
+    assert code == 2
+    assert message in err and "Traceback" not in err
+
+
+def test_reviewers_are_listed_with_their_roles(engine, merchant) -> None:
+    added = runner.invoke(app, ["merchant", "reviewer", "add", "m-acme", "olga", "--role", "owner"])
+    assert added.exit_code == 0 and "olga is now a owner of merchant m-acme" in added.output
+    runner.invoke(app, ["merchant", "reviewer", "add", "m-acme", "vera", "--role", "viewer"])
+    shown = json.loads(runner.invoke(app, ["merchant", "show", "m-acme"]).output)
+    assert shown["reviewers"] == [{"name": "olga", "role": "owner"}, {"name": "vera", "role": "viewer"}]
+
+
+def test_audit_list_table_and_since(engine, merchant, monkeypatch) -> None:
+    from shopwarden.cli._common import console
+
+    monkeypatch.setattr(console, "width", 300)
+    record(engine, AuditEntry(merchant_id="m-acme", tool="update_budget", outcome="denied", decision="deny",
+                              reasons=["above the daily limit"]))
+    table = runner.invoke(app, ["audit", "list", "--merchant", "m-acme"])
+    assert table.exit_code == 0
+    assert "update_budget" in table.output and "above the daily limit" in table.output
+    future = json.loads(runner.invoke(app, ["audit", "list", "--json", "--since", "2999-01-01T00:00:00"]).output)
+    assert future == []

@@ -57,4 +57,8 @@ def main() -> None:
         if isinstance(exc, click.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
+        # typer >= 0.23 vendors its own click: its usage errors derive from TyperException, not click's.
+        if isinstance(exc, typer.TyperException) and hasattr(exc, "show"):
+            exc.show()
+            sys.exit(getattr(exc, "exit_code", 2))
         raise

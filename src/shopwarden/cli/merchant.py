@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Literal
 
 import typer
+from sqlmodel import col, select
 
 from shopwarden import approvals
 from shopwarden.cli._common import console, print_json
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
-from shopwarden.db.models import Merchant
+from shopwarden.db.models import Merchant, Reviewer
 from shopwarden.errors import NotFound
 
 merchant_app = typer.Typer(help="Merchants: autonomy level, limits, reviewers.", no_args_is_help=True)
 reviewer_app = typer.Typer(help="People who may decide a merchant's approvals.", no_args_is_help=True)
 Autonomy = Literal["observe", "suggest", "guarded"]
+Role = Literal["reviewer", "owner", "viewer"]
+MERCHANT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
 
 @merchant_app.command("add")
 def add(merchant_id: str, name: Annotated[str, typer.Option(help="Display name.")] = "",
         autonomy: Annotated[Autonomy, typer.Option(help="observe | suggest | guarded")] = "suggest") -> None:
     """Create a merchant (autonomy `suggest` by default: every mutation needs approval)."""
+    if not MERCHANT_ID.fullmatch(merchant_id):
+        raise typer.BadParameter("use 1-64 letters, digits, '_', '-', '.' or ':', starting with a letter or digit",
+                                 param_hint="MERCHANT_ID")
     require_current_schema()
     with session_scope(get_engine()) as session:
         if session.get(Merchant, merchant_id) is not None:
@@ -73,13 +80,16 @@ def show(merchant_id: str) -> None:
         merchant = session.get(Merchant, merchant_id)
         if merchant is None:
             raise NotFound(f"merchant {merchant_id} does not exist")
+        reviewers = session.exec(select(Reviewer).where(Reviewer.merchant_id == merchant_id)
+                                 .order_by(col(Reviewer.name))).all()
         print_json({"id": merchant.id, "name": merchant.name, "autonomy": merchant.autonomy,
-                    "limits": {**default_limits(), **(merchant.limits or {})}, "overrides": merchant.limits})
+                    "limits": {**default_limits(), **(merchant.limits or {})}, "overrides": merchant.limits,
+                    "reviewers": [{"name": r.name, "role": r.role} for r in reviewers]})
 
 
 @reviewer_app.command("add")
 def reviewer_add(merchant_id: str, name: str,
-                 role: Annotated[str, typer.Option(help="reviewer | owner | viewer")] = "reviewer") -> None:
+                 role: Annotated[Role, typer.Option(help="reviewer | owner | viewer")] = "reviewer") -> None:
     """Allow a person to decide (reviewer, owner) or only see (viewer) the merchant's approvals."""
     require_current_schema()
     approvals.add_reviewer(get_engine(), merchant_id, name, role)
