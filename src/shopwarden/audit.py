@@ -92,6 +92,16 @@ _MOVE_HEAD = (update(_heads).where(_heads.c.merchant_id == bindparam("head_merch
 
 def record_execution(session: Session, entry: AuditEntry) -> ToolExecution:
     """Append one row to the merchant's chain inside the caller's transaction."""
+    row_id, values = _append(session, entry)
+    return ToolExecution(id=row_id, **values)
+
+
+def append_execution(session: Session, entry: AuditEntry) -> int:
+    """`record_execution` for callers that only need the new row's id (the gate, on every call)."""
+    return _append(session, entry)[0]
+
+
+def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
     _lock_chain(session, entry.merchant_id)
     connection = session.connection()
     head = connection.execute(_HEAD, {"merchant_id": entry.merchant_id}).first()
@@ -115,7 +125,7 @@ def record_execution(session: Session, entry: AuditEntry) -> ToolExecution:
         connection.execute(_MOVE_HEAD, {"head_merchant_id": entry.merchant_id, "new_seq": values["seq"],
                                         "new_hash": values["row_hash"]})
     _forget_cached_head(session, entry.merchant_id)
-    return ToolExecution(id=row_id, **values)
+    return row_id, values
 
 
 def _forget_cached_head(session: Session, merchant_id: str) -> None:

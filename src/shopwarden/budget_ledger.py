@@ -14,10 +14,10 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, insert, select
 from sqlmodel import Session
 
-from shopwarden.db.models import BudgetLedgerEntry
+from shopwarden.db.models import BudgetLedgerEntry, utcnow
 
 
 def advertiser_day(now: datetime, timezone: str) -> date:
@@ -36,7 +36,8 @@ class ObjectRef:
 
 
 # Built once with bind parameters: SQLAlchemy reuses the compiled SQL and Core execution skips the ORM.
-_ledger = BudgetLedgerEntry.__table__.c  # type: ignore[attr-defined]
+_table = BudgetLedgerEntry.__table__  # type: ignore[attr-defined]
+_ledger = _table.c
 _FIRST_START_OF_DAY = (
     select(_ledger.start_of_day_budget)
     .where(_ledger.merchant_id == bindparam("merchant_id"), _ledger.object_type == bindparam("object_type"),
@@ -55,7 +56,7 @@ def _account_increase_statement() -> Select[Any]:
         .group_by(_ledger.object_type, _ledger.object_id)
         .subquery()
     )
-    first, latest = BudgetLedgerEntry.__table__.alias("first"), BudgetLedgerEntry.__table__.alias("latest")  # type: ignore[attr-defined]
+    first, latest = _table.alias("first"), _table.alias("latest")
     return (
         select(first.c.start_of_day_budget, latest.c.budget_after)
         .join(ends, first.c.id == ends.c.first_id)
@@ -91,6 +92,9 @@ def account_increase_today(session: Session, merchant_id: str, advertiser_id: st
     return sum((max(Decimal(0), Decimal(after) - Decimal(start)) for start, after in rows), Decimal(0))
 
 
+_INSERT_ENTRY = insert(_table).returning(_ledger.id)
+
+
 def record_change(
     session: Session,
     ref: ObjectRef,
@@ -100,20 +104,19 @@ def record_change(
     budget_after: Decimal,
     approval_id: int | None = None,
     execution_id: int | None = None,
-) -> BudgetLedgerEntry:
-    """Record an applied change; the first change of the day fixes the start-of-day budget."""
-    entry = BudgetLedgerEntry(
-        merchant_id=ref.merchant_id,
-        advertiser_id=ref.advertiser_id,
-        object_type=ref.object_type,
-        object_id=ref.object_id,
-        day=day,
-        start_of_day_budget=start_of_day_budget(session, ref, day, budget_before),
-        budget_before=budget_before,
-        budget_after=budget_after,
-        approval_id=approval_id,
-        execution_id=execution_id,
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+) -> int:
+    """Record an applied change (returns the entry's id); the first change of the day fixes the start-of-day budget."""
+    values = {
+        "merchant_id": ref.merchant_id,
+        "advertiser_id": ref.advertiser_id,
+        "object_type": ref.object_type,
+        "object_id": ref.object_id,
+        "day": day,
+        "start_of_day_budget": start_of_day_budget(session, ref, day, budget_before),
+        "budget_before": budget_before,
+        "budget_after": budget_after,
+        "approval_id": approval_id,
+        "execution_id": execution_id,
+        "created_at": utcnow(),
+    }
+    return int(session.connection().execute(_INSERT_ENTRY, values).scalar_one())

@@ -37,6 +37,7 @@ from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, Shopwar
 from shopwarden.gate_results import denied, failed, invalid_args, summarize, unknown_tool
 from shopwarden.policy import Decision, PolicyEngine
 from shopwarden.tools import AppliedChange, Tool, ToolContext, registry
+from shopwarden.tools.base import State
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +127,16 @@ class Gate:
             reason = (f"agent {call.agent_id} is not allowed to use the tool {tool.name}" if agent
                       else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
             return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
-        merchant = await self._off_loop(self._merchant, call.merchant_id)
-        if merchant is None:
-            return await self._record(run, denied(tool.name, [f"merchant {call.merchant_id} does not exist"],
-                                                  ["merchant.unknown"]))
-        ctx = self._context(call.merchant_id)
         if not tool.mutating:
-            return await self._read(run, tool, args, ctx)
-        return await self._mutate(run, tool, args, ctx, merchant, agent)
+            merchant = await self._off_loop(self._merchant, call.merchant_id)
+            if merchant is None:
+                return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
+            return await self._read(run, tool, args, self._context(call.merchant_id))
+        ctx = self._context(call.merchant_id)
+        merchant, observed = await self._merchant_and_state(tool, args, ctx)
+        if merchant is None:
+            return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
+        return await self._mutate(run, tool, args, ctx, merchant, agent, observed)
 
     async def _read(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext) -> ToolResult:
         try:
@@ -152,8 +155,8 @@ class Gate:
         return await self._record(run, result)
 
     async def _mutate(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: MerchantFacts,
-                      agent: AgentSpec) -> ToolResult:
-        decided = await self._observe_and_decide(run, tool, args, ctx, merchant, agent)
+                      agent: AgentSpec, observed: State | ToolResult) -> ToolResult:
+        decided = await self._decide(run, tool, args, merchant, agent, observed)
         if isinstance(decided, ToolResult):
             return await self._record(run, decided)
         decision, state = decided
@@ -168,12 +171,25 @@ class Gate:
         result = await self._execute(run, tool, args, ctx, state, _new_key())
         return await self._record(run, _with_decision(result, decision))
 
-    async def _observe_and_decide(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: MerchantFacts,
-                                  agent: AgentSpec) -> tuple[Decision, dict[str, Any]] | ToolResult:
+    async def _merchant_and_state(self, tool: Tool, args: Any,
+                                  ctx: ToolContext) -> tuple[MerchantFacts | None, State | ToolResult]:
+        """The merchant and the tool's fresh state, asked at once (the caller drops the state when the
+        merchant is unknown). A mutating tool reaches a platform only through a client built from the
+        merchant's stored connection, which cannot exist without the merchant, so an unknown merchant's
+        call never reaches a platform."""
+        return await asyncio.gather(self._off_loop(self._merchant, ctx.merchant_id), self._observe(tool, args, ctx))
+
+    async def _observe(self, tool: Tool, args: Any, ctx: ToolContext) -> State | ToolResult:
         try:
-            state = await tool.observe(ctx, args)
+            return await tool.observe(ctx, args)
         except ShopwardenError as exc:
             return _error_result(tool.name, exc)
+
+    async def _decide(self, run: _Pass, tool: Tool, args: Any, merchant: MerchantFacts, agent: AgentSpec,
+                      observed: State | ToolResult) -> tuple[Decision, State] | ToolResult:
+        if isinstance(observed, ToolResult):
+            return observed
+        state = observed
         limits = {**self._default_limits, **agent.default_limits, **(merchant.limits or {})}
         run.policy_input = {
             "tool": tool.name,
@@ -229,12 +245,12 @@ class Gate:
             args = tool.args_model.model_validate(approval.args)
         except ValidationError as exc:
             return invalid_args(tool.name, exc)
-        merchant = await self._off_loop(self._merchant, approval.merchant_id)
-        if merchant is None:
-            return denied(tool.name, [f"merchant {approval.merchant_id} does not exist"], ["merchant.unknown"])
-        agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
         ctx = self._context(approval.merchant_id)
-        decided = await self._observe_and_decide(run, tool, args, ctx, merchant, agent)
+        merchant, observed = await self._merchant_and_state(tool, args, ctx)
+        if merchant is None:
+            return _unknown_merchant(tool.name, approval.merchant_id)
+        agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
+        decided = await self._decide(run, tool, args, merchant, agent, observed)
         if isinstance(decided, ToolResult):
             return decided
         decision, state = decided
@@ -282,11 +298,11 @@ class Gate:
                 error_code=None if error.get("code") is None else str(error["code"]),
                 platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
             )
-            row = audit.record_execution(session, entry)
+            row_id = audit.append_execution(session, entry)
             if run.effect is not None and tool is not None and tool.record_effect is not None:
-                effect = AppliedChange(run.effect.merchant_id, run.effect.args, run.effect.state, row.id, approval_id)
+                effect = AppliedChange(run.effect.merchant_id, run.effect.args, run.effect.state, row_id, approval_id)
                 tool.record_effect(session, effect)
-            return row.id, approval_id
+            return row_id, approval_id
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -299,6 +315,10 @@ class Gate:
         with session_scope(self._engine) as session:
             approval = session.get(Approval, approval_id)
             return "unknown" if approval is None else approval.status
+
+
+def _unknown_merchant(tool: str, merchant_id: str) -> ToolResult:
+    return denied(tool, [f"merchant {merchant_id} does not exist"], ["merchant.unknown"])
 
 
 def _new_key() -> str:
