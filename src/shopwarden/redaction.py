@@ -76,23 +76,47 @@ def redact(value: Any) -> Any:
     return value
 
 
+def _clean(record: logging.LogRecord) -> None:
+    message = record.getMessage()
+    cleaned = redact_text(message)
+    if cleaned != message:
+        record.msg, record.args = cleaned, None
+    if record.exc_info and not record.exc_text:
+        # Tracebacks quote arguments and URLs; format now so the text can be cleaned.
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = redact_text(record.exc_text)
+
+
 class RedactingFilter(logging.Filter):
     """Masks registered secrets in every log record that passes through a handler."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact_text(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and not record.exc_text:
-            # Tracebacks quote arguments and URLs; format now so the text can be cleaned.
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact_text(record.exc_text)
+        _clean(record)
         return True
 
 
+_factory_installed = False
+
+
 def install_log_redaction(logger: logging.Logger | None = None) -> None:
+    """Mask registered secrets in log records.
+
+    With no logger: every record of every logger is cleaned as it is created (a log record
+    factory), so handlers added later (pytest, uvicorn, basicConfig) never see a secret.
+    With a logger: a filter on it and its current handlers.
+    """
+    global _factory_installed
+    if logger is None and not _factory_installed:
+        create = logging.getLogRecordFactory()
+
+        def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = create(*args, **kwargs)
+            _clean(record)
+            return record
+
+        logging.setLogRecordFactory(redacting_factory)
+        _factory_installed = True
     target = logger or logging.getLogger()
     if not any(isinstance(f, RedactingFilter) for f in target.filters):
         target.addFilter(RedactingFilter())

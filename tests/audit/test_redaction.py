@@ -57,3 +57,21 @@ def test_log_filter_cleans_messages_and_tracebacks() -> None:
     RedactingFilter().filter(record)
     assert record.getMessage() == f"calling {MASK}"
     assert "LOGGED_SECRET_99" not in (record.exc_text or "") and MASK in (record.exc_text or "")
+
+
+def test_process_wide_redaction_cleans_records_for_handlers_added_later() -> None:
+    from shopwarden.redaction import install_log_redaction
+
+    register_secret("LATE_HANDLER_SECRET_1")
+    install_log_redaction()
+    seen: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: seen.append(handler.format(record))  # type: ignore[method-assign]
+    logger = logging.getLogger("shopwarden.somewhere.deep")
+    logger.addHandler(handler)  # added after install, with no filter of its own
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("token is %s", "LATE_HANDLER_SECRET_1")
+    finally:
+        logger.removeHandler(handler)
+    assert seen == [f"token is {MASK}"]
