@@ -127,16 +127,14 @@ class Gate:
             reason = (f"agent {call.agent_id} is not allowed to use the tool {tool.name}" if agent
                       else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
             return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
-        if not tool.mutating:
-            merchant = await self._off_loop(self._merchant, call.merchant_id)
-            if merchant is None:
-                return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
-            return await self._read(run, tool, args, self._context(call.merchant_id))
-        ctx = self._context(call.merchant_id)
-        merchant, observed = await self._merchant_and_state(tool, args, ctx)
+        # Before anything can reach a platform: an unknown merchant's call goes no further.
+        merchant = await self._off_loop(self._merchant, call.merchant_id)
         if merchant is None:
             return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
-        return await self._mutate(run, tool, args, ctx, merchant, agent, observed)
+        ctx = self._context(call.merchant_id)
+        if not tool.mutating:
+            return await self._read(run, tool, args, ctx)
+        return await self._mutate(run, tool, args, ctx, merchant, agent, await self._observe(tool, args, ctx))
 
     async def _read(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext) -> ToolResult:
         try:
@@ -170,14 +168,6 @@ class Gate:
             return await self._record(run, _with_decision(result, decision))
         result = await self._execute(run, tool, args, ctx, state, _new_key())
         return await self._record(run, _with_decision(result, decision))
-
-    async def _merchant_and_state(self, tool: Tool, args: Any,
-                                  ctx: ToolContext) -> tuple[MerchantFacts | None, State | ToolResult]:
-        """The merchant and the tool's fresh state, asked at once (the caller drops the state when the
-        merchant is unknown). A mutating tool reaches a platform only through a client built from the
-        merchant's stored connection, which cannot exist without the merchant, so an unknown merchant's
-        call never reaches a platform."""
-        return await asyncio.gather(self._off_loop(self._merchant, ctx.merchant_id), self._observe(tool, args, ctx))
 
     async def _observe(self, tool: Tool, args: Any, ctx: ToolContext) -> State | ToolResult:
         try:
@@ -245,12 +235,12 @@ class Gate:
             args = tool.args_model.model_validate(approval.args)
         except ValidationError as exc:
             return invalid_args(tool.name, exc)
-        ctx = self._context(approval.merchant_id)
-        merchant, observed = await self._merchant_and_state(tool, args, ctx)
+        merchant = await self._off_loop(self._merchant, approval.merchant_id)
         if merchant is None:
             return _unknown_merchant(tool.name, approval.merchant_id)
         agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
-        decided = await self._decide(run, tool, args, merchant, agent, observed)
+        ctx = self._context(approval.merchant_id)
+        decided = await self._decide(run, tool, args, merchant, agent, await self._observe(tool, args, ctx))
         if isinstance(decided, ToolResult):
             return decided
         decision, state = decided
