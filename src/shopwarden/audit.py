@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -166,40 +167,53 @@ class VerifyReport:
         return not self.problems
 
 
-def _verify_merchant(rows: list[ToolExecution], head: AuditHead | None, merchant_id: str) -> list[str]:
-    previous = GENESIS
-    for expected_seq, row in enumerate(rows, start=1):
+_VERIFY_COLUMNS = [_rows.c[name] for name in ("id", *_CONTENT_FIELDS, "prev_hash", "row_hash")]
+
+
+def _verify_merchant(rows: Iterable[Any], head: Any, merchant_id: str) -> tuple[int, list[str]]:
+    """(rows read, the first problem of this merchant's chain, if any). Rows arrive ordered by seq."""
+    previous, last_seq, count = GENESIS, 0, 0
+    for count, row in enumerate(rows, start=1):
         where = f"merchant {merchant_id}, row seq {row.seq} (id {row.id})"
-        if row.seq != expected_seq:
-            return [f"{where}: expected seq {expected_seq}; a row was deleted, inserted or reordered"]
+        if row.seq != count:
+            return count, [f"{where}: expected seq {count}; a row was deleted, inserted or reordered"]
         if row.prev_hash != previous:
-            return [f"{where}: prev_hash does not match the previous row; the chain was broken here"]
-        if row_hash(row) != row.row_hash:
-            return [f"{where}: content does not match its hash; the row was edited"]
-        previous = row.row_hash
-    last_seq = rows[-1].seq if rows else 0
-    if head is None and rows:
-        return [f"merchant {merchant_id}: audit head is missing"]
+            return count, [f"{where}: prev_hash does not match the previous row; the chain was broken here"]
+        if _content_hash(row.prev_hash, {name: row._mapping[name] for name in _CONTENT_FIELDS}) != row.row_hash:
+            return count, [f"{where}: content does not match its hash; the row was edited"]
+        previous, last_seq = row.row_hash, row.seq
+    if head is None and count:
+        return count, [f"merchant {merchant_id}: audit head is missing"]
     if head is not None and (head.seq != last_seq or head.row_hash != previous):
-        return [f"merchant {merchant_id}: the newest row should be seq {head.seq} but the log ends at seq "
-                f"{last_seq}; rows were deleted from the end"]
-    return []
+        return count, [f"merchant {merchant_id}: the newest row should be seq {head.seq} but the log ends at seq "
+                       f"{last_seq}; rows were deleted from the end"]
+    return count, []
 
 
 def verify_chain(engine: Engine, merchant_id: str | None = None) -> VerifyReport:
-    """Check every merchant's chain (or one merchant's) and report the first break of each."""
+    """Check every merchant's chain (or one merchant's) and report the first break of each.
+
+    Rows are streamed in batches through Core (no ORM objects), so a long log verifies in
+    constant memory.
+    """
     report = VerifyReport()
-    with session_scope(engine) as session:
-        heads = {h.merchant_id: h for h in session.exec(select(AuditHead)).all()}
-        merchants = set(heads) | set(session.exec(select(ToolExecution.merchant_id).distinct()).all())
+    with engine.connect() as conn:
+        heads = {h.merchant_id: h for h in conn.execute(select(_heads.c.merchant_id, _heads.c.seq,
+                                                                _heads.c.row_hash))}
+        merchants = set(heads) | set(conn.execute(select(_rows.c.merchant_id).distinct()).scalars())
         if merchant_id is not None:
             merchants = {merchant_id} & merchants
         for mid in sorted(merchants):
-            rows = list(session.exec(select(ToolExecution).where(ToolExecution.merchant_id == mid)
-                                     .order_by(col(ToolExecution.seq), col(ToolExecution.id))).all())
-            report.rows_checked += len(rows)
+            query = (select(*_VERIFY_COLUMNS).where(_rows.c.merchant_id == mid)
+                     .order_by(_rows.c.seq, _rows.c.id))
+            result = conn.execution_options(yield_per=2000).execute(query)
+            try:
+                checked, problems = _verify_merchant(result, heads.get(mid), mid)
+            finally:
+                result.close()
+            report.rows_checked += checked
             report.merchants_checked += 1
-            report.problems.extend(_verify_merchant(rows, heads.get(mid), mid))
+            report.problems.extend(problems)
     return report
 
 
