@@ -225,8 +225,10 @@ async def _wall(first: int, calls: int, in_flight: int, run: Callable[[int], Awa
 
 async def ratio(data_dir: Path, calls: int, concurrencies: list[int]) -> None:
     runtime, merchant, campaigns = await _simulated_runtime(data_dir)
-    gate = Gate(engine=runtime.engine, policy=runtime.policy, context_for=runtime.tool_context,
+    policy = TimedPolicy(runtime.policy)
+    gate = Gate(engine=runtime.engine, policy=policy, context_for=runtime.tool_context,
                 agent_specs={"bench": AGENT}, default_limits=default_limits(), clock=runtime.clock)
+    records = _timed_record(gate)
     ads = runtime.tool_context(merchant).ads()
     advertiser = ADVERTISER
     outcomes: dict[str, int] = defaultdict(int)
@@ -269,6 +271,8 @@ async def ratio(data_dir: Path, calls: int, concurrencies: list[int]) -> None:
         # Interleaved blocks, so load from other processes and the simulator's growing account
         # weigh on both sides alike.
         direct_s = gate_s = 0.0
+        policy.samples.clear()
+        records.clear()
         for first in range(0, calls, BLOCK):
             size = min(BLOCK, calls - first)
             direct_s += await _wall(first, size, in_flight, direct)
@@ -276,6 +280,9 @@ async def ratio(data_dir: Path, calls: int, concurrencies: list[int]) -> None:
         print(f"{calls} mutating calls (create_campaign/update_budget alternating), {in_flight:>2} in flight: "
               f"direct {direct_s:6.2f} s   through gate {gate_s:6.2f} s   ratio {gate_s / direct_s:5.3f}   "
               f"(simulator via composio SDK, {LATENCY[0] * 1000:.0f}-{LATENCY[1] * 1000:.0f} ms per request)")
+        added = (gate_s - direct_s) / calls * 1000
+        print(f"    wall time added per call {added:5.2f} ms; the gate's steps (p50): policy decide "
+              f"{statistics.median(policy.samples):5.2f} ms, audit write {statistics.median(records):5.2f} ms")
     runtime.engine.dispose()
 
 

@@ -42,7 +42,8 @@ from shopwarden.tools.base import State
 log = logging.getLogger(__name__)
 
 CROSS_TENANT = "the shop, ad account or object named in this call belongs to another merchant"
-WORKER_THREADS = 4
+DB_THREADS = 4  # PostgreSQL; SQLite gets one (see Gate.__init__)
+POLICY_THREADS = 2
 T = TypeVar("T")
 
 _merchants = Merchant.__table__  # type: ignore[attr-defined]
@@ -86,7 +87,6 @@ class Gate:
         default_limits: Mapping[str, Any],
         clock: Callable[[], datetime] | None = None,
         tools: Mapping[str, Tool] | None = None,
-        worker_threads: int = WORKER_THREADS,
     ) -> None:
         self._engine = engine
         self._policy = policy
@@ -96,18 +96,24 @@ class Gate:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._tools = dict(tools) if tools is not None else registry()
         # Database work and policy evaluation get threads of their own: on the default executor they
-        # would queue behind the platform SDK's blocking calls (and those behind them).
-        self._workers = ThreadPoolExecutor(max_workers=worker_threads, thread_name_prefix="shopwarden-gate")
-        weakref.finalize(self, self._workers.shutdown, wait=False)
+        # would queue behind the platform SDK's blocking calls. SQLite takes its write lock at the start
+        # of every transaction (BEGIN IMMEDIATE), so parallel transactions would only wait for each other
+        # in SQLite's busy handler, which sleeps in steps of milliseconds: one thread serves them better.
+        sqlite = engine.dialect.name == "sqlite"
+        self._db = ThreadPoolExecutor(max_workers=1 if sqlite else DB_THREADS, thread_name_prefix="shopwarden-gate-db")
+        # The embedded engine evaluates one input at a time; its own thread lets it run beside database work.
+        self._decider = ThreadPoolExecutor(max_workers=POLICY_THREADS, thread_name_prefix="shopwarden-gate-policy")
+        for executor in (self._db, self._decider):
+            weakref.finalize(self, executor.shutdown, wait=False)
 
     async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
-        """Blocking work (database, policy engine) on the gate's worker threads."""
-        return await asyncio.get_running_loop().run_in_executor(self._workers, functools.partial(work, *args))
+        """Blocking database work on the gate's database threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._db, functools.partial(work, *args))
 
     def _context(self, merchant_id: str) -> ToolContext:
         ctx = self._context_for(merchant_id)
         if ctx.db_executor is None:
-            ctx.db_executor = self._workers
+            ctx.db_executor = self._db
         return ctx
 
     # --- the pipeline ----------------------------------------------------------------------
@@ -192,7 +198,8 @@ class Gate:
             "request": _jsonable(tool.build_request(args)),
         }
         # Off the event loop: rego-cpp releases the GIL, and an OPA server is a blocking HTTP call.
-        run.decision = await self._off_loop(self._policy.decide, run.policy_input)
+        run.decision = await asyncio.get_running_loop().run_in_executor(
+            self._decider, self._policy.decide, run.policy_input)
         return run.decision, state
 
     async def _execute(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, state: dict[str, Any],
