@@ -1,8 +1,8 @@
 """The approval queue: a state machine moved only by compare-and-set in the database.
 
     pending ──approve──▶ approved ──claim──▶ executing ──▶ executed | failed
-       │  └──reject──▶ rejected
-       └──(expiry)──▶ expired
+       │  └──reject──▶ rejected   │
+       └──(expiry)──▶ expired ◀───┘ (expiry before it was claimed: an expired approval never runs)
 
 Reviewers are named people with a role for the merchant; an agent or the merchant's
 automation can never approve. Every refused attempt is written to the audit log.
@@ -132,13 +132,15 @@ def _decide(engine: Engine, approval_id: int, to: str, *, reviewer: str, merchan
 
 
 def expire_due(engine: Engine, now: datetime | None = None) -> int:
-    """Move every pending approval past its expiry to `expired`."""
+    """Move every pending (or approved but never claimed) approval past its expiry to `expired`."""
     now = now or utcnow()
+    overdue = col(Approval.expires_at) <= now
     with session_scope(engine) as session:
-        return session.execute(
-            update(Approval).where(col(Approval.status) == "pending", col(Approval.expires_at) <= now)
-            .values(status="expired", decided_at=now)
-        ).rowcount or 0
+        undecided = session.execute(update(Approval).where(col(Approval.status) == "pending", overdue)
+                                    .values(status="expired", decided_at=now)).rowcount or 0
+        unclaimed = session.execute(update(Approval).where(col(Approval.status) == "approved", overdue)
+                                    .values(status="expired")).rowcount or 0  # keeps the reviewer's decided_at
+        return undecided + unclaimed
 
 
 def claim_for_execution(engine: Engine, approval_id: int) -> Approval | None:
@@ -151,6 +153,8 @@ def claim_for_execution(engine: Engine, approval_id: int) -> Approval | None:
             .values(status="executing", executed_at=now)
         ).rowcount
         if moved != 1:
+            session.execute(update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "approved",
+                                                   col(Approval.expires_at) <= now).values(status="expired"))
             return None
         return _load(session, approval_id, None)
 

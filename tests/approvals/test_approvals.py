@@ -3,6 +3,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from shopwarden import approvals
@@ -86,6 +87,20 @@ def test_approved_but_expired_is_never_claimed(engine, reviewers) -> None:
         row.expires_at = utcnow() - timedelta(seconds=1)
         session.add(row)
     assert approvals.claim_for_execution(engine, approval_id) is None
+    expired = approvals.get_approval(engine, approval_id)
+    assert (expired.status, expired.reviewer) == ("expired", "alice")  # settled, and who approved it is kept
+
+
+def test_expire_due_also_settles_approved_actions_nobody_claimed_in_time(engine, reviewers) -> None:
+    approved, running = _pending(engine), _pending(engine)
+    for approval_id in (approved, running):
+        approvals.approve(engine, approval_id, reviewer="alice")
+    approvals.claim_for_execution(engine, running)
+    with session_scope(engine) as session:
+        session.execute(update(Approval).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert approvals.expire_due(engine) == 1
+    assert approvals.get_approval(engine, approved).status == "expired"
+    assert approvals.get_approval(engine, running).status == "executing"  # a claimed action finishes
 
 
 @pytest.mark.parametrize(
