@@ -134,22 +134,21 @@ class Gate:
                       else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
             return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
         # Before anything can reach a platform: an unknown merchant's call goes no further.
-        merchant = await self._off_loop(self._merchant, call.merchant_id)
+        merchant, owner = await self._off_loop(self._merchant_and_owner, call.merchant_id, tool, args)
         if merchant is None:
             return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
         ctx = self._context(call.merchant_id)
         if not tool.mutating:
-            return await self._read(run, tool, args, ctx)
-        return await self._mutate(run, tool, args, ctx, merchant, agent, await self._observe(tool, args, ctx))
+            return await self._read(run, tool, args, ctx, owner)
+        observed = await self._observe(tool, args, ctx, owner)
+        return await self._mutate(run, tool, args, ctx, merchant, agent, observed)
 
-    async def _read(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext) -> ToolResult:
-        try:
-            state = await tool.observe(ctx, args)
-        except ShopwardenError as exc:
-            return await self._record(run, _error_result(tool.name, exc))
-        owner = state.get("resource_merchant_id")
+    async def _read(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, owner: str | None) -> ToolResult:
         if owner is not None and owner != run.call.merchant_id:
             return await self._record(run, denied(tool.name, [CROSS_TENANT], ["tenancy.cross_tenant"]))
+        observed = await self._observe(tool, args, ctx, owner)
+        if isinstance(observed, ToolResult):
+            return await self._record(run, observed)
         try:
             data = await tool.execute(ctx, args, _new_key())
         except Exception as exc:
@@ -175,11 +174,13 @@ class Gate:
         result = await self._execute(run, tool, args, ctx, state, _new_key())
         return await self._record(run, _with_decision(result, decision))
 
-    async def _observe(self, tool: Tool, args: Any, ctx: ToolContext) -> State | ToolResult:
+    async def _observe(self, tool: Tool, args: Any, ctx: ToolContext, owner: str | None) -> State | ToolResult:
+        """The tool's fresh state, with the named resource's owner first; a platform error as a result."""
         try:
-            return await tool.observe(ctx, args)
+            state = await tool.observe(ctx, args)
         except ShopwardenError as exc:
             return _error_result(tool.name, exc)
+        return state if owner is None else {"resource_merchant_id": owner, **state}
 
     async def _decide(self, run: _Pass, tool: Tool, args: Any, merchant: MerchantFacts, agent: AgentSpec,
                       observed: State | ToolResult) -> tuple[Decision, State] | ToolResult:
@@ -242,12 +243,12 @@ class Gate:
             args = tool.args_model.model_validate(approval.args)
         except ValidationError as exc:
             return invalid_args(tool.name, exc)
-        merchant = await self._off_loop(self._merchant, approval.merchant_id)
+        merchant, owner = await self._off_loop(self._merchant_and_owner, approval.merchant_id, tool, args)
         if merchant is None:
             return _unknown_merchant(tool.name, approval.merchant_id)
         agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
         ctx = self._context(approval.merchant_id)
-        decided = await self._decide(run, tool, args, merchant, agent, await self._observe(tool, args, ctx))
+        decided = await self._decide(run, tool, args, merchant, agent, await self._observe(tool, args, ctx, owner))
         if isinstance(decided, ToolResult):
             return decided
         decision, state = decided
@@ -303,10 +304,14 @@ class Gate:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _merchant(self, merchant_id: str) -> MerchantFacts | None:
-        with self._engine.connect() as connection:
-            row = connection.execute(_MERCHANT, {"merchant_id": merchant_id}).first()
-        return None if row is None else MerchantFacts(row.id, row.autonomy, dict(row.limits or {}))
+    def _merchant_and_owner(self, merchant_id: str, tool: Tool, args: Any) -> tuple[MerchantFacts | None, str | None]:
+        """The merchant, and who owns the resource the call names: one trip to the database."""
+        with session_scope(self._engine) as session:
+            row = session.connection().execute(_MERCHANT, {"merchant_id": merchant_id}).first()
+            if row is None:
+                return None, None
+            owner = tool.owner(session, args) if tool.owner is not None else None
+        return MerchantFacts(row.id, row.autonomy, dict(row.limits or {})), owner
 
     def _approval_status(self, approval_id: int) -> str:
         with session_scope(self._engine) as session:

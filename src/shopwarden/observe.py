@@ -1,8 +1,8 @@
 """Fresh facts the policy needs: who owns a named resource, and an ads object's live settings.
 
-Ownership comes from our own tables (cheap, no platform call), so reads can take the fast path
-and still be refused across tenants. Live object state (budget, status) always comes from the
-platform, never from a cache.
+Ownership comes from our own tables (cheap, no platform call; the gate asks it together with the
+merchant through `Tool.owner`), so reads can take the fast path and still be refused across
+tenants. Live object state (budget, status) always comes from the platform, never from a cache.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pydantic import BaseModel
 from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
-from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Product, Shop
 from shopwarden.errors import NotFound
 from shopwarden.tools.base import ToolContext
@@ -51,30 +50,6 @@ def advertiser_owner(session: Session, advertiser_id: str) -> str | None:
         if advertiser_id in [str(item) for item in (details or {}).get("advertiser_ids", [])]:
             return merchant_id
     return None
-
-
-def tenancy_in(session: Session, *, shop_id: str | None = None, product_id: str | None = None,
-               advertiser_id: str | None = None) -> dict[str, Any]:
-    """`{resource_merchant_id}` when we know who owns the named resource (the policy denies cross-tenant)."""
-    owner = None
-    if advertiser_id is not None:
-        owner = advertiser_owner(session, advertiser_id)
-    elif product_id is not None:
-        owner = product_owner(session, product_id)
-    elif shop_id is not None:
-        owner = shop_owner(session, shop_id)
-    return {} if owner is None else {"resource_merchant_id": owner}
-
-
-async def tenancy(ctx: ToolContext, *, shop_id: str | None = None, product_id: str | None = None,
-                  advertiser_id: str | None = None) -> dict[str, Any]:
-    """`tenancy_in` in a session of its own, on the context's database threads."""
-
-    def lookup() -> dict[str, Any]:
-        with session_scope(ctx.engine) as session:
-            return tenancy_in(session, shop_id=shop_id, product_id=product_id, advertiser_id=advertiser_id)
-
-    return await ctx.in_db(lookup)
 
 
 async def advertiser_profile(ctx: ToolContext, advertiser_id: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from shopwarden import budget_ledger
 from shopwarden.db.engine import session_scope
-from shopwarden.observe import ads_object, advertiser_profile, plain, tenancy, tenancy_in
+from shopwarden.observe import ads_object, advertiser_owner, advertiser_profile, plain
 from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     AdvertiserArgs,
@@ -29,8 +29,8 @@ from shopwarden.tools.inputs import (
 CREATED_STATUS = "DISABLE"  # TikTok's default is ENABLE; we never send anything else on create
 
 
-async def _advertiser_tenancy(ctx: ToolContext, args: AdvertiserArgs) -> State:
-    return await tenancy(ctx, advertiser_id=args.advertiser_id)
+def _advertiser_owner(session: Session, args: AdvertiserArgs) -> str | None:
+    return advertiser_owner(session, args.advertiser_id)
 
 
 async def _list_campaigns(ctx: ToolContext, args: ListCampaignsArgs, _key: str) -> Any:
@@ -51,7 +51,7 @@ async def _report(ctx: ToolContext, args: PerformanceReportArgs, _key: str) -> A
 
 async def _create_state(ctx: ToolContext, args: CreateCampaignArgs | CreateAdgroupArgs) -> State:
     profile = await advertiser_profile(ctx, args.advertiser_id)
-    return {**(await tenancy(ctx, advertiser_id=args.advertiser_id)), "currency": profile["currency"]}
+    return {"currency": profile["currency"]}
 
 
 def _campaign_request(args: CreateCampaignArgs) -> dict[str, Any]:
@@ -98,19 +98,17 @@ async def _budget_state(ctx: ToolContext, args: UpdateBudgetArgs) -> State:
     day = budget_ledger.advertiser_day(ctx.now(), profile["timezone"])
     ref = _ledger_ref(ctx.merchant_id, args)
 
-    def from_our_tables() -> tuple[Decimal | None, Decimal, State]:
+    def from_the_ledger() -> tuple[Decimal | None, Decimal]:
         with session_scope(ctx.engine) as session:
             first = budget_ledger.first_start_of_day(session, ref, day)
             increase = budget_ledger.account_increase_today(session, ctx.merchant_id, args.advertiser_id, day)
-            owner = tenancy_in(session, advertiser_id=args.advertiser_id)
-        return first, increase, owner
+        return first, increase
 
-    # The live read and our own tables do not depend on each other: the database answers
-    # while the platform request is in flight.
-    live, (first, increase, owner) = await asyncio.gather(
-        ads_object(ctx, args.advertiser_id, args.object_type, args.object_id), ctx.in_db(from_our_tables))
+    # The live read and the ledger do not depend on each other: the database answers while the
+    # platform request is in flight.
+    live, (first, increase) = await asyncio.gather(
+        ads_object(ctx, args.advertiser_id, args.object_type, args.object_id), ctx.in_db(from_the_ledger))
     return {
-        **owner,
         "object_type": args.object_type,
         "object_id": args.object_id,
         "currency": profile["currency"],
@@ -147,10 +145,8 @@ def _record_budget_change(session: Session, change: AppliedChange) -> None:
 
 
 async def _object_state(ctx: ToolContext, args: ObjectRef) -> State:
-    live, owner = await asyncio.gather(ads_object(ctx, args.advertiser_id, args.object_type, args.object_id),
-                                       tenancy(ctx, advertiser_id=args.advertiser_id))
+    live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
     return {
-        **owner,
         "object_type": args.object_type, "object_id": args.object_id,
         "object_name": live["object_name"], "status": live["status"],
     }
@@ -172,19 +168,22 @@ _enable, _enabled = _set_status("ENABLE")
 
 TOOLS = [
     Tool("list_campaigns", "ads", mutating=False, idempotent=True, risk="low", args_model=ListCampaignsArgs,
-         execute=_list_campaigns, observe=_advertiser_tenancy),
+         execute=_list_campaigns, owner=_advertiser_owner),
     Tool("list_adgroups", "ads", mutating=False, idempotent=True, risk="low", args_model=ListAdgroupsArgs,
-         execute=_list_adgroups, observe=_advertiser_tenancy),
+         execute=_list_adgroups, owner=_advertiser_owner),
     Tool("get_performance_report", "ads", mutating=False, idempotent=True, risk="low",
-         args_model=PerformanceReportArgs, execute=_report, observe=_advertiser_tenancy),
+         args_model=PerformanceReportArgs, execute=_report, owner=_advertiser_owner),
     Tool("create_campaign", "ads", mutating=True, idempotent=False, risk="medium", args_model=CreateCampaignArgs,
-         execute=_create_campaign, observe=_create_state, build_request=_campaign_request, verify=_campaign_exists),
+         execute=_create_campaign, observe=_create_state, owner=_advertiser_owner,
+         build_request=_campaign_request, verify=_campaign_exists),
     Tool("create_adgroup", "ads", mutating=True, idempotent=False, risk="medium", args_model=CreateAdgroupArgs,
-         execute=_create_adgroup, observe=_create_state, build_request=_adgroup_request, verify=_adgroup_exists),
+         execute=_create_adgroup, observe=_create_state, owner=_advertiser_owner,
+         build_request=_adgroup_request, verify=_adgroup_exists),
     Tool("update_budget", "ads", mutating=True, idempotent=True, risk="high", args_model=UpdateBudgetArgs,
-         execute=_update_budget, observe=_budget_state, verify=_budget_applied, record_effect=_record_budget_change),
+         execute=_update_budget, observe=_budget_state, owner=_advertiser_owner,
+         verify=_budget_applied, record_effect=_record_budget_change),
     Tool("pause_ads", "ads", mutating=True, idempotent=True, risk="low", args_model=PauseAdsArgs,
-         execute=_pause, observe=_object_state, verify=_paused),
+         execute=_pause, observe=_object_state, owner=_advertiser_owner, verify=_paused),
     Tool("enable_ads", "ads", mutating=True, idempotent=True, risk="high", args_model=EnableAdsArgs,
-         execute=_enable, observe=_object_state, verify=_enabled),
+         execute=_enable, observe=_object_state, owner=_advertiser_owner, verify=_enabled),
 ]

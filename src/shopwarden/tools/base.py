@@ -30,6 +30,7 @@ Executor = Callable[["ToolContext", Any, str], Awaitable[Any]]
 Verifier = Callable[["ToolContext", Any, str], Awaitable[bool | None]]
 RequestBuilder = Callable[[Any], dict[str, Any]]
 EffectRecorder = Callable[[Session, "AppliedChange"], None]
+OwnerLookup = Callable[[Session, Any], str | None]
 
 
 def utc_now() -> datetime:
@@ -118,6 +119,10 @@ class Tool:
     build_request: RequestBuilder = no_request
     verify: Verifier | None = None
     record_effect: EffectRecorder | None = None
+    # Who owns the shop, product or ad account the call names, from our own tables. The gate asks it
+    # together with the merchant, before anything reaches a platform, and hands it to the policy as
+    # state.resource_merchant_id (reads of another merchant's resource are refused at once).
+    owner: OwnerLookup | None = None
 
     @property
     def action(self) -> Literal["read", "mutate"]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from sqlmodel import Session
+
 from shopwarden.errors import NotFound
-from shopwarden.observe import plain, tenancy
+from shopwarden.observe import plain, product_owner, shop_owner
 from shopwarden.tools.base import State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     GetProductArgs,
@@ -23,8 +25,8 @@ async def _list_shops(ctx: ToolContext, _args: ListShopsArgs, _key: str) -> Any:
     return plain(await ctx.shop().authorized_shops())
 
 
-async def _shop_tenancy(ctx: ToolContext, args: SyncCatalogArgs) -> State:
-    return await tenancy(ctx, shop_id=args.shop_id) if args.shop_id else {}
+def _shop_owner(session: Session, args: SyncCatalogArgs) -> str | None:
+    return shop_owner(session, args.shop_id) if args.shop_id else None
 
 
 async def _sync_catalog(ctx: ToolContext, args: SyncCatalogArgs, _key: str) -> Any:
@@ -33,8 +35,8 @@ async def _sync_catalog(ctx: ToolContext, args: SyncCatalogArgs, _key: str) -> A
     return plain(await sync_catalog(ctx.engine, ctx.shop(), ctx.merchant_id, shop_id=args.shop_id))
 
 
-async def _product_tenancy(ctx: ToolContext, args: GetProductArgs | UpdateSkuInventoryArgs) -> State:
-    return await tenancy(ctx, product_id=args.product_id)
+def _product_owner(session: Session, args: GetProductArgs | UpdateSkuInventoryArgs) -> str | None:
+    return product_owner(session, args.product_id)
 
 
 async def _get_product(ctx: ToolContext, args: GetProductArgs, _key: str) -> Any:
@@ -70,7 +72,7 @@ async def _inventory_state(ctx: ToolContext, args: UpdateSkuInventoryArgs) -> St
         current = stock.get((change.sku_id, change.warehouse_id))
         if current is not None:  # unknown stock is left out: the policy then asks a reviewer
             skus.append({"sku_id": change.sku_id, "warehouse_id": change.warehouse_id, "current_quantity": current})
-    return {**(await tenancy(ctx, product_id=args.product_id)), "skus": skus}
+    return {"skus": skus}
 
 
 def _inventory_request(args: UpdateSkuInventoryArgs) -> dict[str, Any]:
@@ -94,12 +96,12 @@ TOOLS = [
     Tool("list_shops", "shop", mutating=False, idempotent=True, risk="low", args_model=ListShopsArgs,
          execute=_list_shops),
     Tool("sync_catalog", "shop", mutating=False, idempotent=True, risk="low", args_model=SyncCatalogArgs,
-         execute=_sync_catalog, observe=_shop_tenancy),
+         execute=_sync_catalog, owner=_shop_owner),
     Tool("get_product", "shop", mutating=False, idempotent=True, risk="low", args_model=GetProductArgs,
-         execute=_get_product, observe=_product_tenancy),
+         execute=_get_product, owner=_product_owner),
     Tool("search_orders", "shop", mutating=False, idempotent=True, risk="low", args_model=SearchOrdersArgs,
          execute=_search_orders),
     Tool("update_sku_inventory", "shop", mutating=True, idempotent=True, risk="medium",
          args_model=UpdateSkuInventoryArgs, execute=_update_inventory, observe=_inventory_state,
-         build_request=_inventory_request, verify=_inventory_applied),
+         build_request=_inventory_request, verify=_inventory_applied, owner=_product_owner),
 ]
