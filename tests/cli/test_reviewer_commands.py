@@ -82,6 +82,8 @@ def test_bad_requests_are_one_clear_line(queue: int, args: list[str], message: s
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
+    if err.startswith("error: "):  # our errors are one line; usage errors come with click's usage hint
+        assert len(err.strip().splitlines()) == 1
 
 
 def test_approving_twice_and_expired(engine, queue: int, capsys, monkeypatch) -> None:
