@@ -61,6 +61,9 @@ class Settings(BaseSettings):
 
     model: str | None = None
     approval_ttl_hours: float = 24.0
+    # inline: the approving process executes the action through its gate at once;
+    # queue: a procrastinate job is deferred in the approval's own transaction (PostgreSQL + `shopwarden worker`).
+    approval_execution: Literal["inline", "queue"] = "inline"
     require_distinct_approver: bool = True
 
     @field_validator("database_url")

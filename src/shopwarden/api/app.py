@@ -26,6 +26,7 @@ from shopwarden.api.auth import ReviewerIdentity, identify
 from shopwarden.audit import list_executions
 from shopwarden.db.models import Approval
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
+from shopwarden.reviewing import approve_and_execute
 
 COOKIE = "sw_reviewer"
 RuntimeFactory = Callable[[], Any]
@@ -107,11 +108,10 @@ def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
         return [r.model_dump(mode="json", exclude={"policy_input"}) for r in rows]
 
     async def decide_and_execute(who: ReviewerIdentity, approval_id: int, note: str | None) -> dict[str, Any]:
-        await asyncio.to_thread(approvals.approve, engine, approval_id, reviewer=who.name,
-                                merchant_id=who.merchant_id, note=note)
-        result = await runtime().gate.execute_approved(approval_id)
-        final = approvals.get_approval(engine, approval_id, who.merchant_id)
-        return {"approval": approval_view(final), "result": result.for_agent()}
+        reviewed = await approve_and_execute(engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
+                                             note=note, runtime_factory=runtime)
+        result = reviewed.result.for_agent() if reviewed.result is not None else {"outcome": "queued"}
+        return {"approval": approval_view(reviewed.approval), "result": result}
 
     app.state.decide_and_execute = decide_and_execute
     app.state.reviewer = reviewer

@@ -116,7 +116,7 @@ def add_pages(app: FastAPI, engine: Engine) -> None:
         result = outcome["result"]
         detail = "; ".join(result.get("reasons", []))
         return _redirect(f"approval {approval_id}: {result['outcome']}" + (f" ({detail})" if detail else ""),
-                         error=result["outcome"] != "executed")
+                         error=result["outcome"] not in ("executed", "queued"))
 
     @app.post("/review/{approval_id}/reject")
     async def reject(request: Request, approval_id: int) -> RedirectResponse:

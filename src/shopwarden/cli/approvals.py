@@ -12,6 +12,7 @@ from shopwarden import approvals
 from shopwarden.cli._common import console, print_json
 from shopwarden.db.engine import get_engine, require_current_schema
 from shopwarden.db.models import Approval
+from shopwarden.reviewing import approve_and_execute
 
 approvals_app = typer.Typer(help="The approval queue.", no_args_is_help=True)
 MerchantOption = Annotated[str | None, typer.Option(help="Act only within this merchant's queue.")]
@@ -61,12 +62,15 @@ def approve_command(
 ) -> None:
     """Approve, then execute it once through the gate (fresh state, second policy pass)."""
     require_current_schema()
-    engine = get_engine()
-    approvals.approve(engine, approval_id, reviewer=reviewer, merchant_id=merchant, note=note)
-    console.print(f"approval {approval_id} approved by {reviewer}; executing")
     from shopwarden.runtime import build_runtime
 
-    result = asyncio.run(build_runtime().gate.execute_approved(approval_id))
+    reviewed = asyncio.run(approve_and_execute(get_engine(), approval_id, reviewer=reviewer, merchant_id=merchant,
+                                               note=note, runtime_factory=build_runtime))
+    if reviewed.result is None:
+        console.print(f"approval {approval_id} approved by {reviewer}; its execution is queued for a worker")
+        return
+    result = reviewed.result
+    console.print(f"approval {approval_id} approved by {reviewer}")
     console.print(f"{result.tool}: {result.outcome.value}" + (f" — {'; '.join(result.reasons)}" if result.reasons
                                                              else ""))
     if not result.ok:
