@@ -99,7 +99,9 @@ def approve(engine: Engine, approval_id: int, *, reviewer: str, merchant_id: str
 def reject(engine: Engine, approval_id: int, *, reviewer: str, reason: str, merchant_id: str | None = None) -> Approval:
     """pending -> rejected, with the reviewer's reason."""
     if not reason.strip():
-        raise ApprovalError("a rejection needs a reason the agent and the merchant can read")
+        refused = ApprovalError("a rejection needs a reason the agent and the merchant can read")
+        _audit_refusal(engine, approval_id, "approvals.reject", reviewer, merchant_id, refused)
+        raise refused
     return _decide(engine, approval_id, "rejected", reviewer=reviewer, merchant_id=merchant_id, note=reason,
                    after=None)
 

@@ -57,6 +57,8 @@ def test_reject_needs_a_reason_and_is_final(engine, reviewers) -> None:
     approval_id = _pending(engine)
     with pytest.raises(ApprovalError, match="needs a reason"):
         approvals.reject(engine, approval_id, reviewer="alice", reason="  ")
+    refused = _audit(engine)[-1]
+    assert (refused.tool, refused.outcome, refused.approval_id) == ("approvals.reject", "denied", approval_id)
     rejected = approvals.reject(engine, approval_id, reviewer="alice", reason="not this week")
     assert (rejected.status, rejected.review_note) == ("rejected", "not this week")
     with pytest.raises(ApprovalConflict, match="already rejected"):
