@@ -2,8 +2,9 @@
 
 No account, no key, no network: a fresh demo data dir (SQLite, a local master key), the embedded
 policy engine, the Shop connected through the real OAuth code path and Ads through the Composio
-SDK (both answered by the simulator), a few simulated days of growth cycles, one queued action
-approved through the reviewer's code path, then the audit log summary and its verification.
+SDK (both answered by the simulator), a few simulated days of growth cycles, one more cycle with a
+scripted misbehaving model (refused by the gate), one queued action approved and one rejected through
+the reviewer's code path, then the audit log summary and its verification.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from shopwarden.agents.render import actions_table, print_summary
 from shopwarden.config import get_settings
 from shopwarden.connections import reset_vault_cache
 from shopwarden.db.engine import engine_for, upgrade
+from shopwarden.demo_misbehaving import misbehaving_strategies
 from shopwarden.demo_setup import REVIEWER, point_settings_at, seed_merchant
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.runtime import build_runtime
@@ -95,6 +97,7 @@ async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_
         console.rule(f"day {day} — {simulator.now():%Y-%m-%d}")
         print_summary(console, summary, table=False)
 
+    result.cycles.append(await _misbehaving_model_cycle(console, runtime, simulator, seeded.merchant_id))
     result.approved = await _approve_one(console, runtime, deps, result.cycles)
     await _reject_one(console, runtime, result.cycles)
     result.cycles = [await resume_cycle(deps, c.run_id) if c.status == "waiting" else c for c in result.cycles]
@@ -104,6 +107,20 @@ async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_
     result.seconds = time.perf_counter() - started
     console.print(f"demo finished in {result.seconds:.1f}s; data in {data_dir}/ (rerun starts clean)")
     return result
+
+
+async def _misbehaving_model_cycle(console: Console, runtime, simulator: Simulator, merchant_id: str) -> CycleSummary:
+    """One more cycle with a scripted model in the Growth Marketer's seat: the gate refuses what it tries."""
+    advertiser = simulator.scenario.merchants[0].advertisers[0]
+    deps = deps_from_runtime(runtime, misbehaving_strategies(advertiser.id, advertiser.campaigns[0].id))
+    with console.status("a misbehaving model takes the Growth Marketer's seat..."):
+        summary = await run_cycle(deps, merchant_id, slot="demo-misbehaving-model")
+    console.rule("same day — a scripted, misbehaving model as the Growth Marketer")
+    print_summary(console, summary, table=False)
+    for action in summary.actions:
+        console.print(f"[red]{action.verdict}[/red] {action.tool} {action.target}: {'; '.join(action.reasons)}",
+                      highlight=False)
+    return summary
 
 
 async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummary]) -> CycleSummary | None:

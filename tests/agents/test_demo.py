@@ -32,9 +32,13 @@ async def test_demo_runs_cycles_takes_decisions_and_verifies_the_audit_log(tmp_p
 
     text = out.getvalue()
     assert not (data_dir / "stale.db").exists()  # a rerun starts clean
-    assert len(result.cycles) == 2
+    assert len(result.cycles) == 3  # two days, then the misbehaving model's cycle
     verdicts = {a.verdict for c in result.cycles for a in c.actions}
-    assert {"executed", "waiting", "rejected"} <= verdicts
+    assert {"executed", "waiting", "rejected", "refused"} <= verdicts
+    refused = {a.tool: a.reasons for a in result.cycles[-1].actions if a.verdict == "refused"}
+    assert set(refused) == {"update_budget", "read_trends", "delete_campaign"}
+    assert "which no approval can lift" in text and "args.skip_policy: is not an argument of update_budget" in text
+    assert "agent growth_marketer is not allowed to use the tool read_trends" in text
     approved = result.approved
     assert approved is not None
     assert any(a.verdict == "executed" and a.after_approval for a in approved.actions)
