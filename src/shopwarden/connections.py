@@ -76,11 +76,7 @@ def store_tokens(
     connection.key_id = vault.keyring.primary_id
     connection.access_expires_at = access_expires_at
     connection.refresh_expires_at = refresh_expires_at
-    connection.status = "active"
-    connection.status_reason = None
-    connection.version += 1
-    connection.updated_at = utcnow()
-    session.add(connection)
+    _set_status(session, connection, "active", None)
 
 
 def read_tokens(connection: Connection, vault: Vault | None = None) -> Tokens:
@@ -111,11 +107,7 @@ def disconnect(session: Session, merchant_id: str, platform: str, *, reason: str
     connection.key_id = None
     connection.access_expires_at = None
     connection.refresh_expires_at = None
-    connection.status = "disconnected"
-    connection.status_reason = reason
-    connection.version += 1
-    connection.updated_at = utcnow()
-    session.add(connection)
+    _set_status(session, connection, "disconnected", reason)
     now = utcnow()
     session.add(
         DeletionRequest(
@@ -131,7 +123,12 @@ def disconnect(session: Session, merchant_id: str, platform: str, *, reason: str
 
 
 def mark_needs_reauth(session: Session, connection: Connection, reason: str) -> None:
-    connection.status = "needs_reauth"
+    _set_status(session, connection, "needs_reauth", reason)
+
+
+def _set_status(session: Session, connection: Connection, status: str, reason: str | None) -> None:
+    """Every change to a connection bumps its version, which concurrent token refreshes compare against."""
+    connection.status = status
     connection.status_reason = reason
     connection.version += 1
     connection.updated_at = utcnow()

@@ -63,6 +63,10 @@ def add_pages(app: FastAPI, engine: Engine) -> None:
     def current(request: Request) -> ReviewerIdentity | None:
         return identify(engine, request.cookies.get(COOKIE))
 
+    async def signed_in_form(request: Request) -> tuple[dict[str, str], ReviewerIdentity | None]:
+        """The posted form (cross-site posts refused first) and who sent it, if anyone is signed in."""
+        return await _form(request), current(request)
+
     @app.get("/review", response_class=HTMLResponse)
     def review(request: Request, msg: str = "", err: str = "") -> HTMLResponse:
         who = current(request)
@@ -105,8 +109,7 @@ def add_pages(app: FastAPI, engine: Engine) -> None:
 
     @app.post("/review/{approval_id}/approve")
     async def approve(request: Request, approval_id: int) -> RedirectResponse:
-        form = await _form(request)
-        who = current(request)
+        form, who = await signed_in_form(request)
         if who is None:
             return _redirect("sign in first", error=True)
         try:
@@ -120,8 +123,7 @@ def add_pages(app: FastAPI, engine: Engine) -> None:
 
     @app.post("/review/{approval_id}/reject")
     async def reject(request: Request, approval_id: int) -> RedirectResponse:
-        form = await _form(request)
-        who = current(request)
+        form, who = await signed_in_form(request)
         if who is None:
             return _redirect("sign in first", error=True)
         try:
