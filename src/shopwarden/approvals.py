@@ -161,6 +161,17 @@ def claim_for_execution(engine: Engine, approval_id: int) -> Approval | None:
         return _load(session, approval_id, None)
 
 
+OBSERVED_BEFORE_EXECUTION = "observed_before_execution"
+
+
+def note_observed_state(engine: Engine, approval_id: int, state: dict[str, Any]) -> None:
+    """Keep the state the second pass observed on the executing row, before the platform call, so a
+    crash recovery that finds the change applied can still enter it in the budget ledger."""
+    with session_scope(engine) as session:
+        session.execute(update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "executing")
+                        .values(result={OBSERVED_BEFORE_EXECUTION: state}))
+
+
 def finish_execution(engine: Engine, approval_id: int, *, ok: bool, result: dict[str, Any] | None = None,
                      error: str | None = None) -> Approval:
     """executing -> executed | failed."""

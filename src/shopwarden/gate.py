@@ -255,6 +255,8 @@ class Gate:
         if decision.decision == "deny":
             reasons = [f"not executed: a fresh policy check before execution refused it: {r}" for r in decision.reasons]
             return _with_decision(denied(tool.name, reasons, decision.reason_codes), decision)
+        if tool.record_effect is not None:
+            await self._off_loop(approvals.note_observed_state, self._engine, approval.id, _jsonable(state))
         result = await self._execute(run, tool, args, ctx, state, approval.idempotency_key)
         reviewer = f"approved by {approval.reviewer}" if approval.reviewer else "approved by a reviewer"
         return _with_decision(result.model_copy(update={"reasons": [reviewer, *decision.reasons]}), decision)

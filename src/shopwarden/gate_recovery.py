@@ -23,6 +23,7 @@ from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval
 from shopwarden.errors import ShopwardenError
 from shopwarden.gate_results import failed, summarize
+from shopwarden.tools import AppliedChange, Tool
 
 if TYPE_CHECKING:
     from shopwarden.gate import Gate
@@ -83,6 +84,7 @@ async def _recover_one(gate: Gate, approval: Approval) -> ToolResult:
         return await gate._run_claimed(approval)
     run = _Pass(call, tool, approval_id=approval.id)
     if applied:
+        run.effect = _applied_effect(tool, approval)
         result = ToolResult(tool=approval.tool, outcome=Outcome.EXECUTED, decision="allow",
                             reasons=["an interrupted execution had already taken effect on the platform; "
                                      "it was not sent again"], reason_codes=["recovery.already_applied"])
@@ -95,3 +97,12 @@ async def _recover_one(gate: Gate, approval: Approval) -> ToolResult:
                                            result=summarize({"recovered": True}) if ok else None,
                                            error=None if ok else result.reasons[0]))
     return await gate._record(run, result)
+
+
+def _applied_effect(tool: Tool | None, approval: Approval) -> AppliedChange | None:
+    """The change to enter in the budget ledger for an execution that landed before the crash, from the
+    state the second pass noted before the platform call (missing only if it crashed before that)."""
+    state = (approval.result or {}).get(approvals.OBSERVED_BEFORE_EXECUTION)
+    if tool is None or tool.record_effect is None or not isinstance(state, dict):
+        return None
+    return AppliedChange(approval.merchant_id, tool.args_model.model_validate(approval.args), state, None, approval.id)

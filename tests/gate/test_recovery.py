@@ -19,12 +19,13 @@ from decimal import Decimal
 from typing import Any
 
 from gate_fakes import FakeAds
+from sqlmodel import select
 from test_exactly_once import approved_action
 
 from conftest import make_gate
 from shopwarden.calls import Outcome
 from shopwarden.db.engine import make_engine, session_scope
-from shopwarden.db.models import Approval, ToolExecution
+from shopwarden.db.models import Approval, BudgetLedgerEntry, ToolExecution
 from shopwarden.errors import PlatformUnavailable
 from shopwarden.gate import Gate
 
@@ -111,3 +112,18 @@ def test_recent_executions_are_left_to_the_worker_running_them(gate: Gate, engin
     crash_during_execution(gate, engine, db_url, policy, fake_ads, applied=False)
     assert asyncio.run(gate.recover_stuck(older_than=timedelta(hours=1))) == []
     assert fake_ads.mutations() == []
+
+
+def test_a_change_that_landed_before_the_crash_is_entered_in_the_budget_ledger(
+        gate: Gate, engine, db_url: str, policy, fake_ads: FakeAds) -> None:
+    """Otherwise today's cumulative and account-wide increases would not count it, and later raises
+    could pass limits they should not."""
+    approval_id = crash_during_execution(gate, engine, db_url, policy, fake_ads, applied=True)
+    asyncio.run(gate.recover_stuck(older_than=timedelta(0)))
+    with session_scope(engine) as session:
+        entries = session.exec(select(BudgetLedgerEntry)).all()
+        audit_row = session.exec(select(ToolExecution).where(ToolExecution.approval_id == approval_id,
+                                                             ToolExecution.outcome == "executed")).one()
+    assert [(e.object_id, e.budget_before, e.budget_after, e.approval_id) for e in entries] == [
+        ("c1", Decimal("100"), Decimal("150"), approval_id)]
+    assert entries[0].execution_id == audit_row.id
