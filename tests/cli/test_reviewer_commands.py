@@ -112,6 +112,18 @@ def test_merchant_set_changes_limits_as_data(engine, merchant) -> None:
     assert bad.exit_code != 0
 
 
+def test_listing_copy_drafts_are_an_opt_in_the_merchant_can_take_back(engine, merchant) -> None:
+    def shown() -> dict:
+        return json.loads(runner.invoke(app, ["merchant", "show", "m-acme"]).output)
+
+    assert shown()["listing_copy_drafts"] is False
+    on = runner.invoke(app, ["merchant", "set", "m-acme", "--listing-copy-drafts"])
+    assert on.exit_code == 0 and "listing copy drafts on" in on.output
+    assert shown()["listing_copy_drafts"] is True and shown()["autonomy"] == "guarded"  # nothing else changed
+    off = runner.invoke(app, ["merchant", "set", "m-acme", "--no-listing-copy-drafts"])
+    assert off.exit_code == 0 and shown()["listing_copy_drafts"] is False
+
+
 def test_audit_verify_passes_then_fails_after_tampering(engine, merchant) -> None:
     from sqlalchemy import text
 

@@ -70,6 +70,7 @@ class WorldView(BaseModel):
     hashtags: list[str] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
     stock_counts: list[StockCount] = Field(default_factory=list)
+    listing_copy_drafts: bool = False  # the merchant opted in to listing copy drafts
     pending_actions: list[dict[str, Any]] = Field(default_factory=list)  # {tool, args} waiting for a reviewer
     gaps: list[str] = Field(default_factory=list)
 

@@ -57,6 +57,15 @@ class CallRecord(BaseModel):
                                include={"tool", "outcome", "reasons", "reason_codes", "approval_id", "data"})
 
 
+class ListingDraft(BaseModel):
+    """Listing copy proposed for one product (merchant opt-in). A draft only: no tool edits listings,
+    so a person reads it and copies what they like into Seller Center."""
+
+    title: str
+    bullets: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)  # trending search terms it works in
+
+
 class Brief(BaseModel):
     """A creative brief for one promoted product. Text quoted from public sources stays quoted."""
 
@@ -67,6 +76,7 @@ class Brief(BaseModel):
     hashtags: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)  # ids of ads it draws on
     set_aside: list[str] = Field(default_factory=list)  # public text that read like instructions
+    listing_draft: ListingDraft | None = None
 
 
 class AgentStep(BaseModel):

@@ -44,6 +44,10 @@ def print_summary(console: Console, summary: CycleSummary, *, table: bool = True
         console.print(actions_table([summary]))
     for brief in summary.briefs:
         console.print(f"[bold]brief[/bold] {brief.title}: " + " | ".join(brief.hooks), highlight=False)
+        if brief.listing_draft is not None:
+            draft = brief.listing_draft
+            bullets = "".join(f"\n    • {bullet}" for bullet in draft.bullets)
+            console.print(f"  [bold]listing draft[/bold] {draft.title}{bullets}", highlight=False)
         if brief.set_aside:
             console.print(f"  set aside {len(brief.set_aside)} ad text(s) that read like instructions", highlight=False)
     for note in summary.notes:

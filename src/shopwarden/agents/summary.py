@@ -50,7 +50,11 @@ class CycleSummary(BaseModel):
             why = f" — {'; '.join(action.reasons)}" if action.reasons else ""
             ticket = f" [approval {action.approval_id}]" if action.approval_id is not None else ""
             lines.append(f"  {action.verdict:<11} {action.agent_id}: {action.tool} {action.target}{ticket}{why}")
-        lines.extend(f"  brief      {b.title}: {' | '.join(b.hooks)}" for b in self.briefs)
+        for brief in self.briefs:
+            lines.append(f"  brief      {brief.title}: {' | '.join(brief.hooks)}")
+            if brief.listing_draft is not None:
+                draft = brief.listing_draft
+                lines.append(f"  draft      {draft.title}: {' | '.join(draft.bullets)}")
         lines.extend(f"  note       {note}" for note in self.notes)
         return "\n".join(lines)
 

@@ -46,8 +46,11 @@ def set_(
     inventory_threshold: Annotated[int | None, typer.Option(min=0, help="Units above which a stock change "
                                                              "needs approval.")] = None,
     max_skus_per_call: Annotated[int | None, typer.Option(min=1, max=50)] = None,
+    listing_copy_drafts: Annotated[bool | None, typer.Option(
+        "--listing-copy-drafts/--no-listing-copy-drafts",
+        help="Let the Creative agent draft listing copy (drafts only; nothing is published).")] = None,
 ) -> None:
-    """Change the autonomy level and limits (policy data; the Rego is never edited)."""
+    """Change the autonomy level, limits (policy data; the Rego is never edited) and opt-ins."""
     require_current_schema()
     updates = {
         "daily_budget_change_pct": daily_budget_change_pct,
@@ -66,8 +69,12 @@ def set_(
         merchant.limits = limits
         if autonomy is not None:
             merchant.autonomy = autonomy
+        if listing_copy_drafts is not None:
+            merchant.settings = {**(merchant.settings or {}), "listing_copy_drafts": listing_copy_drafts}
         session.add(merchant)
-    console.print(f"merchant {merchant_id}: autonomy {merchant.autonomy}, limits {merchant.limits}")
+        drafts = "on" if (merchant.settings or {}).get("listing_copy_drafts") is True else "off"
+    console.print(f"merchant {merchant_id}: autonomy {merchant.autonomy}, limits {merchant.limits}, "
+                  f"listing copy drafts {drafts}")
 
 
 @merchant_app.command("show")
@@ -84,6 +91,7 @@ def show(merchant_id: str) -> None:
                                  .order_by(col(Reviewer.name))).all()
         print_json({"id": merchant.id, "name": merchant.name, "autonomy": merchant.autonomy,
                     "limits": {**default_limits(), **(merchant.limits or {})}, "overrides": merchant.limits,
+                    "listing_copy_drafts": (merchant.settings or {}).get("listing_copy_drafts") is True,
                     "reviewers": [{"name": r.name, "role": r.role} for r in reviewers]})
 
 

@@ -7,40 +7,16 @@ quoted (as references), and anything that reads like an instruction is set aside
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any
 
 from shopwarden.agents.facts import items
 from shopwarden.agents.records import AgentStep, Brief, CallRecord, ProposedCall
 from shopwarden.agents.strategies.base import AgentTurn
+from shopwarden.agents.strategies.listing_copy import draft_listing
+from shopwarden.agents.strategies.screening import looks_like_instructions, raw_words
 
 MAX_PRODUCTS = 3
-_WRAPPED = re.compile(r'^<untrusted source="[^"]*">(.*)</untrusted>$', re.DOTALL)
 _HASHTAG = re.compile(r"^[A-Za-z0-9_]{2,40}$")
-_INSTRUCTION_LIKE = re.compile(
-    r"ignore (all |any |your )?(previous|prior|above) instructions|^\s*(system|assistant)\s*:|approve (all|every)"
-    r"|set (every|all) .*budget|you are now|disregard",
-    re.IGNORECASE,
-)
-
-
-def raw_words(value: Any) -> str:
-    """The words inside a quoted untrusted value (for matching and screening, never for acting on)."""
-    text = str(value)
-    match = _WRAPPED.match(text)
-    if match:
-        try:
-            return str(json.loads(match.group(1)))
-        except json.JSONDecodeError:
-            return match.group(1)
-    return text
-
-
-def looks_like_instructions(text: str) -> bool:
-    return bool(_INSTRUCTION_LIKE.search(text))
-
-
 class CreativeRules:
     async def step(self, turn: AgentTurn) -> AgentStep:
         products = self._products(turn)
@@ -77,9 +53,10 @@ class CreativeRules:
             hooks.insert(0, f"{title} for the #{matching[0]} crowd")
         max_hooks = int(turn.spec.default_limits.get("max_hooks_per_product", 3))
         references, set_aside = self._library_text(library)
+        draft = draft_listing(facts, product_id, matching) if facts.listing_copy_drafts else None
         return Brief(product_id=product_id, title=title, hooks=hooks[:max_hooks], hashtags=(matching or tags)[:3],
                      angle=f"Show {title} in use within 3 seconds; lead with the result, then the price.",
-                     references=references, set_aside=set_aside)
+                     references=references, set_aside=set_aside, listing_draft=draft)
 
     def _library_text(self, library: CallRecord | None) -> tuple[list[str], list[str]]:
         if library is None or library.outcome != "read":
