@@ -61,6 +61,8 @@ def disconnect_shop_command(merchant: str = typer.Option(..., help="Merchant id.
 def sync_catalog_command(
     merchant: str = typer.Option(..., help="Merchant id."),
     shop: str = typer.Option(None, help="Only this shop id."),
+    full: bool = typer.Option(False, "--full", help="Re-read everything and forget products the platform "
+                                                     "no longer lists (incremental syncs cannot see those)."),
 ) -> None:
     """Sync products and SKUs (stock per warehouse) of every authorized shop."""
     require_current_schema()
@@ -78,12 +80,15 @@ def sync_catalog_command(
                         tasks[event.shop_id] = bar.add_task(f"shop {event.shop_id}", total=event.products_total)
                     bar.update(tasks[event.shop_id], completed=event.products_done, total=event.products_total)
 
-                report = await sync_catalog(engine, client, merchant, shop_id=shop, progress=on_progress)
+                report = await sync_catalog(engine, client, merchant, shop_id=shop, progress=on_progress,
+                                            full=full)
         finally:
             await client.aclose()
         for item in report.shops:
             kind = "incremental" if item.incremental else "full"
-            console.print(f"shop {item.shop_id}: {item.products} products, {item.skus} SKUs ({kind})", highlight=False)
+            gone = f"; {item.removed} no longer listed, removed" if item.removed else ""
+            console.print(f"shop {item.shop_id}: {item.products} products, {item.skus} SKUs ({kind}{gone})",
+                          highlight=False)
         console.print(f"done in {report.seconds:.1f} s")
 
     asyncio.run(run())

@@ -125,3 +125,35 @@ async def test_products_listed_without_skus_are_read_in_full_with_bounded_concur
 async def test_an_unknown_shop_id_is_refused(engine: Engine, merchant: Merchant, client: ShopClient) -> None:
     with pytest.raises(NotFound, match="shop 1234 is not authorized for merchant m-acme"):
         await sync_catalog(engine, client, merchant.id, shop_id="1234")
+
+
+async def test_a_full_sync_forgets_products_the_platform_no_longer_lists(
+    engine: Engine, merchant: Merchant, api: respx.MockRouter, client: ShopClient
+) -> None:
+    api.post(SEARCH).mock(side_effect=pages([product_json("p1", skus=2, update_time=100),
+                                             product_json("p2", update_time=300)]))
+    await sync_catalog(engine, client, merchant.id)
+    api.post(SEARCH).mock(side_effect=pages([]))
+    incremental = await sync_catalog(engine, client, merchant.id)
+    assert incremental.shops[0].removed == 0 and sorted(rows(engine)[0]) == ["p1", "p2"]  # cannot tell
+
+    search = api.post(SEARCH).mock(side_effect=pages([product_json("p2", update_time=300)]))
+    report = await sync_catalog(engine, client, merchant.id, full=True)
+
+    assert json.loads(search.calls.last.request.content) == {}  # no update_time_ge: everything re-read
+    assert (report.shops[0].incremental, report.shops[0].removed) == (False, 1)
+    products, skus, cursor = rows(engine)
+    assert sorted(products) == ["p2"] and not any(s.startswith("p1-") for s in skus)
+    assert cursor is not None and cursor.last_update_time == 300
+
+
+async def test_a_full_sync_that_fails_midway_removes_nothing(
+    engine: Engine, merchant: Merchant, api: respx.MockRouter, client: ShopClient
+) -> None:
+    api.post(SEARCH).mock(side_effect=pages([product_json("p1", update_time=100)], [product_json("p2")]))
+    await sync_catalog(engine, client, merchant.id)
+    api.post(SEARCH).mock(side_effect=[*pages([product_json("p2", update_time=500)], [product_json("p3")])[:1],
+                                       fail(36009004, "Invalid parameter page_token")])
+    with pytest.raises(InvalidRequest):
+        await sync_catalog(engine, client, merchant.id, full=True, batch_size=1)
+    assert sorted(rows(engine)[0]) == ["p1", "p2"]

@@ -3,6 +3,9 @@
 Incremental after the first complete sync (by `update_time`). Rows are written in batches,
 each in its own transaction; the shop's cursor moves only when its whole sync finished, so a
 failure part-way keeps the previous cursor and the next run covers the same window again.
+
+An incremental sync cannot see a product that vanished from the platform; a full sync (the first
+one, or `full=True`) that completes removes the shop's cached products it did not see.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ class ShopSyncReport(BaseModel):
     skus: int
     detail_calls: int
     cursor: int
+    removed: int = 0  # cached products a full sync found gone from the platform
 
 
 class SyncReport(BaseModel):
@@ -67,8 +71,10 @@ async def sync_catalog(
     progress: ProgressCallback | None = None,
     batch_size: int = 500,
     detail_concurrency: int = 8,
+    full: bool = False,
 ) -> SyncReport:
-    """Sync the catalog of every authorized shop (or just `shop_id`) of the merchant."""
+    """Sync the catalog of every authorized shop (or just `shop_id`) of the merchant; `full` re-reads
+    everything and forgets products the platform no longer lists."""
     shop_client = as_shop_client(client)
     started = time.perf_counter()
     shops = await shop_client.authorized_shops()
@@ -79,7 +85,7 @@ async def sync_catalog(
             raise NotFound(f"shop {shop_id} is not authorized for merchant {merchant_id}")
     reports = []
     for shop in shops:
-        sync = _ShopSync(engine, shop_client, merchant_id, shop, progress, batch_size, detail_concurrency)
+        sync = _ShopSync(engine, shop_client, merchant_id, shop, progress, batch_size, detail_concurrency, full)
         reports.append(await sync.run())
     return SyncReport(merchant_id=merchant_id, shops=reports, products=sum(r.products for r in reports),
                       skus=sum(r.skus for r in reports), seconds=round(time.perf_counter() - started, 3))
@@ -95,14 +101,15 @@ def as_shop_client(client: Any) -> ShopClient:
 
 class _ShopSync:
     def __init__(self, engine: Engine, client: ShopClient, merchant_id: str, shop: AuthorizedShop,
-                 progress: ProgressCallback | None, batch_size: int, detail_concurrency: int) -> None:
+                 progress: ProgressCallback | None, batch_size: int, detail_concurrency: int, full: bool) -> None:
         self.engine, self.client, self.merchant_id, self.shop = engine, client, merchant_id, shop
-        self.progress, self.batch_size = progress, batch_size
+        self.progress, self.batch_size, self.full = progress, batch_size, full
+        self.started = utcnow()
         self.details = asyncio.Semaphore(detail_concurrency)
         self.products = self.skus = self.detail_calls = 0
 
     async def run(self) -> ShopSyncReport:
-        since = await asyncio.to_thread(self._cursor)
+        since = None if self.full else await asyncio.to_thread(self._cursor)
         newest = since or 0
         pending: list[Product] = []
         writing: asyncio.Future[None] | None = None
@@ -124,9 +131,10 @@ class _ShopSync:
             if writing is not None:
                 await writing
         await asyncio.to_thread(self._write, pending)
+        removed = 0 if since is not None else await asyncio.to_thread(self._forget_unseen)
         await asyncio.to_thread(self._advance, newest)
         return ShopSyncReport(shop_id=self.shop.id, incremental=since is not None, products=self.products,
-                              skus=self.skus, detail_calls=self.detail_calls, cursor=newest)
+                              skus=self.skus, detail_calls=self.detail_calls, cursor=newest, removed=removed)
 
     async def _with_skus(self, products: list[Product]) -> list[Product]:
         """Search answers sometimes leave SKUs out; those products are read in full, a few at a time."""
@@ -172,6 +180,21 @@ class _ShopSync:
                 not_(skus.sku_id.in_([r["sku_id"] for r in sku_rows])),
             )))
         self.skus += len(sku_rows)
+
+    def _forget_unseen(self) -> int:
+        """After a complete full sync: the shop's products (and their SKUs) this sync did not write."""
+        products = ProductRow.__table__.c  # type: ignore[attr-defined]
+        skus = SkuRow.__table__.c  # type: ignore[attr-defined]
+        unseen = and_(products.merchant_id == self.merchant_id, products.shop_id == self.shop.id,
+                      products.synced_at < self.started)
+        with self.engine.begin() as conn:
+            gone = [row.product_id for row in conn.execute(select(products.product_id).where(unseen))]
+            if not gone:
+                return 0
+            conn.execute(delete(SkuRow.__table__).where(  # type: ignore[arg-type]
+                skus.merchant_id == self.merchant_id, skus.product_id.in_(gone)))
+            conn.execute(delete(ProductRow.__table__).where(unseen))  # type: ignore[arg-type]
+        return len(gone)
 
     def _advance(self, newest: int) -> None:
         with session_scope(self.engine) as session:
