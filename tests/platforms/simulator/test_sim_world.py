@@ -38,6 +38,24 @@ def test_same_scenario_and_seed_give_identical_state() -> None:
     assert Simulator.diff(first, second) == {}
 
 
+def test_requests_that_change_nothing_do_not_change_the_market() -> None:
+    """Reads and token traffic draw ids, but the market has its own draws per day: a run differs
+    from another with the same seed only by what was changed (what `shopwarden eval` relies on)."""
+    quiet, busy = Simulator.from_scenario(SMALL_SHOP, seed=3), Simulator.from_scenario(SMALL_SHOP, seed=3)
+    with httpx.Client(transport=busy.transport()) as http:
+        for _ in range(5):
+            busy.issue_auth_code()
+            assert ads_call(http, busy, "GET", "campaign/get/", params={"advertiser_id": ADVERTISER})["code"] == 0
+    for sim in (quiet, busy):
+        sim.advance(days=4)
+    sales = [sorted((o.sku_id, o.quantity, o.create_time) for o in sim.world.shops[SHOP_ID].orders.values())
+             for sim in (quiet, busy)]
+    stats = [[(s.day, s.campaign_id, s.spend) for s in sim.world.advertisers[ADVERTISER].stats]
+             for sim in (quiet, busy)]
+    assert sales[0] == sales[1] and sales[0]
+    assert stats[0] == stats[1] and stats[0]
+
+
 def test_a_different_seed_gives_a_different_world() -> None:
     assert Simulator.diff(_run(seed=3), _run(seed=4)) != {}
 

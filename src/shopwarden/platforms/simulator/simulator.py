@@ -7,7 +7,7 @@ import random
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -114,11 +114,16 @@ class Simulator:
             before = self.clock.now()
             after = before + step
             for day in days_ending_between(before, after, ZoneInfo(self.world.timezone)):
-                close_day(self.world, day, self._ctx.rng, self._ctx.ids)
+                close_day(self.world, day, self._market_rng(day), self._ctx.ids)
             self.clock._move_to(after)
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def _market_rng(self, day: date) -> random.Random:
+        """A day's market draws depend only on the seed and the day, never on how many requests
+        (tokens, ids) came before: two runs of a scenario differ only by what their agents did."""
+        return random.Random(f"{self.seed}:market:{day.isoformat()}")
 
     # --- inspection and test helpers ------------------------------------------------------
 
