@@ -87,11 +87,12 @@ def _spent_by_campaign(advertiser: Advertiser) -> dict[str, Decimal]:
     return totals
 
 
-def _deliver_ads(world: World, advertiser: Advertiser, day: date, start: int, length: int, rng: random.Random,
+def _deliver_ads(world: World, advertiser: Advertiser, day: date, start: int, length: int, seed: int,
                  ids: IdMaker) -> None:
     spent = _spent_by_campaign(advertiser)
     for group in sorted(advertiser.adgroups.values(), key=lambda g: g.id):
         campaign = advertiser.campaigns[group.campaign_id]
+        rng = _stream(seed, group.id)
         draws = Draws.take(rng)
         if group.operation_status != "ENABLE" or campaign.operation_status != "ENABLE":
             continue
@@ -116,12 +117,13 @@ def _deliver_ads(world: World, advertiser: Advertiser, day: date, start: int, le
         )
 
 
-def _organic_sales(world: World, start: int, length: int, rng: random.Random, ids: IdMaker) -> None:
+def _organic_sales(world: World, start: int, length: int, seed: int, ids: IdMaker) -> None:
     for shop in world.shops.values():
         for product_id in shop.product_order:
             product = shop.products[product_id]
             if product.base_demand <= 0:
                 continue
+            rng = _stream(seed, product.id)
             units = organic_units(product.base_demand, rng.random(), rng.random())
             for _ in range(units):
                 _place_order(world, shop, product, start + rng.randrange(length), rng, ids, None)
@@ -136,14 +138,21 @@ def _age_orders(world: World, end: int) -> None:
                 order.update_time = end
 
 
+def _stream(seed: int, name: str) -> random.Random:
+    return random.Random(f"{seed}:{name}")
+
+
 def close_day(world: World, day: date, rng: random.Random, ids: IdMaker) -> None:
     """Generate one full day of activity, dated `day` in the world's time zone."""
     zone = ZoneInfo(world.timezone)
     start = int(day_start(day, zone).timestamp())
     end = int(day_start(day + timedelta(days=1), zone).timestamp())  # 23 or 25 hours on DST days
+    # Each ad group and each product draws from a stream of its own, so an agent's change to one
+    # (a new ad group, a restock) leaves every other one's luck as it was: runs compare like for like.
+    ads_seed, organic_seed = rng.getrandbits(64), rng.getrandbits(64)
     for advertiser_id in sorted(world.advertisers):
-        _deliver_ads(world, world.advertisers[advertiser_id], day, start, end - start, rng, ids)
-    _organic_sales(world, start, end - start, rng, ids)
+        _deliver_ads(world, world.advertisers[advertiser_id], day, start, end - start, ads_seed, ids)
+    _organic_sales(world, start, end - start, organic_seed, ids)
     _age_orders(world, end)
     world.days_closed.append(day)
 
