@@ -37,6 +37,8 @@ async def test_cycle_plans_budget_shift_pause_launch_and_briefs(fake_gate: FakeG
     adgroup_call = next(c for c in fake_gate.calls if c.tool == "create_adgroup")
     assert adgroup_call.args["campaign_id"] == "c_new" and adgroup_call.args["product_ids"] == [MATCHA]
     assert actions["enable_ads"][0].target == "campaign c_new"
+    # The campaign only delivers through an enabled ad group: both go live, each with a reviewer's approval.
+    assert [a.target for a in actions["enable_ads"]] == ["campaign c_new", "adgroup g_new"]
     assert {b.product_id for b in summary.briefs} == {SERUM, MATCHA}
     assert HOODIE not in {b.product_id for b in summary.briefs}
     assert any("restock Glow Serum (SERUM): 5 left, about 2.5 days" in note for note in summary.notes)

@@ -29,7 +29,9 @@ class GrowthRules:
     async def step(self, turn: AgentTurn) -> AgentStep:
         if turn.turn == 0:
             return self._plan(turn)
-        return self._follow_up(turn)
+        if turn.turn == 1:
+            return self._follow_up(turn)
+        return self._enable_new_adgroups(turn)
 
     # --- turn 0 ---------------------------------------------------------------------------
 
@@ -160,14 +162,27 @@ class GrowthRules:
         for call in calls:
             if call.args.get("product_ids") is None:
                 call.args.pop("product_ids", None)
+        return AgentStep(calls=calls, done=not any(c.tool == "create_adgroup" for c in calls))
+
+    # --- turn 2 ---------------------------------------------------------------------------
+
+    def _enable_new_adgroups(self, turn: AgentTurn) -> AgentStep:
+        """A campaign only delivers through enabled ad groups: going live takes both, each approved."""
+        calls = [self._call(turn, "enable_ads", "the new ad group is ready; it goes live with its campaign",
+                            advertiser_id=record.args["advertiser_id"], object_type="adgroup", object_id=adgroup_id)
+                 for record in turn.last_results if (adgroup_id := _created_id(record, "create_adgroup", "adgroup_id"))]
         return AgentStep(calls=calls, done=True)
 
 
 def _created_campaign_id(record: CallRecord) -> str | None:
-    if record.tool != "create_campaign" or record.outcome != "executed" or not isinstance(record.data, dict):
+    return _created_id(record, "create_campaign", "campaign_id")
+
+
+def _created_id(record: CallRecord, tool: str, key: str) -> str | None:
+    if record.tool != tool or record.outcome != "executed" or not isinstance(record.data, dict):
         return None
-    campaign_id = record.data.get("campaign_id")
-    return str(campaign_id) if campaign_id else None
+    created = record.data.get(key)
+    return str(created) if created else None
 
 
 def _product_of(facts: WorldView, campaign_name: str) -> str | None:
