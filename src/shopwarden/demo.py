@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from shopwarden import approvals, audit
@@ -86,7 +87,7 @@ async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_
     console.print(f"[bold]{seeded.merchant_id}[/bold] connected: shop={'yes' if seeded.shop_connected else 'no'}, "
                   f"advertisers={', '.join(seeded.advertiser_ids)}; autonomy guarded, reviewer {REVIEWER}")
     for note in seeded.notes:
-        console.print(f"[yellow]{note}[/yellow]")
+        console.print(f"[yellow]{escape(note)}[/yellow]")
 
     result = DemoResult(seeded.merchant_id)
     for day in range(1, days + 1):
@@ -118,8 +119,8 @@ async def _misbehaving_model_cycle(console: Console, runtime, simulator: Simulat
     console.rule("same day — a scripted, misbehaving model as the Growth Marketer")
     print_summary(console, summary, table=False)
     for action in summary.actions:
-        console.print(f"[red]{action.verdict}[/red] {action.tool} {action.target}: {'; '.join(action.reasons)}",
-                      highlight=False)
+        console.print(f"[red]{action.verdict}[/red] " + escape(f"{action.tool} {action.target}: "
+                                                               f"{'; '.join(action.reasons)}"), highlight=False)
     return summary
 
 
@@ -133,7 +134,7 @@ async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummar
     console.rule(f"{REVIEWER} approves #{action.approval_id}: {action.tool} {action.target}")
     approvals.approve(runtime.engine, action.approval_id, reviewer=REVIEWER, note="looks good, go live")
     result = await runtime.gate.execute_approved(action.approval_id)
-    console.print(f"gate: {result.outcome.value} — {'; '.join(result.reasons)}", highlight=False)
+    console.print(escape(f"gate: {result.outcome.value} — {'; '.join(result.reasons)}"), highlight=False)
     resumed = await resume_cycle(deps, cycle.run_id, {str(action.approval_id): "approved"})
     line = next(a for a in resumed.actions if a.approval_id == action.approval_id)
     console.print(f"cycle {resumed.run_id} resumed: #{action.approval_id} is {line.verdict}; "

@@ -1,9 +1,15 @@
-"""A cycle summary as rich tables for people (the CLI and the demo)."""
+"""A cycle summary as rich tables for people (the CLI and the demo).
+
+Everything that comes from data (platform names such as `Serum [sw:1a2b…]`, reasons, strangers'
+hashtags, model text) is escaped, so rich never reads it as markup: nothing is swallowed or styled.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from shopwarden.agents.summary import CycleSummary
 
@@ -27,10 +33,9 @@ def actions_table(summaries: list[CycleSummary], title: str = "Actions") -> Tabl
             verdict = action.verdict + ("*" if action.after_approval else "")
             why = (action.reasons[0] if action.reasons else action.rationale)
             why = why if len(why) <= MAX_WHY else why[:MAX_WHY - 1] + "…"
-            table.add_row(f"[{style}]{verdict}[/{style}]" if style else verdict,
-                          action.tool if action.agent_id == "growth_marketer" else f"{action.agent_id}: {action.tool}",
-                          action.target,
-                          str(action.approval_id or ""), why)
+            tool = action.tool if action.agent_id == "growth_marketer" else f"{action.agent_id}: {action.tool}"
+            table.add_row(Text(verdict, style=style), Text(tool), Text(action.target),
+                          str(action.approval_id or ""), Text(why))
     if any(a.after_approval for s in summaries for a in s.actions):
         table.caption = "* decided by a reviewer"
     return table
@@ -38,17 +43,17 @@ def actions_table(summaries: list[CycleSummary], title: str = "Actions") -> Tabl
 
 def print_summary(console: Console, summary: CycleSummary, *, table: bool = True) -> None:
     counts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(summary.counts().items())) or "no actions"
-    console.print(f"[bold]cycle {summary.run_id}[/bold] for {summary.merchant_id}: {summary.status} — {counts}; "
-                  f"{summary.reads} reads ({summary.failed_reads} failed)", highlight=False)
+    console.print(f"[bold]cycle {summary.run_id}[/bold] for {escape(summary.merchant_id)}: {summary.status} — "
+                  f"{counts}; {summary.reads} reads ({summary.failed_reads} failed)", highlight=False)
     if summary.actions and table:
         console.print(actions_table([summary]))
     for brief in summary.briefs:
-        console.print(f"[bold]brief[/bold] {brief.title}: " + " | ".join(brief.hooks), highlight=False)
+        console.print(f"[bold]brief[/bold] {escape(brief.title)}: " + escape(" | ".join(brief.hooks)), highlight=False)
         if brief.listing_draft is not None:
             draft = brief.listing_draft
-            bullets = "".join(f"\n    • {bullet}" for bullet in draft.bullets)
-            console.print(f"  [bold]listing draft[/bold] {draft.title}{bullets}", highlight=False)
+            bullets = "".join(f"\n    • {escape(bullet)}" for bullet in draft.bullets)
+            console.print(f"  [bold]listing draft[/bold] {escape(draft.title)}{bullets}", highlight=False)
         if brief.set_aside:
             console.print(f"  set aside {len(brief.set_aside)} ad text(s) that read like instructions", highlight=False)
     for note in summary.notes:
-        console.print(f"[dim]note[/dim] {note}", highlight=False)
+        console.print(f"[dim]note[/dim] {escape(note)}", highlight=False)

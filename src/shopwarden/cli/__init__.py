@@ -13,6 +13,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from shopwarden.errors import ShopwardenError
 from shopwarden.redaction import install_log_redaction
@@ -45,7 +46,7 @@ def main() -> None:
     try:
         app(standalone_mode=False)
     except ShopwardenError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(2)
     except typer.Abort:
         sys.exit(1)

@@ -36,8 +36,8 @@ def connect_ads(
     details = asyncio.run(complete_ads_connection(engine, merchant, account, advertiser, settings=settings,
                                                   wait_seconds=wait))
     for advertiser_id, profile in details["advertisers"].items():
-        console.print(f"connected ad account {advertiser_id} ({profile['name']}): currency {profile['currency']}, "
-                      f"time zone {profile['timezone']}", highlight=False)
+        console.print(escape(f"connected ad account {advertiser_id} ({profile['name']}): currency "
+                             f"{profile['currency']}, time zone {profile['timezone']}"), highlight=False)
 
 
 def disconnect_ads_command(

@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from shopwarden import approvals
@@ -41,7 +42,8 @@ def list_command(
     for column in ("id", "merchant", "status", "tool", "agent", "why it needs a human", "expires"):
         table.add_column(column)
     for a in rows:
-        table.add_row(str(a.id), a.merchant_id, a.status, a.tool, a.agent_id, "; ".join(a.reasons)[:100],
+        table.add_row(str(a.id), escape(a.merchant_id), a.status, escape(a.tool), escape(a.agent_id),
+                      escape("; ".join(a.reasons)[:100]),
                       f"{a.expires_at:%Y-%m-%d %H:%M}")
     console.print(table)
 
@@ -71,8 +73,8 @@ def approve_command(
         return
     result = reviewed.result
     console.print(f"approval {approval_id} approved by {reviewer}")
-    console.print(f"{result.tool}: {result.outcome.value}" + (f" — {'; '.join(result.reasons)}" if result.reasons
-                                                             else ""))
+    console.print(escape(f"{result.tool}: {result.outcome.value}"
+                         + (f" — {'; '.join(result.reasons)}" if result.reasons else "")), highlight=False)
     if not result.ok:
         raise typer.Exit(1)
 

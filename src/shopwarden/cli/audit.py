@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from shopwarden.audit import list_executions, verify_chain
@@ -34,8 +35,8 @@ def list_command(
     for column in ("id", "time", "merchant", "agent", "tool", "outcome", "decision", "reasons"):
         table.add_column(column)
     for r in rows:
-        table.add_row(str(r.id), f"{r.created_at:%Y-%m-%d %H:%M:%S}", r.merchant_id, r.agent_id, r.tool, r.outcome,
-                      r.decision or "", "; ".join(r.reasons)[:120])
+        table.add_row(str(r.id), f"{r.created_at:%Y-%m-%d %H:%M:%S}", escape(r.merchant_id), escape(r.agent_id),
+                      escape(r.tool), r.outcome, r.decision or "", escape("; ".join(r.reasons)[:120]))
     console.print(table)
 
 
@@ -48,7 +49,7 @@ def verify_command(merchant: Annotated[str | None, typer.Option(help="Only this 
         console.print(f"audit log intact: {report.rows_checked} rows, {report.merchants_checked} merchant(s)")
         return
     for problem in report.problems:
-        console.print(f"[red]broken:[/red] {problem}", highlight=False)
+        console.print(f"[red]broken:[/red] {escape(problem)}", highlight=False)
     raise typer.Exit(1)
 
 

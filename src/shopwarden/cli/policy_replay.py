@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from shopwarden.cli._common import console, print_json
@@ -35,8 +36,8 @@ def replay_command(
     for column in ("execution", "recorded", "merchant", "tool", "from → to", "why (new policy)"):
         table.add_column(column)
     for change in report.changes:
-        table.add_row(str(change.execution_id), change.created_at[:19], change.merchant_id, change.tool,
-                      f"{change.before} → {change.after} ({change.direction})", "; ".join(change.reasons))
+        table.add_row(str(change.execution_id), change.created_at[:19], escape(change.merchant_id), escape(change.tool),
+                      f"{change.before} → {change.after} ({change.direction})", escape("; ".join(change.reasons)))
     console.print(table)
     console.print(f"{len(report.changes)} of {report.replayed} decisions would change")
 

@@ -1,0 +1,30 @@
+"""Summaries printed for people show data exactly as it is: names with TikTok-style brackets, or text
+that looks like rich markup, are neither swallowed nor styled."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from shopwarden.agents.records import Brief
+from shopwarden.agents.render import print_summary
+from shopwarden.agents.summary import ActionLine, CycleSummary
+
+MARKED = "Matcha Kit - Growth [sw:0123456789ab]"
+
+
+def test_bracketed_names_and_markup_like_text_print_literally():
+    summary = CycleSummary(merchant_id="m[red]1[/red]", run_id="run_1", status="waiting", actions=[
+        ActionLine(agent_id="growth_marketer", tool="enable_ads", target=f"campaign {MARKED}", verdict="waiting",
+                   reasons=[f"enabling campaign {MARKED} always needs a reviewer's approval"], approval_id=3),
+    ], briefs=[Brief(product_id="p", title="Serum [bold]X[/bold]", angle="a", hooks=["[link=http://x]hi[/link]"])],
+        notes=["growth_marketer says: [blink]done[/blink]"])
+    out = io.StringIO()
+
+    print_summary(Console(file=out, width=300, color_system=None), summary)
+
+    text = out.getvalue()
+    assert f"enabling campaign {MARKED} always needs" in text
+    assert "m[red]1[/red]" in text and "Serum [bold]X[/bold]" in text and "[link=http://x]hi[/link]" in text
+    assert "[blink]done[/blink]" in text
