@@ -68,14 +68,14 @@ class EvalReport(BaseModel):
         return self.with_agents.sales - self.baseline.sales
 
     @property
-    def profit_uplift(self) -> Decimal:
-        """Extra sales minus extra ad spend (no product costs in the scenarios)."""
+    def uplift_after_ad_spend(self) -> Decimal:
+        """Extra sales minus extra ad spend (not profit: the scenarios have no product costs)."""
         return self.sales_uplift - (self.with_agents.ad_spend - self.baseline.ad_spend)
 
     def as_json(self) -> dict[str, Any]:
         return {**self.model_dump(mode="json"), "sales_uplift": str(self.sales_uplift),
-                "profit_uplift": str(self.profit_uplift), "roas_with_agents": _text(self.with_agents.roas),
-                "roas_baseline": _text(self.baseline.roas)}
+                "uplift_after_ad_spend": str(self.uplift_after_ad_spend),
+                "roas_with_agents": _text(self.with_agents.roas), "roas_baseline": _text(self.baseline.roas)}
 
 
 @dataclass

@@ -49,8 +49,8 @@ def eval_scenario(
         verdicts = ", ".join(f"{n} {v}" for v, n in sorted(report.verdicts.items())) or "none"
         console.print(f"actions: {verdicts}; waiting for a reviewer at the end: {report.waiting_at_end}",
                       highlight=False)
-        console.print(f"sales uplift {report.sales_uplift:+}, after the extra ad spend {report.profit_uplift:+}",
-                      highlight=False)
+        console.print(f"sales uplift {report.sales_uplift:+}, "
+                      f"after the extra ad spend {report.uplift_after_ad_spend:+}", highlight=False)
         console.print(f"audit: {report.audit_rows} rows, hash chain {'OK' if report.audit_ok else 'BROKEN'}; "
                       f"{report.seconds:.1f} s", highlight=False)
     if not report.audit_ok:
