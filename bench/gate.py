@@ -192,8 +192,7 @@ class LatentTransport(httpx.BaseTransport):
 
 async def _simulated_runtime(data_dir: Path) -> tuple[Any, str, list[tuple[str, Decimal]]]:
     """The simulator's small shop, its merchant seeded and connected, a runtime whose adapters see latency."""
-    from shopwarden.demo import prepare_environment
-    from shopwarden.demo_setup import point_settings_at, seed_merchant
+    from shopwarden.demo_setup import point_settings_at, prepare_environment, seed_merchant
     from shopwarden.platforms.simulator import Simulator
     from shopwarden.runtime import build_runtime
 

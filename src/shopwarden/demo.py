@@ -9,8 +9,6 @@ the reviewer's code path, then the audit log summary and its verification.
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,19 +21,14 @@ from shopwarden import approvals, audit
 from shopwarden.agents import CycleSummary, deps_from_runtime, resume_cycle, run_cycle
 from shopwarden.agents.render import actions_table, print_summary
 from shopwarden.config import get_settings
-from shopwarden.connections import reset_vault_cache
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.demo_misbehaving import misbehaving_strategies
-from shopwarden.demo_setup import REVIEWER, point_settings_at, seed_merchant
+from shopwarden.demo_setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.runtime import build_runtime
-from shopwarden.vault import init_key_file
 
 DEFAULT_DATA_DIR = Path(".shopwarden-demo")
 SCENARIO = "small_shop"
-# Settings that would send the demo elsewhere (a real database, an OPA server, a model, a key).
-FOREIGN_SETTINGS = ("SHOPWARDEN_DATABASE_URL", "SHOPWARDEN_OPA_URL", "SHOPWARDEN_MODEL", "SHOPWARDEN_MASTER_KEY",
-                    "SHOPWARDEN_SIMULATOR", "SHOPWARDEN_SCENARIO")
 # Warehouse counts the merchant reports: the warm-white lamp is back in stock in Dallas (a small
 # correction), and a large matcha delivery arrived in Los Angeles (big enough to need a reviewer).
 STOCK_COUNTS = [
@@ -56,20 +49,6 @@ class DemoResult:
     audit_rows: int = 0
     audit_ok: bool = False
     seconds: float = 0.0
-
-
-def prepare_environment(data_dir: Path) -> None:
-    """A clean demo data dir with its own master key; nothing from the user's settings leaks in."""
-    if data_dir.exists():
-        shutil.rmtree(data_dir)
-    data_dir.mkdir(parents=True)
-    for name in FOREIGN_SETTINGS:
-        os.environ.pop(name, None)
-    os.environ["SHOPWARDEN_DATA_DIR"] = str(data_dir.resolve())
-    os.environ["SHOPWARDEN_MASTER_KEY_FILE"] = str((data_dir / "master.key").resolve())
-    get_settings.cache_clear()
-    reset_vault_cache()
-    init_key_file(get_settings().effective_master_key_file)
 
 
 async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_DATA_DIR, seed: int = 42) -> DemoResult:

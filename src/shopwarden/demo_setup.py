@@ -1,8 +1,9 @@
 """Set up a merchant against the in-process simulator, through the same code paths a real merchant takes.
 
-Used by `shopwarden demo`, the growth cycle's integration tests and bench/cycle.py: the merchant
-row, a reviewer, the TikTok Ads connection through Composio's consent flow (the real SDK, answered
-by the simulator) and, when the Shop adapter provides it, the Shop OAuth code exchange.
+Used by `shopwarden demo`, `shopwarden eval`, the growth cycle's integration tests and the benches:
+a clean environment, the merchant row, a reviewer, the TikTok Ads connection through Composio's
+consent flow (the real SDK, answered by the simulator) and, when the Shop adapter provides it,
+the Shop OAuth code exchange.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import asyncio
 import importlib
 import inspect
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,8 +27,13 @@ from shopwarden.connections import reset_vault_cache
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant
 from shopwarden.platforms.ads import complete_ads_connection, start_ads_connection
+from shopwarden.vault import init_key_file
 
 REVIEWER = "dana"
+
+# Settings that would send a demo or eval run elsewhere (a real database, an OPA server, a model, a key).
+FOREIGN_SETTINGS = ("SHOPWARDEN_DATABASE_URL", "SHOPWARDEN_OPA_URL", "SHOPWARDEN_MODEL", "SHOPWARDEN_MASTER_KEY",
+                    "SHOPWARDEN_SIMULATOR", "SHOPWARDEN_SCENARIO")
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,20 @@ class Seeded:
     advertiser_ids: list[str]
     shop_connected: bool
     notes: list[str] = field(default_factory=list)
+
+
+def prepare_environment(data_dir: Path) -> None:
+    """A clean data dir with its own master key for a demo or eval run; none of the user's settings leak in."""
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    for name in FOREIGN_SETTINGS:
+        os.environ.pop(name, None)
+    os.environ["SHOPWARDEN_DATA_DIR"] = str(data_dir.resolve())
+    os.environ["SHOPWARDEN_MASTER_KEY_FILE"] = str((data_dir / "master.key").resolve())
+    get_settings.cache_clear()
+    reset_vault_cache()
+    init_key_file(get_settings().effective_master_key_file)
 
 
 def point_settings_at(simulator: Any, extra: Mapping[str, str] | None = None) -> None:

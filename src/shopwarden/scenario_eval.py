@@ -25,8 +25,7 @@ from shopwarden import approvals, audit
 from shopwarden.agents import CycleSummary, deps_from_runtime, resume_cycle, run_cycle
 from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
-from shopwarden.demo import prepare_environment
-from shopwarden.demo_setup import REVIEWER, point_settings_at, seed_merchant
+from shopwarden.demo_setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.runtime import build_runtime
 
