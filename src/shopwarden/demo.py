@@ -25,6 +25,7 @@ from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.demo_misbehaving import misbehaving_strategies
 from shopwarden.demo_setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant
 from shopwarden.platforms.simulator import Simulator
+from shopwarden.reviewing import approve_and_execute
 from shopwarden.runtime import build_runtime
 
 DEFAULT_DATA_DIR = Path(".shopwarden-demo")
@@ -104,15 +105,17 @@ async def _misbehaving_model_cycle(console: Console, runtime, simulator: Simulat
 
 
 async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummary]) -> CycleSummary | None:
-    """A reviewer approves one queued action: the same calls `shopwarden approvals approve` makes."""
+    """A reviewer approves one queued action through the reviewers' one approve path (CLI, API, page)."""
     waiting = [(c, a) for c in cycles for a in c.actions if a.verdict == "waiting" and a.approval_id is not None]
     if not waiting:
         console.print("nothing is waiting for a reviewer")
         return None
     cycle, action = waiting[0]
     console.rule(f"{REVIEWER} approves #{action.approval_id}: {action.tool} {action.target}")
-    approvals.approve(runtime.engine, action.approval_id, reviewer=REVIEWER, note="looks good, go live")
-    result = await runtime.gate.execute_approved(action.approval_id)
+    reviewed = await approve_and_execute(runtime.engine, action.approval_id, reviewer=REVIEWER,
+                                         runtime_factory=lambda: runtime, note="looks good, go live")
+    result = reviewed.result
+    assert result is not None  # inline: the demo's environment never queues executions
     console.print(escape(f"gate: {result.outcome.value} — {'; '.join(result.reasons)}"), highlight=False)
     resumed = await resume_cycle(deps, cycle.run_id, {str(action.approval_id): "approved"})
     line = next(a for a in resumed.actions if a.approval_id == action.approval_id)

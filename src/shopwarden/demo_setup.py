@@ -31,9 +31,10 @@ from shopwarden.vault import init_key_file
 
 REVIEWER = "dana"
 
-# Settings that would send a demo or eval run elsewhere (a real database, an OPA server, a model, a key).
+# Settings that would send a demo or eval run elsewhere (a real database, an OPA server, a model, a key,
+# approved actions queued for a worker that is not running).
 FOREIGN_SETTINGS = ("SHOPWARDEN_DATABASE_URL", "SHOPWARDEN_OPA_URL", "SHOPWARDEN_MODEL", "SHOPWARDEN_MASTER_KEY",
-                    "SHOPWARDEN_SIMULATOR", "SHOPWARDEN_SCENARIO")
+                    "SHOPWARDEN_SIMULATOR", "SHOPWARDEN_SCENARIO", "SHOPWARDEN_APPROVAL_EXECUTION")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.demo_setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant
 from shopwarden.platforms.simulator import Simulator
+from shopwarden.reviewing import approve_and_execute
 from shopwarden.runtime import build_runtime
 
 CENTS = Decimal("0.01")
@@ -138,8 +139,8 @@ async def _approve_everything(runtime: Any, deps: Any, summary: CycleSummary) ->
     """A reviewer who approves every queued action, through the same calls reviewers make."""
     decisions = {}
     for approval_id in summary.waiting_approval_ids():
-        approvals.approve(runtime.engine, approval_id, reviewer=REVIEWER, note="eval: approve all")
-        await runtime.gate.execute_approved(approval_id)
+        await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER, runtime_factory=lambda: runtime,
+                                  note="eval: approve all")
         decisions[str(approval_id)] = "approved"
     return await resume_cycle(deps, summary.run_id, decisions)
 

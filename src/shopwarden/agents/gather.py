@@ -99,7 +99,7 @@ def _merchant_facts(deps: CycleDeps, merchant_id: str) -> WorldView:
         return WorldView(
             merchant_id=merchant_id, autonomy=merchant.autonomy,
             limits={**deps.default_limits, **(merchant.limits or {})}, advertisers=advertisers,
-            stock_counts=counts, listing_copy_drafts=(merchant.settings or {}).get("listing_copy_drafts") is True,
+            stock_counts=counts, listing_copy_drafts=merchant.wants_listing_copy_drafts,
             pending_actions=[{"tool": tool, "args": args} for tool, args in pending],
             gaps=gaps,
         )

@@ -72,7 +72,7 @@ def set_(
         if listing_copy_drafts is not None:
             merchant.settings = {**(merchant.settings or {}), "listing_copy_drafts": listing_copy_drafts}
         session.add(merchant)
-        drafts = "on" if (merchant.settings or {}).get("listing_copy_drafts") is True else "off"
+        drafts = "on" if merchant.wants_listing_copy_drafts else "off"
     console.print(f"merchant {merchant_id}: autonomy {merchant.autonomy}, limits {merchant.limits}, "
                   f"listing copy drafts {drafts}")
 
@@ -91,7 +91,7 @@ def show(merchant_id: str) -> None:
                                  .order_by(col(Reviewer.name))).all()
         print_json({"id": merchant.id, "name": merchant.name, "autonomy": merchant.autonomy,
                     "limits": {**default_limits(), **(merchant.limits or {})}, "overrides": merchant.limits,
-                    "listing_copy_drafts": (merchant.settings or {}).get("listing_copy_drafts") is True,
+                    "listing_copy_drafts": merchant.wants_listing_copy_drafts,
                     "reviewers": [{"name": r.name, "role": r.role} for r in reviewers]})
 
 

@@ -38,6 +38,11 @@ class Merchant(SQLModel, table=True):
     settings: dict[str, Any] = _json()
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
+    @property
+    def wants_listing_copy_drafts(self) -> bool:
+        """The merchant opted in (`merchant set --listing-copy-drafts`); anything but an explicit yes is no."""
+        return (self.settings or {}).get("listing_copy_drafts") is True
+
 
 class Reviewer(SQLModel, table=True):
     """A person allowed to act on a merchant's approval queue."""

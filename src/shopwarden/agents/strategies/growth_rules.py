@@ -145,7 +145,7 @@ class GrowthRules:
     def _follow_up(self, turn: AgentTurn) -> AgentStep:
         calls = []
         for record in turn.last_results:
-            campaign_id = _created_campaign_id(record)
+            campaign_id = _created_id(record, "create_campaign", "campaign_id")
             if campaign_id is None:
                 continue
             product_id = _product_of(turn.facts, record.args["campaign_name"])
@@ -172,10 +172,6 @@ class GrowthRules:
                             advertiser_id=record.args["advertiser_id"], object_type="adgroup", object_id=adgroup_id)
                  for record in turn.last_results if (adgroup_id := _created_id(record, "create_adgroup", "adgroup_id"))]
         return AgentStep(calls=calls, done=True)
-
-
-def _created_campaign_id(record: CallRecord) -> str | None:
-    return _created_id(record, "create_campaign", "campaign_id")
 
 
 def _created_id(record: CallRecord, tool: str, key: str) -> str | None:
