@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 
-from shopwarden.audit import AuditEntry, record, record_execution, verify_chain
+from shopwarden.audit.chain import AuditEntry, record, record_execution, verify_chain
 from shopwarden.db.engine import make_engine, session_scope, upgrade
 from shopwarden.db.models import Merchant
 

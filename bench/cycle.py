@@ -31,16 +31,16 @@ import yaml
 
 from shopwarden.agents import CycleDeps, deps_from_runtime, run_cycle
 from shopwarden.agents.checkpoint import postgres_conninfo
-from shopwarden.calls import Outcome, ToolCall, ToolResult
 from shopwarden.config import get_settings
-from shopwarden.connections import reset_vault_cache
 from shopwarden.db.engine import engine_for, upgrade
-from shopwarden.demo_setup import point_settings_at, seed_merchant
+from shopwarden.evals.setup import point_settings_at, seed_merchant
+from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
+from shopwarden.jobs.worker import build_app, defer_slots, ensure_schema, worker_options
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.resources import resource_dir
 from shopwarden.runtime import Runtime, build_runtime
+from shopwarden.security.connections import reset_vault_cache
 from shopwarden.tools import registry
-from shopwarden.worker import build_app, defer_slots, ensure_schema, worker_options
 
 
 class Unguarded:

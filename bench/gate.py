@@ -35,11 +35,11 @@ from typing import Any
 import httpx
 import psycopg
 
-from shopwarden.agent_specs import AgentSpec
-from shopwarden.calls import Outcome, ToolCall, ToolResult
+from shopwarden.agents.specs import AgentSpec
 from shopwarden.db.engine import engine_for, make_engine, session_scope, upgrade
 from shopwarden.db.models import Connection, Merchant
-from shopwarden.gate import Gate
+from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
+from shopwarden.gate.pipeline import Gate
 from shopwarden.policy import Decision, PolicyEngine, default_limits, load_engine
 from shopwarden.tools import ToolContext
 
@@ -192,7 +192,7 @@ class LatentTransport(httpx.BaseTransport):
 
 async def _simulated_runtime(data_dir: Path) -> tuple[Any, str, list[tuple[str, Decimal]]]:
     """The simulator's small shop, its merchant seeded and connected, a runtime whose adapters see latency."""
-    from shopwarden.demo_setup import point_settings_at, prepare_environment, seed_merchant
+    from shopwarden.evals.setup import point_settings_at, prepare_environment, seed_merchant
     from shopwarden.platforms.simulator import Simulator
     from shopwarden.runtime import build_runtime
 

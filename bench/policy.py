@@ -16,7 +16,7 @@ from pathlib import Path
 
 from shopwarden.policy import EmbeddedEngine, OpaServerEngine, PolicyBundle
 from shopwarden.policy.contract import PolicyInput
-from shopwarden.policy.opa_standin import OpaStandin
+from shopwarden.policy.testing.opa_standin import OpaStandin
 
 POLICIES_DIR = Path(__file__).resolve().parents[1] / "policies"
 

@@ -6,7 +6,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from shopwarden.vault import BoundTo, Keyring, Vault, new_master_key
+from shopwarden.security.vault import BoundTo, Keyring, Vault, new_master_key
 
 ROUNDS = 5_000
 TOKEN = "ROW_" + "x" * 120  # TikTok access tokens are ~100–150 characters

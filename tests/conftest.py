@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import text
 
 from shopwarden.config import get_settings
-from shopwarden.connections import reset_vault_cache
 from shopwarden.db.engine import engine_for, make_engine, upgrade
 from shopwarden.db.models import Merchant
+from shopwarden.security.connections import reset_vault_cache
 
 IN_CI = os.environ.get("CI") == "true"
 PG_SERVER_URL = os.environ.get("SHOPWARDEN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")

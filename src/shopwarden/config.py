@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from shopwarden.errors import ConfigError
-from shopwarden.redaction import register_secret
+from shopwarden.security.redaction import register_secret
 
 ENV_PREFIX = "SHOPWARDEN_"
 

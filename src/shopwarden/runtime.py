@@ -17,15 +17,15 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import Engine
 
-from shopwarden.agent_specs import AgentSpec, load_agent_specs
+from shopwarden.agents.specs import AgentSpec, load_agent_specs
 from shopwarden.config import Settings, get_settings
-from shopwarden.connections import get_vault
 from shopwarden.db.engine import engine_for
-from shopwarden.gate import Gate
+from shopwarden.gate.pipeline import Gate
 from shopwarden.policy import PolicyEngine, default_limits, load_engine
+from shopwarden.security.connections import get_vault
+from shopwarden.security.vault import Vault
 from shopwarden.tools import ToolContext
 from shopwarden.tools.base import utc_now
-from shopwarden.vault import Vault
 
 
 @dataclass

@@ -4,7 +4,7 @@ import pytest
 from cycle_fakes import MERCHANT, FakeGate, connect_ads
 from sqlalchemy.engine import Engine
 
-from shopwarden.approvals import add_reviewer
+from shopwarden.approvals.queue import add_reviewer
 from shopwarden.db.engine import engine_for, session_scope
 from shopwarden.db.models import Merchant
 

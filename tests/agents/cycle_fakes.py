@@ -10,13 +10,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from shopwarden import approvals
-from shopwarden.agent_specs import load_agent_specs
 from shopwarden.agents import CycleDeps, rule_strategies
-from shopwarden.calls import Outcome, ToolCall, ToolResult
+from shopwarden.agents.specs import load_agent_specs
+from shopwarden.approvals import queue as approvals
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection
 from shopwarden.errors import ApprovalConflict
+from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
 
 MERCHANT = "m-acme"
 ADVERTISER = "adv1"

@@ -10,10 +10,10 @@ import pytest
 
 from shopwarden.agents import CycleDeps, deps_from_runtime
 from shopwarden.config import get_settings
-from shopwarden.connections import reset_vault_cache
-from shopwarden.demo_setup import seed_merchant
+from shopwarden.evals.setup import seed_merchant
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.runtime import Runtime, build_runtime
+from shopwarden.security.connections import reset_vault_cache
 
 MERCHANT = "m_glow"
 ADVERTISER = "7000000000000000001"

@@ -9,10 +9,10 @@ import pytest
 from cycle_fakes import HOODIE, MATCHA, MERCHANT, PLANTED, SERUM, FakeGate, make_deps
 from sqlalchemy import update
 
-from shopwarden import approvals
 from shopwarden.agents import SlotTaken, resume_cycle, resume_decided, run_cycle
 from shopwarden.agents.records import AgentStep, ProposedCall
 from shopwarden.agents.strategies import CreativeRules
+from shopwarden.approvals import queue as approvals
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, CycleRun, utcnow
 

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import update
 from stack import LOSER, WINNER, make_stack
 
-from shopwarden import approvals
 from shopwarden.agents import resume_cycle, resume_decided, run_cycle
-from shopwarden.audit import verify_chain
+from shopwarden.approvals import queue as approvals
+from shopwarden.audit.chain import verify_chain
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, utcnow
-from shopwarden.demo_setup import REVIEWER
+from shopwarden.evals.setup import REVIEWER
 
 
 def _approval_for(summary, tool: str, object_id: str) -> int:

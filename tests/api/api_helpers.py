@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 from gate_fakes import ADVERTISER
 
-from shopwarden.calls import Outcome, ToolCall
+from shopwarden.gate.calls import Outcome, ToolCall
 
 
 def queue_enable(runtime: SimpleNamespace, merchant_id: str = "m-acme") -> int:

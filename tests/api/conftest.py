@@ -14,11 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "gate"))
 
 from gate_fakes import ADVERTISER, FakeAds, FakeCampaign
 
-from shopwarden.agent_specs import AgentSpec
+from shopwarden.agents.specs import AgentSpec
 from shopwarden.api.auth import issue_token
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant
-from shopwarden.gate import Gate
+from shopwarden.gate.pipeline import Gate
 from shopwarden.policy import default_limits, load_engine
 from shopwarden.tools import ToolContext, registry
 

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from shopwarden.agents.checkpoint import postgres_conninfo
 from shopwarden.api import create_app
 from shopwarden.config import get_settings
-from shopwarden.worker import EXECUTE_TASK, build_app, ensure_schema
+from shopwarden.jobs.worker import EXECUTE_TASK, build_app, ensure_schema
 
 
 @pytest.mark.parametrize("db_url", ["postgres"], indirect=True)  # procrastinate lives on PostgreSQL only

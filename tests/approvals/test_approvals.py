@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from shopwarden import approvals
-from shopwarden.approvals import ReviewerNotAllowed
-from shopwarden.audit import verify_chain
+from shopwarden.approvals import queue as approvals
+from shopwarden.approvals.queue import ReviewerNotAllowed
+from shopwarden.audit.chain import verify_chain
 from shopwarden.db.engine import make_engine, session_scope
 from shopwarden.db.models import Approval, Merchant, ToolExecution, utcnow
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound

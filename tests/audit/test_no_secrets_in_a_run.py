@@ -16,10 +16,10 @@ from rich.console import Console
 from sqlalchemy import select
 from sqlmodel import SQLModel
 
-from shopwarden import demo
 from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for
-from shopwarden.redaction import install_log_redaction
+from shopwarden.demo import run as demo
+from shopwarden.security.redaction import install_log_redaction
 
 
 @pytest.fixture(autouse=True)

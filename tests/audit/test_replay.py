@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shopwarden.audit import AuditEntry, record
+from shopwarden.audit.chain import AuditEntry, record
+from shopwarden.audit.replay import replay
 from shopwarden.cli import app
 from shopwarden.db.models import utcnow
 from shopwarden.policy import load_engine
-from shopwarden.replay import replay
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 runner = CliRunner()

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from shopwarden import approvals
-from shopwarden.audit import AuditEntry, record
-from shopwarden.calls import Outcome, ToolResult
+from shopwarden.approvals import queue as approvals
+from shopwarden.audit.chain import AuditEntry, record
 from shopwarden.cli import app
 from shopwarden.db.engine import session_scope
+from shopwarden.gate.calls import Outcome, ToolResult
 from shopwarden.policy import load_engine
 
 runner = CliRunner()

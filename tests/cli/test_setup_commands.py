@@ -48,8 +48,8 @@ def test_unreachable_database_is_one_clear_line(tmp_path) -> None:
 
 def test_malformed_master_key_is_a_clear_error(monkeypatch) -> None:
     from shopwarden.config import get_settings
-    from shopwarden.connections import get_vault
     from shopwarden.errors import MasterKeyError
+    from shopwarden.security.connections import get_vault
 
     monkeypatch.setenv("SHOPWARDEN_MASTER_KEY", "%%%")
     get_settings.cache_clear()

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING
 import pytest
 from gate_fakes import ADVERTISER, FakeAds, FakeCampaign
 
-from shopwarden.agent_specs import AgentSpec
+from shopwarden.agents.specs import AgentSpec
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Reviewer
 from shopwarden.policy import PolicyEngine, default_limits, load_engine
 from shopwarden.tools import ToolContext, registry
 
 if TYPE_CHECKING:
-    from shopwarden.gate import Gate
+    from shopwarden.gate.pipeline import Gate
 
 AGENTS = {
     "growth": AgentSpec(id="growth", allowed_tools=["list_campaigns", "update_budget", "pause_ads", "enable_ads"]),
@@ -37,7 +37,7 @@ def fake_ads(tmp_path: Path) -> FakeAds:
 
 
 def make_gate(engine, policy: PolicyEngine, ads: FakeAds) -> Gate:
-    from shopwarden.gate import Gate  # imported late so the ledger tests do not depend on the gate's modules
+    from shopwarden.gate.pipeline import Gate  # imported late so the ledger tests do not depend on the gate's modules
 
     return Gate(engine=engine, policy=policy, agent_specs=AGENTS, default_limits=default_limits(),
                 context_for=lambda merchant_id: ToolContext(merchant_id, engine, ads_factory=lambda: ads),

@@ -16,14 +16,14 @@ import threading
 from typing import Any
 
 from gate_fakes import FakeAds
-from test_gate import budget_call
+from test_pipeline import budget_call
 
 from conftest import make_gate
-from shopwarden import approvals
-from shopwarden.calls import Outcome
+from shopwarden.approvals import queue as approvals
 from shopwarden.db.engine import make_engine
 from shopwarden.errors import ApprovalConflict
-from shopwarden.gate import Gate
+from shopwarden.gate.calls import Outcome
+from shopwarden.gate.pipeline import Gate
 
 WORKERS = 50
 

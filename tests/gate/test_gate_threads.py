@@ -10,10 +10,10 @@ from decimal import Decimal
 from gate_fakes import ADVERTISER, FakeAds
 from sqlmodel import select
 
-from shopwarden.calls import Outcome, ToolCall
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import BudgetLedgerEntry, ToolExecution
-from shopwarden.gate import Gate
+from shopwarden.gate.calls import Outcome, ToolCall
+from shopwarden.gate.pipeline import Gate
 
 
 def budget_call(budget: str, merchant_id: str = "m-acme") -> ToolCall:

@@ -23,11 +23,11 @@ from sqlmodel import select
 from test_exactly_once import approved_action
 
 from conftest import make_gate
-from shopwarden.calls import Outcome
 from shopwarden.db.engine import make_engine, session_scope
 from shopwarden.db.models import Approval, BudgetLedgerEntry, ToolExecution
 from shopwarden.errors import PlatformUnavailable
-from shopwarden.gate import Gate
+from shopwarden.gate.calls import Outcome
+from shopwarden.gate.pipeline import Gate
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from shopwarden.policy import EmbeddedEngine, OpaServerEngine, PolicyBundle
-from shopwarden.policy.opa_standin import OpaStandin
+from shopwarden.policy.testing.opa_standin import OpaStandin
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 

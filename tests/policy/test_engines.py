@@ -122,7 +122,7 @@ def test_opa_url_must_be_http(policy_bundle: PolicyBundle) -> None:
 
 
 def test_stand_in_without_pushed_policies_denies(policy_bundle: PolicyBundle) -> None:
-    from shopwarden.policy.opa_standin import OpaStandin
+    from shopwarden.policy.testing.opa_standin import OpaStandin
 
     with OpaStandin() as empty:
         decision = OpaServerEngine(empty.url, policy_bundle).decide(budget_input())

@@ -11,7 +11,7 @@ ADAPTER_MODULES = ("shopwarden.platforms.shop", "shopwarden.platforms.ads", "sho
 # function, the CLI commands that connect an account or sync a catalogue, and the demo's set-up
 # (which connects its merchant through the same OAuth and Composio code paths).
 ALLOWED = ("platforms/", "tools/", "runtime.py", "cli/connect.py", "cli/shop.py", "cli/ads.py", "cli/sync.py",
-           "demo_setup.py")
+           "evals/setup.py")
 
 
 def _imported_modules(source: str) -> set[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from shopwarden import approvals
 from shopwarden.agents.deps import CycleDeps
+from shopwarden.approvals import queue as approvals
 from shopwarden.errors import ApprovalConflict, NotFound
 
 SETTLED = ("executed", "failed", "rejected", "expired")

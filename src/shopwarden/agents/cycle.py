@@ -14,11 +14,11 @@ from langgraph.types import Command
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from shopwarden import approvals
 from shopwarden.agents.checkpoint import open_checkpointer
 from shopwarden.agents.deps import CycleDeps
 from shopwarden.agents.graph import build_cycle_graph
 from shopwarden.agents.summary import CycleSummary, build_summary
+from shopwarden.approvals import queue as approvals
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import CycleRun, utcnow
 from shopwarden.errors import NotFound, ShopwardenError

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy.engine import Engine
 
-from shopwarden.agent_specs import AgentSpec
-from shopwarden.calls import ToolCall, ToolResult
+from shopwarden.agents.specs import AgentSpec
 from shopwarden.config import get_settings
+from shopwarden.gate.calls import ToolCall, ToolResult
 
 if TYPE_CHECKING:
     from shopwarden.agents.strategies.base import Strategy

@@ -21,9 +21,9 @@ from shopwarden.agents.facts import (
     parse_trend_words,
 )
 from shopwarden.agents.records import CallRecord, ProposedCall
-from shopwarden.calls import ToolCall
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Connection, Merchant, Product, Sku
+from shopwarden.gate.calls import ToolCall
 
 GATHER_TURN = -1
 

@@ -29,7 +29,7 @@ from shopwarden.agents.gather import gather
 from shopwarden.agents.records import BLOCKED, CallRecord, ProposedCall
 from shopwarden.agents.strategies.base import AgentTurn
 from shopwarden.agents.summary import build_summary
-from shopwarden.calls import ToolCall
+from shopwarden.gate.calls import ToolCall
 
 AGENT_ORDER = (GROWTH, CREATIVE)
 COUNTED_AS_DENIAL = {"denied", "invalid"}

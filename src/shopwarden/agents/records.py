@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopwarden.calls import ToolResult
+from shopwarden.gate.calls import ToolResult
 
 BLOCKED = "blocked"  # never sent: the tool was refused too often in this cycle
 

@@ -21,12 +21,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
 
-from shopwarden import approvals
 from shopwarden.api.auth import ReviewerIdentity, identify
-from shopwarden.audit import list_executions
+from shopwarden.approvals import queue as approvals
+from shopwarden.approvals.reviewing import approve_and_execute
+from shopwarden.audit.chain import list_executions
 from shopwarden.db.models import Approval
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
-from shopwarden.reviewing import approve_and_execute
 
 COOKIE = "sw_reviewer"
 RuntimeFactory = Callable[[], Any]

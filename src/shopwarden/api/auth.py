@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from shopwarden.approvals import add_reviewer
+from shopwarden.approvals.queue import add_reviewer
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Reviewer
 from shopwarden.errors import NotFound

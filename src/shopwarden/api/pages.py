@@ -14,8 +14,8 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy.engine import Engine
 
-from shopwarden import approvals
 from shopwarden.api.auth import ReviewerIdentity, identify
+from shopwarden.approvals import queue as approvals
 from shopwarden.db.models import Approval
 from shopwarden.errors import ApprovalError, NotFound, ShopwardenError
 

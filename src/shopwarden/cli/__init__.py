@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from shopwarden.errors import ShopwardenError
-from shopwarden.redaction import install_log_redaction
+from shopwarden.security.redaction import install_log_redaction
 
 app = typer.Typer(
     name="shopwarden",

@@ -9,11 +9,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from shopwarden import approvals
+from shopwarden.approvals import queue as approvals
+from shopwarden.approvals.reviewing import approve_and_execute
 from shopwarden.cli._common import console, print_json
 from shopwarden.db.engine import get_engine, require_current_schema
 from shopwarden.db.models import Approval
-from shopwarden.reviewing import approve_and_execute
 
 approvals_app = typer.Typer(help="The approval queue.", no_args_is_help=True)
 MerchantOption = Annotated[str | None, typer.Option(help="Act only within this merchant's queue.")]

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from shopwarden.audit import list_executions, verify_chain
+from shopwarden.audit.chain import list_executions, verify_chain
 from shopwarden.cli._common import console, print_json
 from shopwarden.db.engine import get_engine, require_current_schema
 

@@ -6,7 +6,7 @@ import typer
 
 from shopwarden.cli._common import console
 from shopwarden.db.engine import get_engine, require_current_schema
-from shopwarden.retention import delete_merchant_cache, purge_expired
+from shopwarden.security.retention import delete_merchant_cache, purge_expired
 
 data_app = typer.Typer(help="Cached TikTok data: retention purge and deletion on request.", no_args_is_help=True)
 

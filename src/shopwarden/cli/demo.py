@@ -17,7 +17,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Simulator seed.")] = 42,
 ) -> None:
     """Seed a demo merchant against the simulator, run a few days of cycles, approve one action, verify the audit."""
-    from shopwarden.demo import run_demo
+    from shopwarden.demo.run import run_demo
 
     result = asyncio.run(run_demo(console, days=days, data_dir=data_dir, seed=seed))
     if not result.audit_ok:

@@ -24,7 +24,7 @@ def eval_scenario(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Run a scenario with the agents and without them, and print a scored report."""
-    from shopwarden.scenario_eval import evaluate
+    from shopwarden.evals.runner import evaluate
 
     report = asyncio.run(evaluate(scenario, days=days, seed=seed, autonomy=autonomy, approve_all=approve_all,
                                   policies_dir=policies))

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 import typer
 from sqlmodel import col, select
 
-from shopwarden import approvals
+from shopwarden.approvals import queue as approvals
 from shopwarden.cli._common import console, print_json
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
 from shopwarden.db.models import Merchant, Reviewer

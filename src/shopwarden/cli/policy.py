@@ -15,8 +15,8 @@ from shopwarden.config import get_settings
 from shopwarden.errors import ConfigError
 from shopwarden.policy import OpaServerEngine, PolicyBundle, load_engine
 from shopwarden.policy.bundle import default_policies_dir
-from shopwarden.policy.decision_table import TABLE_FILE, run_table
-from shopwarden.policy.rego_tests import run_isolated
+from shopwarden.policy.testing.decision_table import TABLE_FILE, run_table
+from shopwarden.policy.testing.rego_tests import run_isolated
 
 policy_app = typer.Typer(help="Guardrail policies: test, evaluate and push them.", no_args_is_help=True)
 

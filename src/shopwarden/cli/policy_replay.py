@@ -10,11 +10,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from shopwarden.audit.replay import replay
 from shopwarden.cli._common import console, print_json
 from shopwarden.cli.policy import policy_app
 from shopwarden.db.engine import get_engine, require_current_schema
 from shopwarden.policy import load_engine
-from shopwarden.replay import replay
 
 
 @policy_app.command("replay")

@@ -41,8 +41,8 @@ def schedule(
     """Run every merchant's growth cycles on their schedules, in this process."""
     from shopwarden.agents import deps_from_runtime
     from shopwarden.agents.render import print_summary
+    from shopwarden.jobs.scheduler import run_due, run_forever
     from shopwarden.runtime import build_runtime
-    from shopwarden.scheduler import run_due, run_forever
 
     runtime = build_runtime()
     deps = deps_from_runtime(runtime)
@@ -65,8 +65,8 @@ def worker(
     from shopwarden.agents import deps_from_runtime
     from shopwarden.agents.checkpoint import postgres_conninfo
     from shopwarden.errors import ConfigError
+    from shopwarden.jobs.worker import build_app, ensure_schema, worker_options
     from shopwarden.runtime import build_runtime
-    from shopwarden.worker import build_app, ensure_schema, worker_options
 
     runtime = build_runtime()
     conninfo = postgres_conninfo(runtime.engine)

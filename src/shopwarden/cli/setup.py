@@ -9,7 +9,7 @@ import typer
 from shopwarden.cli._common import console
 from shopwarden.config import get_settings
 from shopwarden.db import engine as db_engine
-from shopwarden.vault import init_key_file
+from shopwarden.security.vault import init_key_file
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Master keys of the token vault.", no_args_is_help=True)
@@ -44,7 +44,7 @@ def keys_rotate(
     ),
 ) -> None:
     """Re-wrap every stored token under a new master key."""
-    from shopwarden.keys import rotate_master_key
+    from shopwarden.security.keys import rotate_master_key
 
     result = rotate_master_key(out=out)
     console.print(

@@ -11,7 +11,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from shopwarden.cli._common import console
 from shopwarden.cli.connect import connect_app, disconnect_app
 from shopwarden.config import get_settings
-from shopwarden.connections import disconnect
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
 from shopwarden.db.models import utcnow
 from shopwarden.platforms.shop import (
@@ -22,6 +21,7 @@ from shopwarden.platforms.shop import (
     sync_catalog,
     sync_orders,
 )
+from shopwarden.security.connections import disconnect
 
 sync_app = typer.Typer(help="Copy TikTok Shop data into the local cache.", no_args_is_help=True)
 

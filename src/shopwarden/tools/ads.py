@@ -9,9 +9,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from shopwarden import budget_ledger
 from shopwarden.db.engine import session_scope
-from shopwarden.observe import ads_object, advertiser_owner, advertiser_profile, plain
+from shopwarden.tools import budget_ledger
 from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     AdvertiserArgs,
@@ -25,6 +24,7 @@ from shopwarden.tools.inputs import (
     PerformanceReportArgs,
     UpdateBudgetArgs,
 )
+from shopwarden.tools.observe import ads_object, advertiser_owner, advertiser_profile, plain
 
 CREATED_STATUS = "DISABLE"  # TikTok's default is ENABLE; we never send anything else on create
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shopwarden.observe import plain
 from shopwarden.tools.base import Tool, ToolContext
 from shopwarden.tools.inputs import ReadAdLibraryArgs, ReadTrendsArgs
+from shopwarden.tools.observe import plain
 
 
 async def _read_ad_library(ctx: ToolContext, args: ReadAdLibraryArgs, _key: str) -> Any:

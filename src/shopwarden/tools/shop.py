@@ -8,7 +8,6 @@ from typing import Any
 from sqlmodel import Session
 
 from shopwarden.errors import NotFound
-from shopwarden.observe import plain, product_owner, shop_owner
 from shopwarden.tools.base import State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     GetProductArgs,
@@ -17,6 +16,7 @@ from shopwarden.tools.inputs import (
     SyncCatalogArgs,
     UpdateSkuInventoryArgs,
 )
+from shopwarden.tools.observe import plain, product_owner, shop_owner
 
 MAX_ORDERS_PER_CALL = 500
 

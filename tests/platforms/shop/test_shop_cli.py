@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from shopwarden.cli import app
 from shopwarden.config import get_settings
-from shopwarden.connections import get_connection, store_tokens
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant, OAuthState
 from shopwarden.errors import ConfigError
+from shopwarden.security.connections import get_connection, store_tokens
 
 runner = CliRunner()
 

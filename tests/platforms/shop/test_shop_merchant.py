@@ -11,11 +11,11 @@ from shop_fakes import API, APP_KEY, APP_SECRET, NOW, fail, ok, product_json
 from sqlalchemy.engine import Engine
 
 from shopwarden.config import Settings
-from shopwarden.connections import store_tokens
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant, Shop
 from shopwarden.errors import ConfigError, NotFound
 from shopwarden.platforms.shop import MerchantShop, shop_client_for
+from shopwarden.security.connections import store_tokens
 
 SETTINGS = Settings(shop_app_key=APP_KEY, shop_app_secret=APP_SECRET, shop_api_base=API)
 

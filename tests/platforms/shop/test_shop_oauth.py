@@ -15,11 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from shopwarden.config import Settings
-from shopwarden.connections import get_connection, read_tokens
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant, OAuthState, Shop, utcnow
 from shopwarden.errors import ConfigError, InvalidRequest, NotFound
 from shopwarden.platforms.shop import AuthorizationStateInvalid, begin_authorization, complete_authorization
+from shopwarden.security.connections import get_connection, read_tokens
 
 TOKEN_GET = f"{AUTH}/api/v2/token/get"
 SHOPS = f"{API}/authorization/202309/shops"

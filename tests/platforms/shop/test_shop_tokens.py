@@ -14,12 +14,12 @@ from pydantic import SecretStr
 from shop_fakes import API, APP_KEY, APP_SECRET, AUTH, NOW, fail, grant_json, ok
 from sqlalchemy.engine import Engine
 
-from shopwarden.connections import get_connection, read_tokens, store_tokens
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant
 from shopwarden.errors import ReauthRequired
 from shopwarden.platforms.shop import ShopClient, ShopTokenProvider
 from shopwarden.platforms.shop.token_host import AppCredentials
+from shopwarden.security.connections import get_connection, read_tokens, store_tokens
 
 SHOPS = f"{API}/authorization/202309/shops"
 REFRESH = f"{AUTH}/api/v2/token/refresh"

@@ -13,11 +13,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from shopwarden.config import Settings
-from shopwarden.connections import get_connection, store_tokens
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, DeletionRequest, Merchant, Shop
 from shopwarden.errors import InvalidRequest
 from shopwarden.platforms.shop import handle_webhook
+from shopwarden.security.connections import get_connection, store_tokens
 
 SETTINGS = Settings(shop_app_key=APP_KEY, shop_app_secret=APP_SECRET)
 

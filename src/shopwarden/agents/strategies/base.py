@@ -6,9 +6,9 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shopwarden.agent_specs import AgentSpec
 from shopwarden.agents.facts import WorldView
 from shopwarden.agents.records import AgentStep, CallRecord
+from shopwarden.agents.specs import AgentSpec
 
 
 class AgentTurn(BaseModel):

@@ -22,7 +22,6 @@ from composio import exceptions as sdk_exceptions
 from composio_client import NotFoundError
 from sqlalchemy.engine import Engine
 
-from shopwarden import connections
 from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant, utcnow
@@ -31,7 +30,8 @@ from shopwarden.platforms.ads._errors import COMPOSIO, ErrorContext, composio_er
 from shopwarden.platforms.ads._proxy import SDK_FAILURES
 from shopwarden.platforms.ads.factory import PLATFORM_KEY, ads_client_for, composio_for
 from shopwarden.platforms.ads.models import AdvertiserInfo
-from shopwarden.retention import delete_merchant_cache
+from shopwarden.security import connections
+from shopwarden.security.retention import delete_merchant_cache
 
 ENDPOINT = "connected_accounts"
 

@@ -12,7 +12,6 @@ from composio import Composio
 from sqlalchemy.engine import Engine
 
 from shopwarden.config import Settings
-from shopwarden.connections import get_connection, mark_needs_reauth
 from shopwarden.db.engine import session_scope
 from shopwarden.errors import AuthExpired, NotFound, ReauthRequired
 from shopwarden.platforms.ads._errors import COMPOSIO, RECONNECT_HINT
@@ -22,6 +21,7 @@ from shopwarden.platforms.ads._token_header import AccessTokenHeader, TokenHeade
 from shopwarden.platforms.ads.client import AdsClient, utc_now
 from shopwarden.platforms.ads.models import PerformanceReport
 from shopwarden.platforms.ads.performance_cache import store_report
+from shopwarden.security.connections import get_connection, mark_needs_reauth
 
 PLATFORM_KEY = "ads"  # connections.platform
 SDK_TIMEOUT_SECONDS = 30

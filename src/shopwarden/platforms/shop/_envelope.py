@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 from shopwarden.errors import PlatformError, PlatformUnavailable
 from shopwarden.platforms.shop._errors import PLATFORM, ErrorRule, build_error, rule_for
 from shopwarden.platforms.shop.models import Envelope
-from shopwarden.redaction import redact_text
+from shopwarden.security.redaction import redact_text
 
 M = TypeVar("M", bound=BaseModel)
 REQUEST_ID_HEADER = "x-tt-logid"

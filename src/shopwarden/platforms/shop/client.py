@@ -36,7 +36,7 @@ from shopwarden.platforms.shop.models import (
     sku_inventory_lines,
 )
 from shopwarden.platforms.shop.signing import sign
-from shopwarden.redaction import redact_text, register_secret
+from shopwarden.security.redaction import redact_text, register_secret
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)

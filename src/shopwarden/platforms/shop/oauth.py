@@ -18,7 +18,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from shopwarden.config import Settings, get_settings
-from shopwarden.connections import store_tokens
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant, OAuthState, Shop, utcnow
 from shopwarden.errors import AuthExpired, InvalidRequest, NotFound
@@ -28,6 +27,7 @@ from shopwarden.platforms.shop.client import ShopClient
 from shopwarden.platforms.shop.models import AuthorizedShop, TokenGrant
 from shopwarden.platforms.shop.token_host import app_credentials, exchange_code, expiry
 from shopwarden.platforms.shop.tokens import PLATFORM_KEY
+from shopwarden.security.connections import store_tokens
 
 STATE_TTL = timedelta(minutes=10)
 CALLBACK = "oauth callback"

@@ -14,7 +14,7 @@ from shopwarden.errors import PlatformUnavailable
 from shopwarden.platforms.shop._envelope import EnvelopeFailure, read_data, read_envelope
 from shopwarden.platforms.shop._errors import PLATFORM
 from shopwarden.platforms.shop.models import TokenGrant
-from shopwarden.redaction import install_log_redaction, register_secret
+from shopwarden.security.redaction import install_log_redaction, register_secret
 
 # The token host takes the app secret and the refresh token in the query string, and httpx logs
 # request URLs at INFO: mask registered secrets in httpx's own records, whoever handles them.

@@ -19,13 +19,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from shopwarden.config import Settings
-from shopwarden.connections import get_connection, mark_needs_reauth, read_tokens, store_tokens
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, utcnow
 from shopwarden.errors import InvalidRequest, NotFound, ReauthRequired
 from shopwarden.platforms.shop._errors import PLATFORM
 from shopwarden.platforms.shop.models import TokenGrant
 from shopwarden.platforms.shop.token_host import AppCredentials, app_credentials, expiry, refresh_tokens
+from shopwarden.security.connections import get_connection, mark_needs_reauth, read_tokens, store_tokens
 
 log = logging.getLogger(__name__)
 PLATFORM_KEY = "shop"

@@ -14,13 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from shopwarden.config import Settings
-from shopwarden.connections import disconnect
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Shop
 from shopwarden.errors import InvalidRequest
 from shopwarden.platforms.shop._errors import PLATFORM
 from shopwarden.platforms.shop.signing import verify_webhook
 from shopwarden.platforms.shop.tokens import PLATFORM_KEY
+from shopwarden.security.connections import disconnect
 
 SELLER_DEAUTHORIZED = 6
 ENDPOINT = "webhook"

@@ -1,0 +1,67 @@
+"""The audit log: the keyed hash chain and its verification (`chain`), and policy replay over past
+decisions (`replay`)."""
+
+# Names resolve lazily (PEP 562): importing one submodule, e.g. `shopwarden.audit.chain`,
+# does not import its siblings, so the package adds no import cycles. Modules inside the package
+# import each other by submodule; this façade is for other packages.
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shopwarden.audit.chain import (
+        GENESIS,
+        AuditEntry,
+        VerifyReport,
+        append_execution,
+        list_executions,
+        record,
+        record_execution,
+        row_hash,
+        summarize_outcomes,
+        verify_chain,
+    )
+    from shopwarden.audit.replay import ReplayedDecision, ReplayReport, replay
+
+_EXPORTS = {
+    "GENESIS": "chain",
+    "AuditEntry": "chain",
+    "VerifyReport": "chain",
+    "append_execution": "chain",
+    "list_executions": "chain",
+    "record": "chain",
+    "record_execution": "chain",
+    "row_hash": "chain",
+    "summarize_outcomes": "chain",
+    "verify_chain": "chain",
+    "ReplayReport": "replay",
+    "ReplayedDecision": "replay",
+    "replay": "replay",
+}
+
+__all__ = [
+    "GENESIS",
+    "AuditEntry",
+    "ReplayReport",
+    "ReplayedDecision",
+    "VerifyReport",
+    "append_execution",
+    "list_executions",
+    "record",
+    "record_execution",
+    "replay",
+    "row_hash",
+    "summarize_outcomes",
+    "verify_chain",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

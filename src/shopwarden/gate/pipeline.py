@@ -1,0 +1,381 @@
+"""The gate: the one path every tool call takes.
+
+    validate -> authorize agent -> observe fresh state -> decide -> act -> record
+
+Reads take a fast path (tenancy check from our own tables, no policy evaluation) but are
+recorded like everything else. Every outcome, including invalid input and denials, becomes
+one `tool_executions` row, and comes back as a `ToolResult` an agent can read and act on.
+Approved actions run through `execute_approved`, exactly once (compare-and-set on the
+approval row), after a second observe + decide against fresh state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import logging
+import uuid
+import weakref
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from time import perf_counter
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from sqlalchemy import bindparam, select
+from sqlalchemy.engine import Engine
+
+from shopwarden.agents.specs import AgentSpec
+from shopwarden.approvals import queue as approvals
+from shopwarden.audit import chain as audit
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import Approval, Merchant
+from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, ShopwardenError
+from shopwarden.gate import recovery
+from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
+from shopwarden.gate.results import denied, failed, invalid_args, summarize, unknown_tool
+from shopwarden.policy import Decision, PolicyEngine
+from shopwarden.tools import AppliedChange, Tool, ToolContext, registry
+from shopwarden.tools.base import State
+
+log = logging.getLogger(__name__)
+
+CROSS_TENANT = "the shop, ad account or object named in this call belongs to another merchant"
+DB_THREADS = 4  # PostgreSQL; SQLite gets one (see Gate.__init__)
+POLICY_THREADS = 2
+T = TypeVar("T")
+
+_merchants = Merchant.__table__  # type: ignore[attr-defined]
+_MERCHANT = select(_merchants.c.id, _merchants.c.autonomy, _merchants.c.limits).where(
+    _merchants.c.id == bindparam("merchant_id"))
+
+
+@dataclass(frozen=True)
+class MerchantFacts:
+    """What a decision needs to know about the merchant."""
+
+    id: str
+    autonomy: str
+    limits: dict[str, Any]
+
+
+@dataclass
+class _Pass:
+    """What one pass through the gate learned, for the audit row."""
+
+    call: ToolCall
+    tool: Tool | None
+    started: float = field(default_factory=perf_counter)
+    decision: Decision | None = None
+    policy_input: dict[str, Any] = field(default_factory=dict)
+    approval_id: int | None = None
+    effect: AppliedChange | None = None
+    new_approval: dict[str, Any] | None = None
+
+
+class Gate:
+    """Every tool call, read or write, by any agent, goes through `call` (or `execute_approved`)."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        policy: PolicyEngine,
+        context_for: Callable[[str], ToolContext],
+        agent_specs: Mapping[str, AgentSpec],
+        default_limits: Mapping[str, Any],
+        clock: Callable[[], datetime] | None = None,
+        tools: Mapping[str, Tool] | None = None,
+    ) -> None:
+        self._engine = engine
+        self._policy = policy
+        self._context_for = context_for
+        self._agents = dict(agent_specs)
+        self._default_limits = dict(default_limits)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._tools = dict(tools) if tools is not None else registry()
+        # Database work and policy evaluation get threads of their own: on the default executor they
+        # would queue behind the platform SDK's blocking calls. SQLite takes its write lock at the start
+        # of every transaction (BEGIN IMMEDIATE), so parallel transactions would only wait for each other
+        # in SQLite's busy handler, which sleeps in steps of milliseconds: one thread serves them better.
+        sqlite = engine.dialect.name == "sqlite"
+        self._db = ThreadPoolExecutor(max_workers=1 if sqlite else DB_THREADS, thread_name_prefix="shopwarden-gate-db")
+        # The embedded engine evaluates one input at a time; its own thread lets it run beside database work.
+        self._decider = ThreadPoolExecutor(max_workers=POLICY_THREADS, thread_name_prefix="shopwarden-gate-policy")
+        for executor in (self._db, self._decider):
+            weakref.finalize(self, executor.shutdown, wait=False)
+
+    async def _off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        """Blocking database work on the gate's database threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._db, functools.partial(work, *args))
+
+    def _context(self, merchant_id: str) -> ToolContext:
+        ctx = self._context_for(merchant_id)
+        if ctx.db_executor is None:
+            ctx.db_executor = self._db
+        return ctx
+
+    # --- the pipeline ----------------------------------------------------------------------
+
+    async def call(self, call: ToolCall) -> ToolResult:
+        """Validate, authorize, observe, decide, act and record one proposed tool call."""
+        run = _Pass(call, self._tools.get(call.tool))
+        if run.tool is None:
+            return await self._record(run, unknown_tool(call.tool, sorted(self._tools)))
+        tool = run.tool
+        try:
+            args = tool.args_model.model_validate(call.args)
+        except ValidationError as exc:
+            return await self._record(run, invalid_args(tool.name, exc))
+        agent = self._agents.get(call.agent_id)
+        if agent is None or tool.name not in agent.allowed_tools:
+            reason = (f"agent {call.agent_id} is not allowed to use the tool {tool.name}" if agent
+                      else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
+            return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
+        # Before anything can reach a platform: an unknown merchant's call goes no further.
+        merchant, owner = await self._off_loop(self._merchant_and_owner, call.merchant_id, tool, args)
+        if merchant is None:
+            return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
+        ctx = self._context(call.merchant_id)
+        if not tool.mutating:
+            return await self._read(run, tool, args, ctx, owner)
+        observed = await self._observe(tool, args, ctx, owner)
+        return await self._mutate(run, tool, args, ctx, merchant, agent, observed)
+
+    async def _read(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, owner: str | None) -> ToolResult:
+        if owner is not None and owner != run.call.merchant_id:
+            return await self._record(run, denied(tool.name, [CROSS_TENANT], ["tenancy.cross_tenant"]))
+        observed = await self._observe(tool, args, ctx, owner)
+        if isinstance(observed, ToolResult):
+            return await self._record(run, observed)
+        try:
+            data = await tool.execute(ctx, args, _new_key())
+        except Exception as exc:
+            return await self._record(run, _error_result(tool.name, exc))
+        result = ToolResult(tool=tool.name, outcome=Outcome.READ, data=data, decision="allow",
+                            reason_codes=["allow.read"], policy_version=self._policy.version)
+        return await self._record(run, result)
+
+    async def _mutate(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, merchant: MerchantFacts,
+                      agent: AgentSpec, observed: State | ToolResult) -> ToolResult:
+        decided = await self._decide(run, tool, args, merchant, agent, observed)
+        if isinstance(decided, ToolResult):
+            return await self._record(run, decided)
+        decision, state = decided
+        if decision.decision == "deny":
+            return await self._record(run, _with_decision(denied(tool.name, decision.reasons, decision.reason_codes),
+                                                          decision))
+        if decision.decision == "require_approval":
+            run.new_approval = {"reasons": decision.reasons, "reason_codes": decision.reason_codes,
+                                "policy_version": decision.policy_version}
+            result = ToolResult(tool=tool.name, outcome=Outcome.PENDING_APPROVAL, reasons=decision.reasons)
+            return await self._record(run, _with_decision(result, decision))
+        result = await self._execute(run, tool, args, ctx, state, _new_key())
+        return await self._record(run, _with_decision(result, decision))
+
+    async def _observe(self, tool: Tool, args: Any, ctx: ToolContext, owner: str | None) -> State | ToolResult:
+        """The tool's fresh state, with the named resource's owner first; a platform error as a result."""
+        try:
+            state = await tool.observe(ctx, args)
+        except ShopwardenError as exc:
+            return _error_result(tool.name, exc)
+        return state if owner is None else {"resource_merchant_id": owner, **state}
+
+    async def _decide(self, run: _Pass, tool: Tool, args: Any, merchant: MerchantFacts, agent: AgentSpec,
+                      observed: State | ToolResult) -> tuple[Decision, State] | ToolResult:
+        if isinstance(observed, ToolResult):
+            return observed
+        state = observed
+        limits = {**self._default_limits, **agent.default_limits, **(merchant.limits or {})}
+        run.policy_input = {
+            "tool": tool.name,
+            "action": tool.action,
+            "args": args.model_dump(mode="json", exclude_none=True),
+            "now": self._clock().isoformat(),
+            "merchant": {"id": merchant.id, "autonomy": merchant.autonomy, "limits": limits},
+            "agent": {"id": agent.id, "allowed_tools": list(agent.allowed_tools)},
+            "state": _jsonable(state),
+            "request": _jsonable(tool.build_request(args)),
+        }
+        # Off the event loop: rego-cpp releases the GIL, and an OPA server is a blocking HTTP call.
+        run.decision = await asyncio.get_running_loop().run_in_executor(
+            self._decider, self._policy.decide, run.policy_input)
+        return run.decision, state
+
+    async def _execute(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, state: dict[str, Any],
+                       key: str) -> ToolResult:
+        try:
+            data = await tool.execute(ctx, args, key)
+        except Exception as exc:
+            return _error_result(tool.name, exc)
+        if tool.record_effect is not None:
+            run.effect = AppliedChange(run.call.merchant_id, args, state, None, run.approval_id)
+        return ToolResult(tool=tool.name, outcome=Outcome.EXECUTED, data=data)
+
+    # --- approved actions ------------------------------------------------------------------
+
+    async def execute_approved(self, approval_id: int) -> ToolResult:
+        """Run an approved action exactly once; ApprovalConflict when it is not (or no longer) approved."""
+        approval = await self._off_loop(approvals.claim_for_execution, self._engine, approval_id)
+        if approval is None:
+            status = await self._off_loop(self._approval_status, approval_id)
+            raise ApprovalConflict(f"approval {approval_id} cannot be executed: it is {status}, not approved")
+        return await self._run_claimed(approval)
+
+    async def _run_claimed(self, approval: Approval) -> ToolResult:
+        call = ToolCall(tool=approval.tool, args=dict(approval.args), agent_id=approval.agent_id,
+                        merchant_id=approval.merchant_id, run_id=approval.run_id, rationale=approval.rationale)
+        run = _Pass(call, self._tools.get(approval.tool), approval_id=approval.id)
+        result = await self._second_pass(run, approval)
+        ok = result.outcome == Outcome.EXECUTED
+        error = None if ok else "; ".join(result.reasons) or json.dumps(result.error)
+        await self._off_loop(functools.partial(approvals.finish_execution, self._engine, approval.id, ok=ok,
+                                               result=summarize(result.data) if ok else None, error=error))
+        return await self._record(run, result)
+
+    async def _second_pass(self, run: _Pass, approval: Approval) -> ToolResult:
+        """Re-observe and re-decide; a fresh deny stops it, allow or require_approval is satisfied by the reviewer."""
+        tool = run.tool
+        if tool is None:
+            return unknown_tool(approval.tool, sorted(self._tools))
+        try:
+            args = tool.args_model.model_validate(approval.args)
+        except ValidationError as exc:
+            return invalid_args(tool.name, exc)
+        merchant, owner = await self._off_loop(self._merchant_and_owner, approval.merchant_id, tool, args)
+        if merchant is None:
+            return _unknown_merchant(tool.name, approval.merchant_id)
+        agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
+        ctx = self._context(approval.merchant_id)
+        decided = await self._decide(run, tool, args, merchant, agent, await self._observe(tool, args, ctx, owner))
+        if isinstance(decided, ToolResult):
+            return decided
+        decision, state = decided
+        if decision.decision == "deny":
+            reasons = [f"not executed: a fresh policy check before execution refused it: {r}" for r in decision.reasons]
+            return _with_decision(denied(tool.name, reasons, decision.reason_codes), decision)
+        if tool.record_effect is not None:
+            await self._off_loop(approvals.note_observed_state, self._engine, approval.id, _jsonable(state))
+        result = await self._execute(run, tool, args, ctx, state, approval.idempotency_key)
+        reviewer = f"approved by {approval.reviewer}" if approval.reviewer else "approved by a reviewer"
+        return _with_decision(result.model_copy(update={"reasons": [reviewer, *decision.reasons]}), decision)
+
+    async def recover_stuck(self, merchant_id: str | None = None, *,
+                            older_than: timedelta = timedelta(minutes=5)) -> list[ToolResult]:
+        """Resolve approvals left `executing` by a crash: check the platform with the tool's `verify`
+        (applied -> executed; not applied -> executed once now; unknown -> failed for a human)."""
+        return await recovery.recover_stuck(self, merchant_id, older_than=older_than)
+
+    # --- the package-internal API gate.recovery uses (internal.GateInternals) ----------
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def tool_named(self, name: str) -> Tool | None:
+        return self._tools.get(name)
+
+    def tool_context(self, merchant_id: str) -> ToolContext:
+        return self._context(merchant_id)
+
+    async def off_loop(self, work: Callable[..., T], *args: Any) -> T:
+        return await self._off_loop(work, *args)
+
+    async def run_claimed(self, approval: Approval) -> ToolResult:
+        """Second pass and execution of an approval this process has claimed."""
+        return await self._run_claimed(approval)
+
+    async def record_settled(self, call: ToolCall, tool: Tool | None, approval_id: int | None, result: ToolResult,
+                             effect: AppliedChange | None) -> ToolResult:
+        """The audit row (and ledger entry, given an effect) for an approval settled without executing it here."""
+        run = _Pass(call, tool, approval_id=approval_id)
+        run.effect = effect
+        return await self._record(run, result)
+
+    # --- record ------------------------------------------------------------------------------
+
+    async def _record(self, run: _Pass, result: ToolResult) -> ToolResult:
+        duration_ms = (perf_counter() - run.started) * 1000
+        execution_id, approval_id = await self._off_loop(self._write, run, result, duration_ms)
+        return result.model_copy(update={"execution_id": execution_id, "approval_id": approval_id})
+
+    def _write(self, run: _Pass, result: ToolResult, duration_ms: float) -> tuple[int | None, int | None]:
+        call, tool = run.call, run.tool
+        with session_scope(self._engine) as session:
+            approval_id = run.approval_id
+            if run.new_approval is not None:
+                approval = approvals.create_approval(
+                    session, merchant_id=call.merchant_id, run_id=call.run_id, agent_id=call.agent_id,
+                    tool=call.tool, args=call.args, rationale=call.rationale, requested_by=call.agent_id,
+                    **run.new_approval,
+                )
+                approval_id = approval.id
+            error = result.error or {}
+            entry = audit.AuditEntry(
+                merchant_id=call.merchant_id, agent_id=call.agent_id, run_id=call.run_id, tool=call.tool,
+                surface=tool.surface if tool else "", mutating=tool.mutating if tool else False,
+                args=call.args, input_bytes=len(json.dumps(call.args, default=str).encode()),
+                decision=result.decision, reasons=result.reasons, reason_codes=result.reason_codes,
+                policy_version=result.policy_version, policy_input=run.policy_input, approval_id=approval_id,
+                duration_ms=duration_ms, outcome=result.outcome.value,
+                error_code=None if error.get("code") is None else str(error["code"]),
+                platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
+            )
+            row_id = audit.append_execution(session, entry)
+            if run.effect is not None and tool is not None and tool.record_effect is not None:
+                effect = AppliedChange(run.effect.merchant_id, run.effect.args, run.effect.state, row_id, approval_id)
+                tool.record_effect(session, effect)
+            return row_id, approval_id
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _merchant_and_owner(self, merchant_id: str, tool: Tool, args: Any) -> tuple[MerchantFacts | None, str | None]:
+        """The merchant, and who owns the resource the call names: one trip to the database."""
+        with session_scope(self._engine) as session:
+            row = session.connection().execute(_MERCHANT, {"merchant_id": merchant_id}).first()
+            if row is None:
+                return None, None
+            owner = tool.owner(session, args) if tool.owner is not None else None
+        return MerchantFacts(row.id, row.autonomy, dict(row.limits or {})), owner
+
+    def _approval_status(self, approval_id: int) -> str:
+        with session_scope(self._engine) as session:
+            approval = session.get(Approval, approval_id)
+            return "unknown" if approval is None else approval.status
+
+
+def _unknown_merchant(tool: str, merchant_id: str) -> ToolResult:
+    return denied(tool, [f"merchant {merchant_id} does not exist"], ["merchant.unknown"])
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _with_decision(result: ToolResult, decision: Decision) -> ToolResult:
+    return result.model_copy(update={
+        "decision": decision.decision,
+        "reason_codes": result.reason_codes or decision.reason_codes,
+        "reasons": result.reasons or decision.reasons,
+        "policy_version": decision.policy_version,
+    })
+
+
+def _error_result(tool: str, exc: BaseException) -> ToolResult:
+    if isinstance(exc, NotFound):
+        return ToolResult(tool=tool, outcome=Outcome.INVALID, reasons=[str(exc)], reason_codes=["args.not_found"],
+                          error={"error": "NotFound", "message": str(exc)})
+    if isinstance(exc, PlatformError):
+        return failed(tool, exc.as_dict(), str(exc))
+    if isinstance(exc, ShopwardenError):
+        return failed(tool, {"error": type(exc).__name__, "message": str(exc)}, str(exc))
+    log.exception("tool %s raised an unexpected error", tool)
+    return failed(tool, {"error": type(exc).__name__, "message": "unexpected internal error"},
+                  f"the tool {tool} failed with an unexpected internal error ({type(exc).__name__})")
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
