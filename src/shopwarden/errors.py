@@ -13,7 +13,6 @@
     │   ├── InvalidRequest          the platform refused our request (no retry)
     │   ├── PlatformUnavailable     5xx / timeouts / malformed bodies (retry only idempotent calls)
     │   └── PartialFailure          the call succeeded for some items and failed for others
-    ├── PolicyDenied                the policy engine said no
     ├── PolicyLoadError             a policy file or its data cannot be loaded (names file and line)
     ├── ApprovalError               an approval cannot move as asked
     │   └── ApprovalConflict        compare-and-set lost (already approved, executed, expired...)
@@ -133,14 +132,6 @@ class PartialFailure(PlatformError):
     def __init__(self, message: str, *, failures: list[dict[str, Any]], **kw: Any) -> None:
         self.failures = failures
         super().__init__(message, **kw)
-
-
-class PolicyDenied(ShopwardenError):
-    """The policy engine denied an action."""
-
-    def __init__(self, reasons: list[str]) -> None:
-        self.reasons = reasons
-        super().__init__("; ".join(reasons) or "denied by policy")
 
 
 class PolicyLoadError(ShopwardenError):

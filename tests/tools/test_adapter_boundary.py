@@ -8,10 +8,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "shopwarden"
 ADAPTER_MODULES = ("shopwarden.platforms.shop", "shopwarden.platforms.ads", "shopwarden.platforms.creative_center")
 # Who may build or use an adapter: the adapters themselves, the tools, the one composition
-# function, the CLI commands that connect an account or sync a catalogue, and the demo's set-up
-# (which connects its merchant through the same OAuth and Composio code paths).
-ALLOWED = ("platforms/", "tools/", "runtime.py", "cli/connect.py", "cli/shop.py", "cli/ads.py", "cli/sync.py",
-           "evals/setup.py")
+# function, the CLI commands that connect an account or sync a catalogue, and the set-up demo and eval
+# share (which connects its merchant through the same OAuth and Composio code paths).
+ALLOWED = ("platforms/", "tools/", "runtime.py", "cli/connect.py", "cli/shop.py", "cli/ads.py", "evals/setup.py")
 
 
 def _imported_modules(source: str) -> set[str]:

@@ -23,6 +23,7 @@ from shopwarden.audit import chain as audit
 from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Merchant, Reviewer, utcnow
+from shopwarden.domain.vocabulary import ApprovalStatus as Status
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
 REVIEWER_ROLES = ("reviewer", "owner", "viewer")
@@ -47,7 +48,7 @@ def create_approval(
     approval = Approval(
         merchant_id=merchant_id, run_id=run_id, agent_id=agent_id, tool=tool, args=dict(args),
         reasons=list(reasons), reason_codes=list(reason_codes), rationale=rationale,
-        policy_version=policy_version or "", requested_by=requested_by, status="pending",
+        policy_version=policy_version or "", requested_by=requested_by, status=Status.PENDING,
         idempotency_key=secrets.token_hex(16), created_at=now,
         expires_at=now + (ttl or timedelta(hours=get_settings().approval_ttl_hours)),
     )
@@ -92,7 +93,7 @@ def list_approvals(engine: Engine, *, merchant_id: str | None = None, status: st
 def approve(engine: Engine, approval_id: int, *, reviewer: str, merchant_id: str | None = None,
             note: str | None = None, after_approve: AfterApprove | None = None) -> Approval:
     """pending -> approved. `after_approve` runs in the same transaction (e.g. to enqueue its execution)."""
-    return _decide(engine, approval_id, "approved", reviewer=reviewer, merchant_id=merchant_id, note=note,
+    return _decide(engine, approval_id, Status.APPROVED, reviewer=reviewer, merchant_id=merchant_id, note=note,
                    after=after_approve)
 
 
@@ -102,13 +103,13 @@ def reject(engine: Engine, approval_id: int, *, reviewer: str, reason: str, merc
         refused = ApprovalError("a rejection needs a reason the agent and the merchant can read")
         _audit_refusal(engine, approval_id, "approvals.reject", reviewer, merchant_id, refused)
         raise refused
-    return _decide(engine, approval_id, "rejected", reviewer=reviewer, merchant_id=merchant_id, note=reason,
+    return _decide(engine, approval_id, Status.REJECTED, reviewer=reviewer, merchant_id=merchant_id, note=reason,
                    after=None)
 
 
 def _decide(engine: Engine, approval_id: int, to: str, *, reviewer: str, merchant_id: str | None,
             note: str | None, after: AfterApprove | None) -> Approval:
-    action = "approvals.approve" if to == "approved" else "approvals.reject"
+    action = "approvals.approve" if to == Status.APPROVED else "approvals.reject"
     try:
         with session_scope(engine) as session:
             approval = _load(session, approval_id, merchant_id)
@@ -116,7 +117,7 @@ def _decide(engine: Engine, approval_id: int, to: str, *, reviewer: str, merchan
             now = utcnow()
             moved = session.execute(
                 update(Approval)
-                .where(col(Approval.id) == approval_id, col(Approval.status) == "pending",
+                .where(col(Approval.id) == approval_id, col(Approval.status) == Status.PENDING,
                        col(Approval.expires_at) > now)
                 .values(status=to, reviewer=reviewer, review_note=note, decided_at=now)
             ).rowcount
@@ -138,10 +139,10 @@ def expire_due(engine: Engine, now: datetime | None = None) -> int:
     now = now or utcnow()
     overdue = col(Approval.expires_at) <= now
     with session_scope(engine) as session:
-        undecided = session.execute(update(Approval).where(col(Approval.status) == "pending", overdue)
-                                    .values(status="expired", decided_at=now)).rowcount or 0
-        unclaimed = session.execute(update(Approval).where(col(Approval.status) == "approved", overdue)
-                                    .values(status="expired")).rowcount or 0  # keeps the reviewer's decided_at
+        undecided = session.execute(update(Approval).where(col(Approval.status) == Status.PENDING, overdue)
+                                    .values(status=Status.EXPIRED, decided_at=now)).rowcount or 0
+        unclaimed = session.execute(update(Approval).where(col(Approval.status) == Status.APPROVED, overdue)
+                                    .values(status=Status.EXPIRED)).rowcount or 0  # keeps the reviewer's decided_at
         return undecided + unclaimed
 
 
@@ -151,12 +152,14 @@ def claim_for_execution(engine: Engine, approval_id: int) -> Approval | None:
     with session_scope(engine) as session:
         moved = session.execute(
             update(Approval)
-            .where(col(Approval.id) == approval_id, col(Approval.status) == "approved", col(Approval.expires_at) > now)
-            .values(status="executing", executed_at=now)
+            .where(col(Approval.id) == approval_id, col(Approval.status) == Status.APPROVED,
+                   col(Approval.expires_at) > now)
+            .values(status=Status.EXECUTING, executed_at=now)
         ).rowcount
         if moved != 1:
-            session.execute(update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "approved",
-                                                   col(Approval.expires_at) <= now).values(status="expired"))
+            session.execute(update(Approval).where(col(Approval.id) == approval_id,
+                                                   col(Approval.status) == Status.APPROVED,
+                                                   col(Approval.expires_at) <= now).values(status=Status.EXPIRED))
             return None
         return _load(session, approval_id, None)
 
@@ -168,7 +171,8 @@ def note_observed_state(engine: Engine, approval_id: int, state: dict[str, Any])
     """Keep the state the second pass observed on the executing row, before the platform call, so a
     crash recovery that finds the change applied can still enter it in the budget ledger."""
     with session_scope(engine) as session:
-        session.execute(update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "executing")
+        session.execute(update(Approval).where(col(Approval.id) == approval_id,
+                                               col(Approval.status) == Status.EXECUTING)
                         .values(result={OBSERVED_BEFORE_EXECUTION: state}))
 
 
@@ -178,8 +182,8 @@ def finish_execution(engine: Engine, approval_id: int, *, ok: bool, result: dict
     now = utcnow()
     with session_scope(engine) as session:
         moved = session.execute(
-            update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "executing")
-            .values(status="executed" if ok else "failed", result=result or {}, error=error, executed_at=now)
+            update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == Status.EXECUTING)
+            .values(status=Status.EXECUTED if ok else Status.FAILED, result=result or {}, error=error, executed_at=now)
         ).rowcount
         if moved != 1:
             current = session.get(Approval, approval_id)
@@ -232,7 +236,7 @@ def _conflict(session: Session, approval_id: int, now: datetime) -> ApprovalConf
     current = session.get(Approval, approval_id)
     if current is None:
         return ApprovalConflict(f"approval {approval_id} disappeared")
-    if current.status == "pending" and current.expires_at <= now:
+    if current.status == Status.PENDING and current.expires_at <= now:
         return ApprovalConflict(f"approval {approval_id} expired at {current.expires_at:%Y-%m-%d %H:%M} UTC "
                                 "and can no longer be decided")
     return ApprovalConflict(f"approval {approval_id} is already {current.status}")
@@ -265,9 +269,10 @@ def _audit_refusal(engine: Engine, approval_id: int, action: str, reviewer: str,
         theirs = approval is not None and approval.merchant_id == owner
         if theirs and isinstance(exc, ApprovalConflict):
             now = utcnow()
-            session.execute(update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "pending",
+            session.execute(update(Approval).where(col(Approval.id) == approval_id,
+                                                   col(Approval.status) == Status.PENDING,
                                                    col(Approval.expires_at) <= now)
-                            .values(status="expired", decided_at=now))
+                            .values(status=Status.EXPIRED, decided_at=now))
         audit.record_execution(session, audit.AuditEntry(
             merchant_id=owner, agent_id=f"reviewer:{reviewer}", tool=action, surface="approvals", args=args,
             outcome="invalid" if isinstance(exc, NotFound) else "denied", approval_id=approval_id if theirs else None,

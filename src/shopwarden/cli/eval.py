@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from shopwarden.cli._common import console, print_json
+from shopwarden.domain.vocabulary import AutonomyLiteral
 
 
 def eval_scenario(
     scenario: Annotated[str, typer.Argument(help="A scenario in evals/scenarios (e.g. small_shop) or a YAML path.")],
     days: Annotated[int, typer.Option(min=1, max=60, help="Simulated days, one growth cycle each.")] = 7,
     seed: Annotated[int, typer.Option(help="Simulator seed (the same seed gives the same market).")] = 0,
-    autonomy: Annotated[Literal["observe", "suggest", "guarded"], typer.Option(help="The merchant's level.")] = (
+    autonomy: Annotated[AutonomyLiteral, typer.Option(help="The merchant's level.")] = (
         "guarded"),
     policies: Annotated[Path | None, typer.Option(help="Decide under the policies in this folder instead.",
                                                   exists=True, file_okay=False)] = None,

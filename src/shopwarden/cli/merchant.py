@@ -13,18 +13,18 @@ from shopwarden.approvals import queue as approvals
 from shopwarden.cli._common import console, print_json
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
 from shopwarden.db.models import Merchant, Reviewer
+from shopwarden.domain.vocabulary import AutonomyLiteral
 from shopwarden.errors import NotFound
 
 merchant_app = typer.Typer(help="Merchants: autonomy level, limits, reviewers.", no_args_is_help=True)
 reviewer_app = typer.Typer(help="People who may decide a merchant's approvals.", no_args_is_help=True)
-Autonomy = Literal["observe", "suggest", "guarded"]
 Role = Literal["reviewer", "owner", "viewer"]
 MERCHANT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}")
 
 
 @merchant_app.command("add")
 def add(merchant_id: str, name: Annotated[str, typer.Option(help="Display name.")] = "",
-        autonomy: Annotated[Autonomy, typer.Option(help="observe | suggest | guarded")] = "suggest") -> None:
+        autonomy: Annotated[AutonomyLiteral, typer.Option(help="observe | suggest | guarded")] = "suggest") -> None:
     """Create a merchant (autonomy `suggest` by default: every mutation needs approval)."""
     if not MERCHANT_ID.fullmatch(merchant_id):
         raise typer.BadParameter("use 1-64 letters, digits, '_', '-', '.' or ':', starting with a letter or digit",
@@ -40,7 +40,7 @@ def add(merchant_id: str, name: Annotated[str, typer.Option(help="Display name."
 @merchant_app.command("set")
 def set_(
     merchant_id: str,
-    autonomy: Annotated[Autonomy | None, typer.Option(help="observe | suggest | guarded")] = None,
+    autonomy: Annotated[AutonomyLiteral | None, typer.Option(help="observe | suggest | guarded")] = None,
     daily_budget_change_pct: Annotated[float | None, typer.Option(min=0, max=100)] = None,
     account_daily_increase_max: Annotated[float | None, typer.Option(min=0)] = None,
     inventory_threshold: Annotated[int | None, typer.Option(min=0, help="Units above which a stock change "

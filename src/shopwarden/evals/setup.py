@@ -2,15 +2,12 @@
 
 Used by `shopwarden demo`, `shopwarden eval`, the growth cycle's integration tests and the benches:
 a clean environment, the merchant row, a reviewer, the TikTok Ads connection through Composio's
-consent flow (the real SDK, answered by the simulator) and, when the Shop adapter provides it,
-the Shop OAuth code exchange.
+consent flow (the real SDK, answered by the simulator) and the Shop OAuth code exchange.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
-import inspect
 import os
 import shutil
 from collections.abc import Mapping
@@ -26,6 +23,7 @@ from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant
 from shopwarden.platforms.ads import complete_ads_connection, start_ads_connection
+from shopwarden.platforms.shop import connect_shop
 from shopwarden.security.connections import reset_vault_cache
 from shopwarden.security.vault import init_key_file
 
@@ -101,17 +99,6 @@ def _connected(engine: Any, merchant_id: str, platform: str) -> bool:
         return session.exec(query).first() is not None
 
 
-def _find_connect_shop() -> Any:
-    for module in ("shopwarden.platforms.shop", "shopwarden.platforms.shop.oauth"):
-        try:
-            connect = getattr(importlib.import_module(module), "connect_shop", None)
-        except ImportError:
-            continue
-        if connect is not None:
-            return connect
-    return None
-
-
 async def _connect_ads(runtime: Any, merchant_id: str, sim_merchant: str, advertiser_ids: list[str]) -> None:
     http = httpx.Client(transport=runtime.simulator.transport())
     started = await asyncio.to_thread(start_ads_connection, runtime.engine, merchant_id, runtime.settings,
@@ -122,17 +109,10 @@ async def _connect_ads(runtime: Any, merchant_id: str, sim_merchant: str, advert
 
 
 async def _connect_shop(runtime: Any, merchant_id: str, sim_merchant: str) -> tuple[bool, list[str]]:
-    """The Shop OAuth code exchange, if the Shop adapter offers `connect_shop(engine, merchant_id, code, ...)`."""
+    """The Shop OAuth code exchange (requests stamped with the simulator's time), unless already connected."""
     if await asyncio.to_thread(_connected, runtime.engine, merchant_id, "shop"):
         return True, []
-    connect = _find_connect_shop()
-    if connect is None:
-        return False, ["TikTok Shop is not connected: the Shop adapter has no connect_shop() yet"]
     code = runtime.simulator.issue_auth_code(sim_merchant)
-    options: dict[str, Any] = {"settings": runtime.settings, "transport": runtime.transport}
-    if "clock" in inspect.signature(connect).parameters:  # requests stamped with the simulator's time
-        options["clock"] = runtime.clock
-    result = connect(runtime.engine, merchant_id, code, **options)
-    if inspect.isawaitable(result):
-        await result
+    await connect_shop(runtime.engine, merchant_id, code, settings=runtime.settings, transport=runtime.transport,
+                       clock=runtime.clock)
     return True, []

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-Autonomy = Literal["observe", "suggest", "guarded"]
+from shopwarden.domain.vocabulary import AutonomyLiteral, ObjectTypeLiteral
+
 Verdict = Literal["allow", "require_approval", "deny"]
 
 UNAVAILABLE = "policy engine unavailable"
@@ -23,7 +24,7 @@ class MerchantContext(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(min_length=1)
-    autonomy: Autonomy
+    autonomy: AutonomyLiteral
     limits: dict[str, Decimal] = Field(default_factory=dict)
 
 
@@ -102,7 +103,7 @@ class _Facts(BaseModel):
 
 
 class _BudgetArgs(_Facts):
-    object_type: Literal["campaign", "adgroup"]
+    object_type: ObjectTypeLiteral
     object_id: str
     budget: Decimal
 
@@ -117,7 +118,7 @@ class _BudgetState(_Facts):
 
 
 class _ObjectArgs(_Facts):
-    object_type: Literal["campaign", "adgroup"]
+    object_type: ObjectTypeLiteral
     object_id: str
 
 

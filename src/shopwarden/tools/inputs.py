@@ -12,10 +12,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from shopwarden.domain.vocabulary import BudgetModeLiteral, ObjectTypeLiteral
+
 PlatformId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 Money = Annotated[Decimal, Field(gt=0, le=Decimal("10000000"), decimal_places=2)]
-BudgetMode = Literal["BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"]
-ObjectType = Literal["campaign", "adgroup"]
 ObjectiveType = Literal[
     "PRODUCT_SALES", "TRAFFIC", "CONVERSIONS", "WEB_CONVERSIONS", "REACH", "VIDEO_VIEWS", "ENGAGEMENT",
     "APP_PROMOTION", "LEAD_GENERATION",
@@ -82,7 +82,7 @@ class ListAdgroupsArgs(AdvertiserArgs):
 
 
 class PerformanceReportArgs(AdvertiserArgs):
-    level: ObjectType
+    level: ObjectTypeLiteral
     days: int = Field(default=7, ge=1, le=30)
 
 
@@ -91,7 +91,7 @@ class CreateCampaignArgs(AdvertiserArgs):
 
     campaign_name: ObjectName
     objective_type: ObjectiveType
-    budget_mode: BudgetMode
+    budget_mode: BudgetModeLiteral
     budget: Money
 
 
@@ -100,13 +100,13 @@ class CreateAdgroupArgs(AdvertiserArgs):
 
     campaign_id: PlatformId
     adgroup_name: ObjectName
-    budget_mode: BudgetMode
+    budget_mode: BudgetModeLiteral
     budget: Money
     product_ids: list[PlatformId] | None = Field(default=None, max_length=50)
 
 
 class ObjectRef(AdvertiserArgs):
-    object_type: ObjectType
+    object_type: ObjectTypeLiteral
     object_id: PlatformId
 
 
@@ -114,7 +114,7 @@ class UpdateBudgetArgs(ObjectRef):
     """Only the object's identity, the budget and the budget mode: nothing else can change."""
 
     budget: Money
-    budget_mode: BudgetMode | None = None
+    budget_mode: BudgetModeLiteral | None = None
 
 
 class PauseAdsArgs(ObjectRef):

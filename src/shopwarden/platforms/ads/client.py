@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from shopwarden.domain.vocabulary import ObjectTypeLiteral
 from shopwarden.errors import AuthExpired, InvalidRequest, PartialFailure, PlatformUnavailable
 from shopwarden.platforms.ads._errors import PLATFORM, malformed
 from shopwarden.platforms.ads._markers import CreateIdentity
@@ -30,7 +31,6 @@ from shopwarden.platforms.ads.models import (
     Campaign,
     CreateAdGroup,
     CreateCampaign,
-    ObjectType,
     OperationStatus,
     Page,
     PerformanceReport,
@@ -191,7 +191,7 @@ class AdsClient:
         groups = _parsed(endpoint, lambda: [AdGroup.model_validate(row) for row in rows])
         return [g for g in groups if not name_contains or name_contains in g.adgroup_name]
 
-    async def report(self, advertiser_id: str, level: ObjectType, start_date: date | None = None,
+    async def report(self, advertiser_id: str, level: ObjectTypeLiteral, start_date: date | None = None,
                      end_date: date | None = None, *, days: int | None = None) -> PerformanceReport:
         """Daily spend, impressions, clicks, conversions (and conversion value) per object.
 
@@ -219,7 +219,8 @@ class AdsClient:
             await self._report_sink(report)
         return report
 
-    async def _report_window(self, advertiser_id: str, level: ObjectType, start: date, end: date) -> list[ReportRow]:
+    async def _report_window(self, advertiser_id: str, level: ObjectTypeLiteral, start: date,
+                             end: date) -> list[ReportRow]:
         endpoint = "report/integrated/get/"
         raw = await self._all_pages(endpoint, {
             "advertiser_id": advertiser_id, "service_type": "AUCTION", "report_type": "BASIC",
@@ -299,7 +300,7 @@ class AdsClient:
 
     # --- absolute-set writes (retried, bounded) ----------------------------------------------------
 
-    async def update_budget(self, advertiser_id: str, object_type: ObjectType, object_id: str,
+    async def update_budget(self, advertiser_id: str, object_type: ObjectTypeLiteral, object_id: str,
                             update: BudgetUpdate | None = None, **fields: Any) -> BudgetChange:
         """Set a campaign's or ad group's budget. Only `budget` and `budget_mode` may be given."""
         update = update or validated(BudgetUpdate, fields, "update_budget")
@@ -323,7 +324,7 @@ class AdsClient:
         return BudgetChange(object_type=object_type, object_id=object_id, budget=update.budget,
                             budget_mode=update.budget_mode)
 
-    async def set_status(self, advertiser_id: str, object_type: ObjectType, object_ids: Sequence[str],
+    async def set_status(self, advertiser_id: str, object_type: ObjectTypeLiteral, object_ids: Sequence[str],
                          status: OperationStatus) -> StatusChange:
         """Pause (DISABLE) or enable (ENABLE) up to 20 campaigns or ad groups."""
         endpoint = f"{object_type}/status/update/"

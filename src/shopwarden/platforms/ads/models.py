@@ -15,11 +15,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
+from shopwarden.domain.vocabulary import BudgetModeLiteral, ObjectTypeLiteral
 from shopwarden.platforms.ads.metrics import count, money, roas
 
-ObjectType = Literal["campaign", "adgroup"]
 OperationStatus = Literal["ENABLE", "DISABLE"]
-BudgetMode = Literal["BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"]
 MAX_NAME_LENGTH = 512
 MARKER_LENGTH = len(" [sw:0123456789ab]")
 
@@ -97,7 +96,7 @@ class ReportRow(_Response):
     conversion_value: Decimal | None = None
 
     @classmethod
-    def from_api(cls, level: ObjectType, row: dict[str, Any]) -> ReportRow:
+    def from_api(cls, level: ObjectTypeLiteral, row: dict[str, Any]) -> ReportRow:
         dimensions, metrics = row.get("dimensions"), row.get("metrics")
         if not isinstance(dimensions, dict) or not isinstance(metrics, dict):
             raise ValueError("a report row needs `dimensions` and `metrics` objects")
@@ -132,7 +131,7 @@ class ObjectTotals(_Response):
 
 class PerformanceReport(_Response):
     advertiser_id: str
-    level: ObjectType
+    level: ObjectTypeLiteral
     start_date: date
     end_date: date
     rows: list[ReportRow]
@@ -157,13 +156,13 @@ class PerformanceReport(_Response):
 
 
 class StatusChange(_Response):
-    object_type: ObjectType
+    object_type: ObjectTypeLiteral
     object_ids: list[str]
     status: OperationStatus
 
 
 class BudgetChange(_Response):
-    object_type: ObjectType
+    object_type: ObjectTypeLiteral
     object_id: str
     budget: Decimal
     budget_mode: str | None = None
@@ -181,7 +180,7 @@ class CreateCampaign(_Input):
 
     campaign_name: CreateName
     objective_type: Annotated[str, StringConstraints(pattern=r"^[A-Z_]{1,64}$")]
-    budget_mode: BudgetMode
+    budget_mode: BudgetModeLiteral
     budget: Money | None = None
 
     @model_validator(mode="after")
@@ -196,7 +195,7 @@ class CreateAdGroup(_Input):
 
     campaign_id: PlatformId
     adgroup_name: CreateName
-    budget_mode: BudgetMode
+    budget_mode: BudgetModeLiteral
     budget: Money
     product_ids: list[PlatformId] | None = Field(default=None, max_length=50)
 
@@ -205,4 +204,4 @@ class BudgetUpdate(_Input):
     """The only fields a budget update may carry."""
 
     budget: Money
-    budget_mode: BudgetMode | None = None
+    budget_mode: BudgetModeLiteral | None = None

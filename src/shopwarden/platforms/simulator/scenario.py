@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from shopwarden.domain.vocabulary import BudgetModeLiteral
 from shopwarden.errors import ShopwardenError
 
-BudgetMode = Literal["BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"]
 OperationStatus = Literal["ENABLE", "DISABLE", "DELETE"]
 
 
@@ -134,7 +134,7 @@ class ShopSpec(_Strict):
 class AdGroupSpec(_Strict):
     id: str
     name: str
-    budget_mode: BudgetMode = "BUDGET_MODE_DAY"
+    budget_mode: BudgetModeLiteral = "BUDGET_MODE_DAY"
     budget: Decimal = Field(default=Decimal("0"), ge=0)
     status: OperationStatus = "ENABLE"
     product_ids: list[str] = Field(default_factory=list)
@@ -144,7 +144,7 @@ class CampaignSpec(_Strict):
     id: str
     name: str = Field(min_length=1, max_length=512)
     objective_type: str = "PRODUCT_SALES"
-    budget_mode: BudgetMode = "BUDGET_MODE_DAY"
+    budget_mode: BudgetModeLiteral = "BUDGET_MODE_DAY"
     budget: Decimal = Field(default=Decimal("0"), ge=0)
     status: OperationStatus = "ENABLE"
     efficiency: float = Field(default=1.0, gt=0, le=10)

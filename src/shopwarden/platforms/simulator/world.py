@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -300,6 +300,3 @@ def day_start(day: date, zone: ZoneInfo) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=zone)
 
 
-def next_midnight(moment: datetime, zone: ZoneInfo) -> datetime:
-    local = moment.astimezone(zone)
-    return day_start(local.date() + timedelta(days=1), zone)

@@ -1,0 +1,22 @@
+"""Shared vocabulary every package speaks (`vocabulary`): autonomy levels, budget modes, approval
+statuses, ad object types. It imports nothing from shopwarden, so any module may use it."""
+
+from shopwarden.domain.vocabulary import (
+    ApprovalStatus,
+    Autonomy,
+    AutonomyLiteral,
+    BudgetMode,
+    BudgetModeLiteral,
+    ObjectType,
+    ObjectTypeLiteral,
+)
+
+__all__ = [
+    "ApprovalStatus",
+    "Autonomy",
+    "AutonomyLiteral",
+    "BudgetMode",
+    "BudgetModeLiteral",
+    "ObjectType",
+    "ObjectTypeLiteral",
+]
