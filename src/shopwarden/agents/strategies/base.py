@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from shopwarden.agent_specs import AgentSpec
 from shopwarden.agents.facts import WorldView
-from shopwarden.agents.records import AgentStep, CallRecord
+from shopwarden.agents.records import AgentStep, CallRecord, CreativeRequest
 
 
 class AgentTurn(BaseModel):
@@ -26,6 +26,8 @@ class AgentTurn(BaseModel):
     blocked_tools: list[str] = Field(default_factory=list)
     focus_products: list[str] = Field(default_factory=list)  # what the Growth Marketer is promoting
     messages: list[dict[str, Any]] = Field(default_factory=list)
+    handoffs: list[CreativeRequest] = Field(default_factory=list)  # the Growth Marketer's requests to the Creative
+    memory: dict[str, Any] = Field(default_factory=dict)  # agents/memory.py AgentMemory, as it stands this turn
 
 
 class Strategy(Protocol):
