@@ -73,6 +73,8 @@ class Brief(BaseModel):
     title: str
     angle: str
     hooks: list[str] = Field(default_factory=list)
+    hook_sources: list[str] = Field(default_factory=list)  # what each hook draws on, in the same order
+    reason: str = ""  # why the Growth Marketer asked (new_launch, fatigue, rising_roas), or bestseller
     hashtags: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)  # ids of ads it draws on
     set_aside: list[str] = Field(default_factory=list)  # public text that read like instructions
