@@ -194,12 +194,13 @@ class BudgetPlanner:
         if not groups:  # the campaign's budget is all there is (GMV Max, or unbudgeted ad groups)
             if c.budget is None or c.budget_mode != "BUDGET_MODE_DAY":
                 return []
-            new = min(self._ceiling(c.budget, c.start_of_day_budget), c.budget + room)
+            new = min(self._ceiling(c.budget, c.start_of_day_budget), c.budget + room).quantize(CENTS, ROUND_DOWN)
             if new > c.budget:
                 proposals.append(self._raise_one(j, "campaign", c.campaign_id, c.budget, new, funded))
             return proposals
         group_targets = {g.adgroup_id: min(self._ceiling(g.budget or Decimal(0), g.start_of_day_budget),
-                                           (g.budget or Decimal(0)) + room / len(groups)) for g in groups}
+                                           (g.budget or Decimal(0)) + room / len(groups)).quantize(CENTS, ROUND_DOWN)
+                         for g in groups}
         wanted = sum(group_targets.values(), Decimal(0))
         cap = c.budget if c.budget is not None and c.budget_mode == "BUDGET_MODE_DAY" else None
         if cap is not None and wanted > cap:
