@@ -33,8 +33,11 @@ def small_world() -> dict[str, Any]:
     return {
         "list_shops": [{"id": "shop1", "name": "Shop One"}],
         "sync_catalog": {"products": [
+            # The 30 ml size is nearly out; the large size carries the product (a winner worth raising).
             {"id": SERUM, "title": "Glow Serum", "skus": [{"id": "s_serum", "seller_sku": "SERUM",
-                                                          "inventory": [{"warehouse_id": "w1", "quantity": 5}]}]},
+                                                          "inventory": [{"warehouse_id": "w1", "quantity": 5}]},
+                                                         {"id": "s_serum_xl", "seller_sku": "SERUM-XL",
+                                                          "inventory": [{"warehouse_id": "w1", "quantity": 120}]}]},
             {"id": HOODIE, "title": "Cloud Hoodie", "skus": [{"id": "s_hoodie", "seller_sku": "HOODIE",
                                                             "inventory": [{"warehouse_id": "w1", "quantity": 80}]}]},
             {"id": MATCHA, "title": "Matcha Starter Kit",

@@ -18,6 +18,7 @@ from shopwarden.security.connections import reset_vault_cache
 MERCHANT = "m_glow"
 ADVERTISER = "7000000000000000001"
 WINNER, LOSER = "1800000000000000001", "1800000000000000002"
+WINNER_ADGROUP = "1810000000000000001"  # its budget (100, under the campaign's 120) is the one that binds
 
 
 @dataclass
@@ -56,6 +57,9 @@ async def make_stack(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, autonom
     sim = Simulator.from_scenario(scenario, seed=7)
     point_at(sim, monkeypatch)
     runtime = build_runtime(simulator=sim)
+    # The scenario's winner has about six days of stock after three days of sales; a merchant who
+    # keeps three days of cover lets the Growth Marketer raise it (the default of seven would not).
+    seed.setdefault("limits", {"restock_days_of_cover": 3})
     await seed_merchant(runtime, autonomy=autonomy, **seed)
     sim.advance(days=days)
     return Stack(sim, runtime, tmp_path / "data")

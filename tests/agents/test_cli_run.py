@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from stack import WINNER, make_stack
+from stack import WINNER_ADGROUP, make_stack
 from typer.testing import CliRunner
 
 from shopwarden.cli import app
@@ -22,7 +22,7 @@ def test_run_prints_what_ran_what_waits_and_why(sqlite_url: str, monkeypatch: py
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["status"] == "waiting"
-    budget = next(a for a in summary["actions"] if a["tool"] == "update_budget" and WINNER in a["target"])
+    budget = next(a for a in summary["actions"] if a["tool"] == "update_budget" and WINNER_ADGROUP in a["target"])
     assert budget["verdict"] == "waiting" and budget["approval_id"] is not None
 
     plain = CliRunner().invoke(app, ["run", "--resume", summary["run_id"]], env={"COLUMNS": "200"})

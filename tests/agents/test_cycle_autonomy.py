@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from stack import LOSER, WINNER, make_stack
+from stack import LOSER, WINNER_ADGROUP, make_stack
 
 from shopwarden.agents import run_cycle
 from shopwarden.audit.chain import verify_chain
@@ -21,10 +21,10 @@ async def test_guarded_runs_changes_inside_the_limits(sqlite_url: str, monkeypat
 
     summary = await run_cycle(stack.deps(), "m_glow")
 
-    raise_budget = _action(summary, "update_budget", WINNER)
-    assert (raise_budget.verdict, raise_budget.target) == ("executed", f"campaign {WINNER} -> 144.00")
+    raise_budget = _action(summary, "update_budget", WINNER_ADGROUP)
+    assert (raise_budget.verdict, raise_budget.target) == ("executed", f"adgroup {WINNER_ADGROUP} -> 120.00")
     assert _action(summary, "pause_ads", LOSER).verdict == "executed"
-    assert len(stack.mutations("campaign/update/", WINNER)) == 1
+    assert len(stack.mutations("adgroup/budget/update/", WINNER_ADGROUP)) == 1
     assert verify_chain(stack.runtime.engine, "m_glow").ok
 
 
@@ -36,7 +36,7 @@ async def test_suggest_queues_every_change_for_a_reviewer(sqlite_url: str, monke
 
     assert summary.status == "waiting"
     assert {a.verdict for a in summary.actions} == {"waiting"}
-    assert _action(summary, "update_budget", WINNER).approval_id is not None
+    assert _action(summary, "update_budget", WINNER_ADGROUP).approval_id is not None
     assert stack.mutations("campaign/update/") == [] and stack.mutations("campaign/status/update/") == []
 
 
@@ -47,7 +47,7 @@ async def test_observe_records_recommendations_and_changes_nothing(sqlite_url: s
     summary = await run_cycle(stack.deps(), "m_glow")
 
     assert summary.status == "done"
-    budget = _action(summary, "update_budget", WINNER)
+    budget = _action(summary, "update_budget", WINNER_ADGROUP)
     assert budget.verdict == "recommended"
     assert "recorded as a recommendation and not carried out" in budget.reasons[0]
     assert summary.blocked_tools == []  # recommendations are not refusals

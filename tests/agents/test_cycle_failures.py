@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import select
-from stack import WINNER, make_stack
+from stack import WINNER_ADGROUP, make_stack
 
 from shopwarden.agents import run_cycle
 from shopwarden.audit.chain import list_executions, verify_chain
@@ -26,25 +26,26 @@ async def test_an_outage_mid_cycle_leaves_a_gap_and_the_next_cycle_catches_up(
 
     hit = await run_cycle(stack.deps(), "m_glow", slot="s1")
 
-    assert hit.failed_reads == 1
+    assert hit.failed_reads == 2  # the campaign and the ad group reports
     assert any(note.startswith("could not read performance of 7000000000000000001") for note in hit.notes)
     assert not any(a.tool in ("update_budget", "pause_ads") for a in hit.actions)
     assert ("get_performance_report", "failed") in _audited(stack, hit.run_id)
     stack.sim.faults.clear()
     stack.sim.advance(hours=6)
     after = await run_cycle(stack.deps(), "m_glow", slot="s2")
-    assert any(a.tool == "update_budget" and WINNER in a.target and a.verdict == "executed" for a in after.actions)
+    assert any(a.tool == "update_budget" and WINNER_ADGROUP in a.target and a.verdict == "executed"
+               for a in after.actions)
     assert verify_chain(stack.runtime.engine, "m_glow").ok
 
 
 async def test_a_rate_limited_write_is_reported_not_retried_in_a_loop(
         sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     stack = await make_stack(monkeypatch, tmp_path)
-    stack.sim.faults.add("*/campaign/update/", "rate_limit", times=1, retry_after=60)
+    stack.sim.faults.add("*/adgroup/budget/update/", "rate_limit", times=1, retry_after=60)
 
     hit = await run_cycle(stack.deps(), "m_glow", slot="s1")
 
-    first = next(a for a in hit.actions if a.tool == "update_budget" and WINNER in a.target)
+    first = next(a for a in hit.actions if a.tool == "update_budget" and WINNER_ADGROUP in a.target)
     assert first.verdict == "failed" and "rate" in first.reasons[0].lower()
     assert any(a.tool == "pause_ads" and a.verdict == "executed" for a in hit.actions)  # the rest carried on
     limited = [r for r in stack.sim.requests if r.fault == "rate_limit"]
@@ -52,7 +53,8 @@ async def test_a_rate_limited_write_is_reported_not_retried_in_a_loop(
     assert ("update_budget", "failed") in _audited(stack, hit.run_id)
     stack.sim.advance(hours=6)
     after = await run_cycle(stack.deps(), "m_glow", slot="s2")
-    assert any(a.tool == "update_budget" and WINNER in a.target and a.verdict == "executed" for a in after.actions)
+    assert any(a.tool == "update_budget" and WINNER_ADGROUP in a.target and a.verdict == "executed"
+               for a in after.actions)
     assert verify_chain(stack.runtime.engine, "m_glow").ok
 
 

@@ -42,7 +42,7 @@ async def test_cycle_plans_budget_shift_pause_launch_and_briefs(fake_gate: FakeG
     assert {b.product_id for b in summary.briefs} == {SERUM, MATCHA}
     assert HOODIE not in {b.product_id for b in summary.briefs}
     assert any("restock Glow Serum (SERUM): 5 left, about 2.5 days" in note for note in summary.notes)
-    assert summary.reads == 10  # 6 growth reads + 2 trends + 2 ad library reads
+    assert summary.reads == 11  # 7 growth reads (campaign and ad group reports) + 2 trends + 2 ad library reads
 
 
 async def test_untrusted_ad_text_is_set_aside_and_never_becomes_a_call(fake_gate: FakeGate, sqlite_engine,
@@ -152,7 +152,7 @@ async def test_failed_reads_leave_gaps_and_the_cycle_still_finishes(fake_gate: F
     summary = await run_cycle(make_deps(fake_gate, sqlite_engine, tmp_path), MERCHANT)
 
     assert summary.status == "done"
-    assert summary.failed_reads == 3
+    assert summary.failed_reads == 4  # both performance reports (campaign, ad group) and both trend reads
     assert "could not read performance of adv1 (get_performance_report: platform unavailable); decisions that " \
            "need it were skipped" in summary.notes
     assert not any(a.tool in ("update_budget", "pause_ads") for a in summary.actions)  # no performance, no judgement
@@ -181,7 +181,9 @@ async def test_resume_without_decisions_still_settles_what_reviewers_decided(fak
     fake_gate.rules = {"update_budget": "require_approval", "pause_ads": "require_approval"}
     deps = make_deps(fake_gate, sqlite_engine, tmp_path)
     paused = await run_cycle(deps, MERCHANT)
-    budget_id, pause_id = paused.waiting_approval_ids()
+    by_tool = {a.tool: a.approval_id for a in paused.actions if a.verdict == "waiting"}
+    assert sorted(paused.waiting_approval_ids()) == sorted(by_tool.values())
+    budget_id, pause_id = by_tool["update_budget"], by_tool["pause_ads"]
     approvals.approve(sqlite_engine, budget_id, reviewer="alice")
 
     partly = await resume_cycle(deps, paused.run_id)  # no decisions passed: the approval rows are the truth

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
-from stack import LOSER, WINNER, make_stack
+from stack import LOSER, WINNER_ADGROUP, make_stack
 
 from shopwarden.agents import resume_cycle, resume_decided, run_cycle
 from shopwarden.approvals import queue as approvals
@@ -27,7 +27,7 @@ async def test_resume_after_restart_executes_the_approved_action_exactly_once(
     request.getfixturevalue(db)
     stack = await make_stack(monkeypatch, tmp_path, autonomy="suggest")
     paused = await run_cycle(stack.deps(), "m_glow")
-    budget_id = _approval_for(paused, "update_budget", WINNER)
+    budget_id = _approval_for(paused, "update_budget", WINNER_ADGROUP)
     pause_id = _approval_for(paused, "pause_ads", LOSER)
     approvals.approve(stack.runtime.engine, budget_id, reviewer=REVIEWER)
     approvals.reject(stack.runtime.engine, pause_id, reviewer=REVIEWER, reason="hoodie restock ad next week")
@@ -37,7 +37,7 @@ async def test_resume_after_restart_executes_the_approved_action_exactly_once(
     second = await resume_cycle(stack.restarted().deps(), paused.run_id, {str(budget_id): "approved"})
     again = await resume_decided(stack.restarted().deps())
 
-    assert len(stack.mutations("campaign/update/", WINNER)) == 1
+    assert len(stack.mutations("adgroup/budget/update/", WINNER_ADGROUP)) == 1
     assert stack.mutations("campaign/status/update/", LOSER) == []
     executed = next(a for a in first.actions if a.approval_id == budget_id)
     assert (executed.verdict, executed.reasons[0]) == ("executed", f"approved by {REVIEWER}")
@@ -54,7 +54,7 @@ async def test_resuming_an_expired_approval_runs_nothing(sqlite_url: str, monkey
                                                          tmp_path: Path):
     stack = await make_stack(monkeypatch, tmp_path, autonomy="suggest")
     paused = await run_cycle(stack.deps(), "m_glow")
-    budget_id = _approval_for(paused, "update_budget", WINNER)
+    budget_id = _approval_for(paused, "update_budget", WINNER_ADGROUP)
     with session_scope(stack.runtime.engine) as session:
         session.execute(update(Approval).values(expires_at=utcnow() - timedelta(seconds=1)))
 
@@ -63,4 +63,5 @@ async def test_resuming_an_expired_approval_runs_nothing(sqlite_url: str, monkey
 
     assert done.status == "done"
     assert {a.verdict for a in done.actions} == {"expired"}
+    assert stack.mutations("adgroup/budget/update/") == []
     assert stack.mutations("campaign/update/") == [] and stack.mutations("campaign/status/update/") == []

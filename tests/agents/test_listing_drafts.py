@@ -41,7 +41,7 @@ async def test_opted_in_merchant_gets_a_draft_per_brief(fake_gate: FakeGate, sql
     serum = drafts[SERUM]
     assert serum is not None
     assert serum.title == "Glow Serum | Serum routine"
-    assert serum.bullets == ["Best seller: 14 sold in the last 7 days", "Only 5 left in stock",
+    assert serum.bullets == ["Best seller: 14 sold in the last 7 days", "Available in 2 variants",
                              "Made for serum routine", "As seen on #glowserum"]
     assert "draft      Glow Serum | Serum routine" in summary.render_text()
     # A draft is text for a person: the Creative agent still proposes no change of any kind.

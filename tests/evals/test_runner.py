@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from shopwarden.cli import app
@@ -50,14 +51,21 @@ async def test_another_policy_version_is_replayed_on_the_same_scenario(tmp_path:
     strict = tmp_path / "policies"
     shutil.copytree(resource_dir("policies"), strict)
     data = json.loads((strict / "data.json").read_text())
-    data["shopwarden"]["limits"]["account_daily_increase_max"] = 1  # the strategy does not plan around this cap
+    data["shopwarden"]["limits"]["account_daily_increase_max"] = 1  # the Growth Marketer plans within this cap
     (strict / "data.json").write_text(json.dumps(data))
+    # The winner needs stock for a raise (the Growth Marketer never adds spend it cannot sell): ten times the serum.
+    scenario = yaml.safe_load((resource_dir("evals") / "scenarios" / "small_shop.yaml").read_text())
+    for sku in scenario["merchant"]["shops"][0]["products"][0]["skus"]:
+        sku["stock"] = {warehouse: quantity * 10 for warehouse, quantity in sku["stock"].items()}
+    stocked = tmp_path / "stocked_shop.yaml"
+    stocked.write_text(yaml.safe_dump(scenario))
 
-    default = await evaluate("small_shop", days=2, seed=5)
-    stricter = await evaluate("small_shop", days=2, seed=5, policies_dir=strict)
+    default = await evaluate(stocked, days=2, seed=5)
+    stricter = await evaluate(stocked, days=2, seed=5, policies_dir=strict)
 
     assert stricter.policy_version != default.policy_version
-    assert stricter.verdicts.get("waiting", 0) > default.verdicts.get("waiting", 0)
+    # Under the stricter version the winner's raise does not fit in the day: fewer changes run.
+    assert stricter.verdicts.get("executed", 0) < default.verdicts.get("executed", 0)
 
 
 def test_cli_prints_the_report_as_json():

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlmodel import col, select
 
+from shopwarden.agents import ledger
 from shopwarden.agents.deps import CREATIVE, GROWTH, ORDER_WINDOW_DAYS, CycleDeps
 from shopwarden.agents.facts import (
     ProductFacts,
@@ -16,11 +17,15 @@ from shopwarden.agents.facts import (
     WorldView,
     items,
     parse_campaigns,
+    parse_delivery,
     parse_products,
     parse_sales,
     parse_trend_words,
+    sales_days,
 )
+from shopwarden.agents.memory import load_memory
 from shopwarden.agents.records import CallRecord, ProposedCall
+from shopwarden.agents.strategies import margins
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Connection, Merchant, Product, Sku
 from shopwarden.gate.calls import ToolCall
@@ -49,7 +54,7 @@ class _Reader:
 
 
 async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldView, list[CallRecord]]:
-    facts = _merchant_facts(deps, merchant_id)
+    facts = await asyncio.to_thread(_merchant_facts, deps, merchant_id, run_id)
     reader = _Reader(deps, merchant_id, run_id)
     shops = await reader.read(GROWTH, "list_shops", "the shops")
     facts.shops = [str(s.get("id") or s.get("shop_id")) for s in items(shops, "shops") if isinstance(s, dict)]
@@ -58,6 +63,7 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
         catalog = await reader.read(GROWTH, "sync_catalog", "the catalog")
         orders = await reader.read(GROWTH, "search_orders", "recent orders", since_hours=24 * ORDER_WINDOW_DAYS)
         facts.units_sold_by_product, facts.units_sold_by_sku = parse_sales(orders or [])
+        facts.sales_days = sales_days(orders or [])
     facts.campaigns_complete = bool(facts.advertisers)
     for advertiser_id in facts.advertisers:
         campaigns = await reader.read(GROWTH, "list_campaigns", f"campaigns of {advertiser_id}",
@@ -66,8 +72,15 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
                                      advertiser_id=advertiser_id)
         report = await reader.read(GROWTH, "get_performance_report", f"performance of {advertiser_id}",
                                    advertiser_id=advertiser_id, level="campaign", days=ORDER_WINDOW_DAYS)
-        facts.campaigns.extend(parse_campaigns(advertiser_id, campaigns, adgroups, report))
+        # Spend is bound by the ad group's budget as often as by the campaign's: judge both levels.
+        group_report = await reader.read(GROWTH, "get_performance_report", f"ad group performance of {advertiser_id}",
+                                         advertiser_id=advertiser_id, level="adgroup", days=ORDER_WINDOW_DAYS)
+        facts.campaigns.extend(parse_campaigns(advertiser_id, campaigns, adgroups, report, group_report))
+        _, first_day, today = parse_delivery(report)
+        facts.report_first_day, facts.report_today = first_day or facts.report_first_day, today or facts.report_today
         facts.campaigns_complete = facts.campaigns_complete and campaigns is not None and adgroups is not None
+    if facts.report_today is not None:
+        await asyncio.to_thread(ledger.attach_start_of_day, deps.engine, facts)
     if catalog is not None:
         facts.products = await _relevant_products(deps, merchant_id, catalog, facts)
     hashtags = await reader.read(CREATIVE, "read_trends", "trending hashtags", kind="hashtags")
@@ -78,7 +91,7 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
     return facts, reader.records
 
 
-def _merchant_facts(deps: CycleDeps, merchant_id: str) -> WorldView:
+def _merchant_facts(deps: CycleDeps, merchant_id: str, run_id: str | None = None) -> WorldView:
     """What our own tables know: autonomy, limits, warehouse counts, advertisers, open approvals."""
     with session_scope(deps.engine) as session:
         merchant = session.get(Merchant, merchant_id)
@@ -96,12 +109,15 @@ def _merchant_facts(deps: CycleDeps, merchant_id: str) -> WorldView:
                                                                         Approval.status == "pending")).all()
         counts, bad = _stock_counts((merchant.settings or {}).get("stock_counts", []))
         gaps.extend(bad)
+        margin, costs, bad = margins.from_settings(merchant.settings or {})
+        gaps.extend(bad)
+        memory = load_memory(session, merchant_id, run_id)
         return WorldView(
             merchant_id=merchant_id, autonomy=merchant.autonomy,
             limits={**deps.default_limits, **(merchant.limits or {})}, advertisers=advertisers,
             stock_counts=counts, listing_copy_drafts=merchant.wants_listing_copy_drafts,
             pending_actions=[{"tool": tool, "args": args} for tool, args in pending],
-            gaps=gaps,
+            default_margin=margin, product_costs=costs, memory=memory.model_dump(mode="json"), gaps=gaps,
         )
 
 
@@ -143,6 +159,7 @@ def _cached_catalog(deps: CycleDeps, merchant_id: str, product_ids: list[str]) -
         by_product: dict[str, list[SkuFacts]] = {}
         for sku in skus:
             by_product.setdefault(sku.product_id, []).append(
-                SkuFacts(sku_id=sku.sku_id, seller_sku=sku.seller_sku, stock={k: int(v) for k, v in sku.stock.items()}))
+                SkuFacts(sku_id=sku.sku_id, seller_sku=sku.seller_sku, price=sku.sale_price,
+                         stock={k: int(v) for k, v in sku.stock.items()}))
         return {p.product_id: ProductFacts(product_id=p.product_id, title=p.title,
                                            skus=by_product.get(p.product_id, [])) for p in products}

@@ -1,10 +1,15 @@
 """The growth cycle of one merchant, as a LangGraph graph. The flow, top to bottom:
 
     gather ─▶ growth_marketer ─▶ act ─┬─▶ growth_marketer   (its next turn, while it has one)
-                                      ├─▶ creative ─▶ act   (then the Creative's turns)
+                                      ├─▶ creative ─▶ act   (then the Creative's turns, on the handoff)
                                       └─▶ await_approvals ──▶ summarise
                                               ▲     │ (some still pending: pause again)
                                               └─────┘
+
+The handoff between the two agents is the `handoffs` channel: the Growth Marketer writes typed
+CreativeRequests (product, reason: new launch / fatigue / rising ROAS, and the numbers), and the
+Creative's turns read them. `memory` starts from the previous cycle's and goes into this one's
+summary; `usage` adds up each agent's model calls, tokens and seconds.
 
 `await_approvals` pauses the graph with `interrupt(...)` while the gate holds actions for a
 reviewer; the cycle is resumed with `Command(resume={"decisions": {approval_id: decision}})`. On resume the node
@@ -26,7 +31,7 @@ from shopwarden.agents import approvals_step, stock_counts
 from shopwarden.agents.deps import CREATIVE, GROWTH, CycleDeps
 from shopwarden.agents.facts import WorldView
 from shopwarden.agents.gather import gather
-from shopwarden.agents.records import BLOCKED, CallRecord, ProposedCall
+from shopwarden.agents.records import BLOCKED, CallRecord, ProposedCall, Usage
 from shopwarden.agents.strategies.base import AgentTurn
 from shopwarden.agents.summary import build_summary
 from shopwarden.gate.calls import ToolCall
@@ -52,6 +57,9 @@ class CycleState(TypedDict, total=False):
     denials: Annotated[dict[str, int], _merge]
     conversations: Annotated[dict[str, list[dict[str, Any]]], _merge]
     focus_products: list[str]
+    handoffs: list[dict[str, Any]]  # the Growth Marketer's CreativeRequests: product, reason, numbers
+    memory: Annotated[dict[str, Any], _merge]  # agents/memory.py, carried to the next cycle by the summary
+    usage: Annotated[dict[str, dict[str, Any]], _merge]  # agent -> model calls, tokens, seconds this cycle
     briefs: Annotated[list[dict[str, Any]], operator.add]
     notes: Annotated[list[str], operator.add]
     approvals: Annotated[dict[str, dict[str, Any]], _merge]  # approval id -> what became of it
@@ -64,7 +72,7 @@ def build_cycle_graph(deps: CycleDeps, checkpointer: Any = None) -> Any:
     async def gather_node(state: CycleState) -> dict[str, Any]:
         facts, records = await gather(deps, state["merchant_id"], state["run_id"])
         return {"facts": facts.model_dump(mode="json"), "records": [r.model_dump(mode="json") for r in records],
-                "agent": GROWTH}
+                "agent": GROWTH, "memory": facts.memory}
 
     def agent_node(agent_id: str) -> Any:
         async def node(state: CycleState) -> dict[str, Any]:
@@ -128,6 +136,7 @@ async def _agent_turn(deps: CycleDeps, agent_id: str, state: CycleState) -> dict
         facts=WorldView.model_validate(state["facts"]), history=mine,
         last_results=[r for r in mine if r.turn == turn_no - 1], blocked_tools=_blocked(deps, agent_id, state),
         focus_products=state.get("focus_products", []), messages=state.get("conversations", {}).get(agent_id, []),
+        handoffs=state.get("handoffs", []), memory=state.get("memory", {}),
     )
     step = await deps.strategies[agent_id].step(turn)
     done = step.done or turn_no + 1 >= deps.max_turns(agent_id)
@@ -140,9 +149,22 @@ async def _agent_turn(deps: CycleDeps, agent_id: str, state: CycleState) -> dict
         update["notes"] = [*step.notes, f"{agent_id} stopped after {turn_no + 1} turns (the limit for one cycle)"]
     if step.focus_products:
         update["focus_products"] = step.focus_products
+    if step.handoffs:  # the handoff: what the Creative works on when its turn comes
+        update["handoffs"] = [h.model_dump(mode="json") for h in step.handoffs]
+    if step.memory is not None:
+        update["memory"] = step.memory
+    if step.usage is not None:
+        update["usage"] = {agent_id: _add_usage(state.get("usage", {}).get(agent_id), step.usage)}
     if step.messages is not None:
         update["conversations"] = {agent_id: step.messages}
     return update
+
+
+def _add_usage(before: dict[str, Any] | None, step: Usage) -> dict[str, Any]:
+    total = Usage.model_validate(before or {})
+    for name in Usage.model_fields:
+        setattr(total, name, round(getattr(total, name) + getattr(step, name), 3))
+    return total.model_dump()
 
 
 def _blocked(deps: CycleDeps, agent_id: str, state: CycleState) -> list[str]:

@@ -73,10 +73,36 @@ class Brief(BaseModel):
     title: str
     angle: str
     hooks: list[str] = Field(default_factory=list)
+    hook_sources: list[str] = Field(default_factory=list)  # what each hook draws on, in the same order
+    reason: str = ""  # why the Growth Marketer asked (new_launch, fatigue, rising_roas), or bestseller
     hashtags: list[str] = Field(default_factory=list)
     references: list[str] = Field(default_factory=list)  # ids of ads it draws on
     set_aside: list[str] = Field(default_factory=list)  # public text that read like instructions
     listing_draft: ListingDraft | None = None
+
+
+HandoffReason = Literal["new_launch", "fatigue", "rising_roas"]
+
+
+class CreativeRequest(BaseModel):
+    """The Growth Marketer's handoff to the Creative: a product that needs creative work, and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product_id: str = Field(max_length=64)
+    reason: HandoffReason
+    detail: str = Field(default="", max_length=500)  # the numbers behind the reason
+
+
+class Usage(BaseModel):
+    """What one agent's model calls cost in a cycle."""
+
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = 0.0
+    retries: int = 0
+    failures: int = 0
 
 
 class AgentStep(BaseModel):
@@ -86,6 +112,9 @@ class AgentStep(BaseModel):
     briefs: list[Brief] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     focus_products: list[str] = Field(default_factory=list)
+    handoffs: list[CreativeRequest] = Field(default_factory=list)
+    memory: dict[str, Any] | None = None  # the agent's memory after this turn (agents/memory.py)
+    usage: Usage | None = None  # model calls, tokens and time this turn (LLM strategies)
     messages: list[dict[str, Any]] | None = None  # the model conversation, when there is one
     done: bool = True
 

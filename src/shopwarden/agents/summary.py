@@ -7,7 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from shopwarden.agents.records import BLOCKED, Brief
+from shopwarden.agents.memory import AgentMemory
+from shopwarden.agents.records import BLOCKED, Brief, CreativeRequest, Usage
 
 OBSERVE_ONLY = "autonomy.observe"
 GATHER_TURN = -1
@@ -35,6 +36,9 @@ class CycleSummary(BaseModel):
     briefs: list[Brief] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     blocked_tools: list[str] = Field(default_factory=list)
+    handoffs: list[CreativeRequest] = Field(default_factory=list)
+    usage: dict[str, Usage] = Field(default_factory=dict)  # per agent: model calls, tokens, seconds
+    memory: dict[str, Any] = Field(default_factory=dict)  # what the next cycle starts from
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(a.verdict for a in self.actions))
@@ -55,6 +59,11 @@ class CycleSummary(BaseModel):
             if brief.listing_draft is not None:
                 draft = brief.listing_draft
                 lines.append(f"  draft      {draft.title}: {' | '.join(draft.bullets)}")
+        lines.extend(f"  handoff    {h.product_id} ({h.reason.replace('_', ' ')}): {h.detail}" for h in self.handoffs)
+        for agent_id, used in sorted(self.usage.items()):
+            lines.append(f"  model      {agent_id}: {used.calls} calls, {used.input_tokens} tokens in, "
+                         f"{used.output_tokens} out, {used.seconds:.1f} s, {used.retries} retries, "
+                         f"{used.failures} failures")
         lines.extend(f"  note       {note}" for note in self.notes)
         return "\n".join(lines)
 
@@ -96,7 +105,10 @@ def build_summary(state: Any, *, finished: bool) -> CycleSummary:
                         status="waiting" if waiting and not finished else "done", reads=reads,
                         failed_reads=failed_reads, actions=actions,
                         briefs=[Brief.model_validate(b) for b in state.get("briefs", [])],
-                        notes=list(state.get("notes", [])), blocked_tools=blocked)
+                        notes=list(state.get("notes", [])), blocked_tools=blocked,
+                        handoffs=[CreativeRequest.model_validate(h) for h in state.get("handoffs", [])],
+                        usage={a: Usage.model_validate(u) for a, u in state.get("usage", {}).items()},
+                        memory=AgentMemory.model_validate(state.get("memory") or {}).carried())
 
 
 def _verdict(record: dict[str, Any]) -> str:

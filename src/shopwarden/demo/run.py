@@ -127,7 +127,8 @@ async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummar
 
 async def _reject_one(console: Console, runtime, cycles: list[CycleSummary]) -> None:
     """A reviewer turns one queued action down, with the reason the agent and the merchant will read."""
-    waiting = [a for c in cycles for a in c.actions if a.verdict == "waiting" and a.approval_id is not None]
+    waiting = [a for c in cycles for a in c.actions if a.verdict == "waiting" and a.approval_id is not None
+               and approvals.get_approval(runtime.engine, a.approval_id).status == "pending"]  # not the one approved
     decided = {a.approval_id for a in waiting if a.tool == "update_sku_inventory"} or {a.approval_id for a in waiting}
     if len(waiting) < 2 or not decided:
         return

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopwarden.agents.facts import WorldView
-from shopwarden.agents.records import AgentStep, CallRecord
+from shopwarden.agents.records import AgentStep, CallRecord, CreativeRequest
 from shopwarden.agents.specs import AgentSpec
 
 
@@ -26,6 +26,8 @@ class AgentTurn(BaseModel):
     blocked_tools: list[str] = Field(default_factory=list)
     focus_products: list[str] = Field(default_factory=list)  # what the Growth Marketer is promoting
     messages: list[dict[str, Any]] = Field(default_factory=list)
+    handoffs: list[CreativeRequest] = Field(default_factory=list)  # the Growth Marketer's requests to the Creative
+    memory: dict[str, Any] = Field(default_factory=dict)  # agents/memory.py AgentMemory, as it stands this turn
 
 
 class Strategy(Protocol):

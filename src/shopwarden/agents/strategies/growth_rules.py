@@ -1,21 +1,31 @@
 """The Growth Marketer's default strategy: plain rules that emit the tool calls a model would.
 
-Turn 0 shifts budget toward winners (within the merchant's daily change limit), pauses campaigns
-that spend without selling, corrects stock the merchant counted differently, raises restock
-alerts, and creates a campaign (disabled) for products that sell with no ads. Turn 1 gives each
-new campaign an ad group and asks a reviewer to enable it.
+Turn 0 judges every live campaign by profit and stock and moves budget (growth_budget.py),
+corrects stock the merchant counted differently, raises restock alerts, creates a campaign
+(disabled) for products that sell with no ads and enough stock, asks again for campaigns it
+launched that are still not live, holds back what a reviewer rejected (recall.py), remembers what
+it proposed (memory.py) and hands products that need creative work to the Creative (handoff.py).
+Turn 1 gives each new campaign an ad group and asks a reviewer to enable it.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import Any
 
-from shopwarden.agents.facts import CampaignFacts, WorldView
+from shopwarden.agents.facts import WorldView
+from shopwarden.agents.memory import AgentMemory, Tried, action_key
 from shopwarden.agents.records import AgentStep, CallRecord, ProposedCall
 from shopwarden.agents.strategies.base import AgentTurn
+from shopwarden.agents.strategies.growth_budget import BudgetPlanner, Proposal
+from shopwarden.agents.strategies.handoff import creative_handoffs
+from shopwarden.agents.strategies.recall import (
+    DEFAULT_COOLDOWN_CYCLES,
+    DEFAULT_MATERIAL_CHANGE,
+    held_back,
+    reviewer_said,
+)
 
-CENTS = Decimal("0.01")
 NEW_CAMPAIGN_SUFFIX = " - Growth"
 MAX_NEW_CAMPAIGNS = 2
 
@@ -37,46 +47,57 @@ class GrowthRules:
 
     def _plan(self, turn: AgentTurn) -> AgentStep:
         facts = turn.facts
-        calls: list[ProposedCall] = []
+        memory = _memory(turn)
         notes = [f"could not read {gap}; decisions that need it were skipped" for gap in facts.gaps]
-        focus: list[str] = []
-        for campaign in facts.campaigns:
-            call = self._budget_or_pause(turn, campaign)
-            if call is not None:
-                calls.append(call)
-                if call.tool == "update_budget":
-                    focus.extend(campaign.product_ids)
+        notes.extend(f"reviewer's answer kept in mind for {r.key}: {reviewer_said(r)}" for r in memory.rejections
+                     if r.cycles_ago <= int(_limit(turn, "rejection_cooldown_cycles", DEFAULT_COOLDOWN_CYCLES)))
+        planner = BudgetPlanner(facts, memory, lambda name, default: _limit(turn, name, default))
+        proposals, judged = planner.plan()
+        notes.extend(f"{j.campaign.name}: {j.verdict.replace('_', ' ')} ({j.why})" for j in judged
+                     if j.verdict in ("learning", "hold", "no_stock_raise"))
+        calls = [self._call(turn, p.tool, p.rationale, **p.args) for p in proposals]
+        snapshots = {id(c): p.snapshot for c, p in zip(calls, proposals, strict=True)}
         calls.extend(self._stock_corrections(turn))
         notes.extend(self._restock_alerts(turn))
-        launches = self._launches(turn)
+        launches = [c for c in self._launches(turn) if _stocked_for_launch(turn, c)]
+        for call in launches:
+            snapshots[id(call)] = {"units_a_day": str(facts.units_per_day(_launch_product(facts, call) or "")
+                                                      .quantize(Decimal("0.1")))}
         calls.extend(launches)
-        focus.extend(_product_of(facts, c.args["campaign_name"]) or "" for c in launches)
+        calls.extend(self._pending_launch_enables(turn, memory, snapshots))
         calls = [c for c in calls if not _already_queued(facts, c)]
-        return AgentStep(calls=calls, notes=notes, focus_products=[p for p in dict.fromkeys(focus) if p],
+        calls, held = _recall(turn, memory, calls, snapshots)
+        notes.extend(held)
+        _remember(memory, calls, snapshots, proposals, facts)
+        handoffs = creative_handoffs(facts, judged, launches, planner)
+        return AgentStep(calls=calls, notes=notes, focus_products=list(dict.fromkeys(h.product_id for h in handoffs)),
+                         handoffs=handoffs, memory=memory.model_dump(mode="json"),
                          done=not any(c.tool == "create_campaign" for c in calls))
 
     def _call(self, turn: AgentTurn, tool: str, rationale: str, **args: Any) -> ProposedCall:
         return ProposedCall(agent_id=turn.spec.id, tool=tool, args=args, rationale=rationale)
 
-    def _budget_or_pause(self, turn: AgentTurn, campaign: CampaignFacts) -> ProposedCall | None:
-        if campaign.status != "ENABLE" or campaign.spend < Decimal(str(_limit(turn, "min_spend_to_judge", "20"))):
-            return None
-        roas = campaign.roas or Decimal(0)
-        if roas >= Decimal(str(_limit(turn, "min_roas_to_scale", "2.0"))) and campaign.budget is not None:
-            pct = Decimal(str(_limit(turn, "daily_budget_change_pct", 20)))
-            budget = (campaign.budget * (1 + pct / 100)).quantize(CENTS, rounding=ROUND_DOWN)
-            if budget > campaign.budget:
-                return self._call(turn, "update_budget",
-                                  f"{campaign.name} returns {roas}x on {campaign.spend} spend; "
-                                  f"raise its daily budget by {pct}% to {budget}",
-                                  advertiser_id=campaign.advertiser_id, object_type="campaign",
-                                  object_id=campaign.campaign_id, budget=str(budget))
-        if roas < Decimal(str(_limit(turn, "max_roas_to_pause", "0.8"))):
-            return self._call(turn, "pause_ads",
-                              f"{campaign.name} returns only {roas}x on {campaign.spend} spend; pause it",
-                              advertiser_id=campaign.advertiser_id, object_type="campaign",
-                              object_id=campaign.campaign_id)
-        return None
+    def _pending_launch_enables(self, turn: AgentTurn, memory: AgentMemory,
+                                snapshots: dict[int, dict[str, str]]) -> list[ProposedCall]:
+        """A campaign this agent launched that is still not live is asked for again (after any cooldown)."""
+        calls = []
+        for campaign in turn.facts.campaigns:
+            if campaign.campaign_id not in memory.launched or campaign.status == "ENABLE":
+                continue
+            if campaign.campaign_id in memory.stock_paused:
+                continue  # paused for stock: it comes back through the restock check
+            units = sum(turn.facts.units_sold_by_product.get(p, 0) for p in campaign.product_ids)
+            rate = sum((turn.facts.units_per_day(p) for p in campaign.product_ids), Decimal(0)).quantize(Decimal("0.1"))
+            targets = [("campaign", campaign.campaign_id)] + [("adgroup", g.adgroup_id) for g in campaign.adgroups
+                                                              if g.status != "ENABLE"]
+            for object_type, object_id in targets:
+                call = self._call(turn, "enable_ads",
+                                  f"{campaign.name} was created by the Growth Marketer and is still not live; its "
+                                  f"products sold {units} units in {turn.facts.days_of_sales()} days",
+                                  advertiser_id=campaign.advertiser_id, object_type=object_type, object_id=object_id)
+                snapshots[id(call)] = {"units_a_day": str(rate)}
+                calls.append(call)
+        return calls
 
     def _stock_corrections(self, turn: AgentTurn) -> list[ProposedCall]:
         """Per-SKU updates where the merchant's warehouse count and the platform disagree."""
@@ -107,7 +128,7 @@ class GrowthRules:
                 sold = facts.units_sold_by_sku.get(sku.sku_id, 0)
                 if sold == 0:
                     continue
-                per_day = Decimal(sold) / max(facts.order_window_days, 1)
+                per_day = Decimal(sold) / facts.days_of_sales()
                 days = (Decimal(sku.total_stock) / per_day).quantize(Decimal("0.1"))
                 if days < cover_days:
                     alerts.append(f"restock {product.title} ({sku.seller_sku or sku.sku_id}): {sku.total_stock} left, "
@@ -162,7 +183,21 @@ class GrowthRules:
         for call in calls:
             if call.args.get("product_ids") is None:
                 call.args.pop("product_ids", None)
-        return AgentStep(calls=calls, done=not any(c.tool == "create_adgroup" for c in calls))
+        memory = _memory(turn)
+        for record in turn.last_results:
+            if (campaign_id := _created_id(record, "create_campaign", "campaign_id")) is not None:
+                memory.launched[campaign_id] = memory.cycle
+        for record in turn.last_results:
+            product_id = _product_of(turn.facts, str(record.args.get("campaign_name", "")))
+            if record.tool == "create_campaign" and product_id:
+                rate = str(turn.facts.units_per_day(product_id).quantize(Decimal("0.1")))
+                for call in calls:
+                    if call.tool == "enable_ads" and call.args.get("object_id") == _created_id(
+                            record, "create_campaign", "campaign_id"):
+                        memory.tried[action_key(call.tool, call.args)] = Tried(
+                            tool=call.tool, cycle=memory.cycle, snapshot={"units_a_day": rate})
+        return AgentStep(calls=calls, memory=memory.model_dump(mode="json"),
+                         done=not any(c.tool == "create_adgroup" for c in calls))
 
     # --- turn 2 ---------------------------------------------------------------------------
 
@@ -197,3 +232,47 @@ def _already_queued(facts: WorldView, call: ProposedCall) -> bool:
 def _same_target(queued: dict[str, Any], proposed: dict[str, Any]) -> bool:
     keys = ("object_id", "product_id", "campaign_name", "campaign_id")
     return any(key in proposed and queued.get(key) == proposed[key] for key in keys)
+
+
+def _memory(turn: AgentTurn) -> AgentMemory:
+    return AgentMemory.model_validate(turn.memory or turn.facts.memory or {})
+
+
+def _launch_product(facts: WorldView, call: ProposedCall) -> str | None:
+    return _product_of(facts, str(call.args.get("campaign_name", "")))
+
+
+def _stocked_for_launch(turn: AgentTurn, call: ProposedCall) -> bool:
+    """No launch for a product that would run out: ads must not add demand the stock cannot meet."""
+    product_id = _launch_product(turn.facts, call)
+    cover = turn.facts.days_of_cover(product_id) if product_id else None
+    return cover is None or cover >= Decimal(str(_limit(turn, "restock_days_of_cover", 7)))
+
+
+def _recall(turn: AgentTurn, memory: AgentMemory, calls: list[ProposedCall],
+            snapshots: dict[int, dict[str, str]]) -> tuple[list[ProposedCall], list[str]]:
+    kept, held = [], []
+    cooldown = int(_limit(turn, "rejection_cooldown_cycles", DEFAULT_COOLDOWN_CYCLES))
+    for call in calls:
+        why = held_back(memory, action_key(call.tool, call.args), snapshots.get(id(call), {}), cooldown=cooldown,
+                        threshold=Decimal(str(_limit(turn, "material_change", DEFAULT_MATERIAL_CHANGE))))
+        if why is None:
+            kept.append(call)
+        else:
+            held.append(why)
+    return kept, held
+
+
+def _remember(memory: AgentMemory, calls: list[ProposedCall], snapshots: dict[int, dict[str, str]],
+              proposals: list[Proposal], facts: WorldView) -> None:
+    for call in calls:
+        memory.tried[action_key(call.tool, call.args)] = Tried(tool=call.tool, cycle=memory.cycle,
+                                                              snapshot=snapshots.get(id(call), {}))
+    for proposal in proposals:
+        if proposal.reason == "stock" and any(c.tool == "pause_ads" and c.args == proposal.args for c in calls):
+            campaign = next(c for c in facts.campaigns if c.campaign_id == proposal.args["object_id"])
+            memory.stock_paused[campaign.campaign_id] = list(campaign.product_ids)
+    for campaign in facts.campaigns:  # live again: no longer waiting for stock
+        if campaign.status == "ENABLE" and campaign.campaign_id in memory.stock_paused and not any(
+                p.reason == "stock" and p.args.get("object_id") == campaign.campaign_id for p in proposals):
+            del memory.stock_paused[campaign.campaign_id]
