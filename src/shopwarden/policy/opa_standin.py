@@ -19,6 +19,7 @@ from typing import Any
 import regopy
 
 from shopwarden.errors import PolicyLoadError
+from shopwarden.policy._rego_terms import evaluate_entrypoint
 from shopwarden.policy.bundle import add_module
 
 
@@ -78,20 +79,18 @@ class OpaStandin:
             self._interpreter = None
 
     def evaluate(self, path: list[str], input_document: Any) -> tuple[bool, Any]:
-        """(defined, value) of data.<path> for this input."""
-        ref = ".".join(["data", *path])
+        """(defined, value) of data.<path> for this input, read term by term (never from rego-cpp's text)."""
+        entrypoint = "/".join(path)
         with self._lock:
             interpreter = self._current_interpreter()
-            if ref not in self._compiled:
-                self._compiled[ref] = interpreter.build(f"result = {ref}")
+            if entrypoint not in self._compiled:
+                self._compiled[entrypoint] = interpreter.build(None, [entrypoint])
             interpreter.set_input(regopy.Input(input_document if input_document is not None else {}))
-            text = str(interpreter.query_bundle(self._compiled[ref]))
-        if text.startswith(("(error", "<error>")):
-            raise RuntimeError(text.strip()[:300])
-        if text == "undefined":
-            return False, None
-        bindings = json.loads(text).get("bindings", {})
-        return "result" in bindings, bindings.get("result")
+            try:
+                value = evaluate_entrypoint(interpreter, self._compiled[entrypoint], entrypoint)
+            except ValueError as exc:
+                raise RuntimeError(str(exc)[:300]) from None
+        return value is not None, value
 
     def _current_interpreter(self) -> regopy.Interpreter:
         if self._interpreter is None:
