@@ -2,6 +2,8 @@
 # (`decision with input.… as …` takes rego-cpp 1.5.2 tens of seconds to compile, so it is not used here.)
 package shopwarden.main
 
+import data.shopwarden.lib
+
 deny_item := {"code": "allowlist.tool_not_allowed", "reason": "no"}
 
 approval_item := {"code": "budget.daily_change_limit", "reason": "over"}

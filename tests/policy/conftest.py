@@ -10,6 +10,7 @@ import pytest
 
 from shopwarden.policy import EmbeddedEngine, OpaServerEngine, PolicyBundle
 from shopwarden.policy.opa_standin import OpaStandin
+from shopwarden.policy.testing.opa_reference import OpaReferenceEngine
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 
@@ -36,6 +37,24 @@ def opa_engine(opa_standin: OpaStandin, policy_bundle: PolicyBundle) -> Iterator
     engine.push()
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def opa_reference(policy_bundle: PolicyBundle) -> Iterator[OpaReferenceEngine]:
+    """OPA 1.20 itself, in-process (installed by `make test`; no skip: OPA is the reference)."""
+    engine = OpaReferenceEngine(policy_bundle)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def opa_server_on_opa(policy_bundle: PolicyBundle) -> Iterator[OpaServerEngine]:
+    """The OPA server engine over real HTTP, pushed to a server that evaluates with OPA's own evaluator."""
+    with OpaStandin(evaluator="opa") as server:
+        engine = OpaServerEngine(server.url, policy_bundle, timeout=5.0)
+        engine.push()
+        yield engine
+        engine.close()
 
 
 @pytest.fixture

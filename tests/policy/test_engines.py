@@ -258,3 +258,10 @@ def test_concurrent_decisions_do_not_mix_inputs(embedded_engine: EmbeddedEngine)
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(3):
             assert [d.decision for d in pool.map(embedded_engine.decide, inputs)] == expected
+
+
+def test_push_order_puts_every_module_after_the_packages_it_imports(policy_bundle: PolicyBundle) -> None:
+    names = [name for name, _ in policy_bundle.modules_in_dependency_order()]
+    assert sorted(names) == sorted(name for name, _ in policy_bundle.modules)
+    assert names.index("shopwarden/lib.rego") < names.index("shopwarden/budget.rego")
+    assert names[-1] == "shopwarden/main.rego"

@@ -1,0 +1,1 @@
+"""Test-only policy tooling: OPA's own evaluator as the reference every engine is checked against."""
