@@ -37,6 +37,7 @@ approvals contains item if some item in inventory.approval
 approvals contains {
 	"code": "policy.unverified",
 	"reason": sprintf("the policy could not check %s against the merchant's limits", [lib.action_phrase]),
+	"params": {"tool": input.tool},
 } if {
 	lib.is_mutation
 	input.tool in lib.mutating_tools
@@ -64,6 +65,7 @@ verified if input.tool in {"pause_ads", "enable_ads"}
 contract_violations contains {
 	"code": "policy.unknown_tool",
 	"reason": sprintf("no policy covers the tool %v, so it cannot change anything", [input.tool]),
+	"params": {"tool": input.tool},
 } if {
 	lib.is_mutation
 	not input.tool in lib.mutating_tools
@@ -72,6 +74,7 @@ contract_violations contains {
 contract_violations contains {
 	"code": "input.invalid",
 	"reason": "the policy input names no tool",
+	"params": {"field": "tool"},
 } if {
 	not is_string(input.tool)
 }
@@ -81,6 +84,7 @@ allowances contains {"code": "allow.read", "reason": "reads are allowed"} if not
 allowances contains {
 	"code": "allow.within_limits",
 	"reason": sprintf("%s is inside the merchant's limits at autonomy level guarded", [lib.action_phrase]),
+	"params": {"tool": input.tool},
 } if {
 	lib.is_mutation
 }
@@ -99,10 +103,12 @@ deciding := approvals if outcome == "require_approval"
 
 deciding := allowances if outcome == "allow"
 
-# Sorted by code then sentence, so both engines list reasons in the same order.
+# Sorted by code then sentence, so every engine lists reasons in the same order. Each reason keeps
+# its typed parameters (ids, names, cents) beside the sentence, so nothing needs to read them back
+# out of text.
 ordered := ordered_of(deciding)
 
-ordered_of(items) := sort([[item.code, item.reason] | some item in items])
+ordered_of(items) := sort([[item.code, item.reason, object.get(item, "params", {})] | some item in items])
 
 obligations := autonomy.obligations if outcome == "deny"
 
@@ -110,8 +116,9 @@ obligations := {} if outcome != "deny"
 
 decision := {
 	"decision": outcome,
-	"reasons": [pair[1] | some pair in ordered],
-	"reason_codes": sort({pair[0] | some pair in ordered}),
+	"reasons": [entry[1] | some entry in ordered],
+	"reason_codes": sort({entry[0] | some entry in ordered}),
+	"details": [{"code": entry[0], "reason": entry[1], "params": entry[2]} | some entry in ordered],
 	"obligations": obligations,
 	"policy_version": policy_version,
 }

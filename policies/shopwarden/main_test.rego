@@ -25,7 +25,14 @@ test_reasons_are_ordered_by_code_then_sentence if {
 		{"code": "z.code", "reason": "first written"},
 		{"code": "a.code", "reason": "b sentence"},
 		{"code": "a.code", "reason": "a sentence"},
-	}) == [["a.code", "a sentence"], ["a.code", "b sentence"], ["z.code", "first written"]]
+	}) == [["a.code", "a sentence", {}], ["a.code", "b sentence", {}], ["z.code", "first written", {}]]
+}
+
+test_reasons_keep_their_typed_parameters if {
+	ordered_of({{"code": "b.code", "reason": "r", "params": {"budget_cents": 12001, "object_name": "x\"y"}}}) == [[
+		"b.code", "r",
+		{"budget_cents": 12001, "object_name": "x\"y"},
+	]]
 }
 
 test_every_mutating_tool_has_a_verification_path if {

@@ -183,3 +183,21 @@ def _all_strings(document: Any) -> set[str]:
     if isinstance(document, list):
         return set().union(*(_all_strings(item) for item in document)) if document else set()
     return {document} if isinstance(document, str) else set()
+
+
+def test_sku_ids_that_would_join_into_the_same_text_stay_two_skus(engines: dict[str, PolicyEngine]) -> None:
+    base = next(case for case in CASES
+                if case.input.get("tool") == "update_sku_inventory" and case.expect["decision"] == "allow")
+
+    def inventory(first: tuple[str, str], second: tuple[str, str]) -> dict[str, Any]:
+        document = copy.deepcopy(base.input)
+        document["args"]["skus"] = [{"sku_id": first[0], "warehouse_id": first[1], "quantity": 10}]
+        document["state"]["skus"] = [
+            {"sku_id": first[0], "warehouse_id": first[1], "current_quantity": 0},
+            {"sku_id": second[0], "warehouse_id": second[1], "current_quantity": 1000},
+        ]
+        return document
+
+    plain = DecisionCase("plain skus", inventory(("a-b", "c"), ("a", "b-c")), base.expect)
+    assert_same_as_plain(engines, plain, inventory(("a/b", "c"), ("a", "b/c")))
+    assert engines["opa"].decide(plain.input).decision == "allow"

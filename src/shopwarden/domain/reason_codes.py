@@ -75,6 +75,9 @@ def inconsistency(decision: Decision) -> str | None:
     reviewer still decides), never a denying one. An allow needs at least one code, all allowing.
     """
     codes = decision.reason_codes
+    if decision.details and ([d.reason for d in decision.details] != decision.reasons
+                             or {d.code for d in decision.details} != set(codes)):
+        return f"the policy engine answered {decision.decision}, but its reasons and their details disagree"
     if decision.decision == "deny":
         return None
     if not codes or not decision.reasons:

@@ -71,6 +71,19 @@ class PolicyInput(BaseModel):
         return _jsonable(document, "")
 
 
+ParamValue = str | int | float | bool | None
+
+
+class ReasonDetail(BaseModel):
+    """One reason: its code, the sentence people read, and the typed values it is about."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    reason: str
+    params: dict[str, ParamValue] = Field(default_factory=dict)
+
+
 class Decision(BaseModel):
     """The policy's answer. Reasons are sentences a merchant reads; codes are for machines."""
 
@@ -81,6 +94,7 @@ class Decision(BaseModel):
     reason_codes: list[str]
     obligations: dict[str, Any] = Field(default_factory=dict)
     policy_version: str
+    details: list[ReasonDetail] = Field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
