@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from policy_inputs import budget_input  # noqa: F401  (re-exported for older tests)
 
 from shopwarden.policy import EmbeddedEngine, OpaServerEngine, PolicyBundle
 from shopwarden.policy.opa_standin import OpaStandin
@@ -61,26 +62,3 @@ def opa_server_on_opa(policy_bundle: PolicyBundle) -> Iterator[OpaServerEngine]:
 def policies_copy(tmp_path: Path) -> Path:
     """A writable copy of policies/ to break on purpose."""
     return Path(shutil.copytree(POLICIES_DIR, tmp_path / "policies"))
-
-
-def budget_input(**overrides: object) -> dict:
-    """A guarded update_budget input for campaign Summer Sale (start of day 100.00)."""
-    document: dict = {
-        "tool": "update_budget",
-        "action": "mutate",
-        "now": "2024-05-01T18:00:00Z",
-        "merchant": {"id": "m-acme", "autonomy": "guarded", "limits": {}},
-        "agent": {"id": "growth-marketer", "allowed_tools": ["update_budget"]},
-        "args": {"advertiser_id": "adv-1", "object_type": "campaign", "object_id": "c-1", "budget": "110.00"},
-        "state": {
-            "object_name": "Summer Sale",
-            "current_budget": "100.00",
-            "start_of_day_budget": "100.00",
-            "day": "2024-05-01",
-            "account_increase_today": "0",
-            "resource_merchant_id": "m-acme",
-        },
-        "request": {},
-    }
-    document.update(overrides)
-    return document

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import budget_input
+from policy_inputs import budget_input
+
 from shopwarden.policy import Decision, EmbeddedEngine
 from shopwarden.policy.contract import decision_from_result
 from shopwarden.policy.testing.opa_reference import OpaReferenceEngine

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import regopy
+from policy_inputs import budget_input
 
-from conftest import budget_input
 from shopwarden.policy._rego_terms import evaluate_entrypoint
 from shopwarden.policy.contract import prepare
 
