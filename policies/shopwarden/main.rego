@@ -11,27 +11,60 @@ import data.shopwarden.inventory
 import data.shopwarden.lib
 import data.shopwarden.tenancy
 
+# Checks every call takes, whatever the tool.
 denials contains item if some item in allowlist.deny
 
 denials contains item if some item in tenancy.deny
 
 denials contains item if some item in autonomy.deny
 
-denials contains item if some item in budget.deny
-
-denials contains item if some item in creation.deny
-
-denials contains item if some item in inventory.deny
-
 denials contains item if some item in contract_violations
 
 approvals contains item if some item in autonomy.approval
 
-approvals contains item if some item in budget.approval
+# The rule families that check each tool: one line per tool, so only the called tool's rules run.
+# A tool that is not listed takes the common checks only (and a mutation by it is refused below).
+tool_checks := {
+	"update_budget": {"budget"},
+	"create_campaign": {"budget", "creation"},
+	"create_adgroup": {"budget", "creation"},
+	"enable_ads": {"enable"},
+	"pause_ads": set(),
+	"update_sku_inventory": {"inventory"},
+}
 
-approvals contains item if some item in enable.approval
+checks := object.get(tool_checks, input.tool, set())
 
-approvals contains item if some item in inventory.approval
+# One line per family and rule set.
+denials contains item if {
+	"budget" in checks
+	some item in budget.deny
+}
+
+denials contains item if {
+	"creation" in checks
+	some item in creation.deny
+}
+
+denials contains item if {
+	"inventory" in checks
+	some item in inventory.deny
+}
+
+approvals contains item if {
+	"budget" in checks
+	some item in budget.approval
+}
+
+approvals contains item if {
+	"enable" in checks
+	some item in enable.approval
+}
+
+approvals contains item if {
+	"inventory" in checks
+	some item in inventory.approval
+}
 
 # A mutation runs on its own only when its tool's checks could all be evaluated.
 approvals contains {

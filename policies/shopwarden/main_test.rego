@@ -39,3 +39,8 @@ test_every_mutating_tool_has_a_verification_path if {
 	covered := {"update_budget", "create_campaign", "create_adgroup", "update_sku_inventory", "pause_ads", "enable_ads"}
 	covered == lib.mutating_tools
 }
+
+test_every_mutating_tool_has_its_checks_listed if {
+	listed := {tool | tool_checks[tool]}
+	lib.mutating_tools == listed
+}
