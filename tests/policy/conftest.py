@@ -11,6 +11,7 @@ from policy_inputs import budget_input  # noqa: F401  (re-exported for older tes
 
 from shopwarden.policy import EmbeddedEngine, OpaServerEngine, PolicyBundle
 from shopwarden.policy.opa_standin import OpaStandin
+from shopwarden.policy.regorus_vm import RegorusEngine
 from shopwarden.policy.testing.opa_reference import OpaReferenceEngine
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -24,6 +25,11 @@ def policy_bundle() -> PolicyBundle:
 @pytest.fixture(scope="session")
 def embedded_engine(policy_bundle: PolicyBundle) -> EmbeddedEngine:
     return EmbeddedEngine(policy_bundle)
+
+
+@pytest.fixture(scope="session")
+def regorus_engine(policy_bundle: PolicyBundle) -> RegorusEngine:
+    return RegorusEngine(policy_bundle)
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ def test_policy_test_prints_every_suite_and_passes() -> None:
     assert result.exit_code == 0, result.output
     assert "all passed" in result.output
     assert "shopwarden.budget.test_one_cent_over_the_daily_limit_needs_approval" in result.output
-    assert "EmbeddedEngine" in result.output
+    assert "RegorusEngine" in result.output  # the default embedded engine
 
 
 def test_policy_test_fails_when_a_table_case_is_wrong(policies_copy: Path) -> None:

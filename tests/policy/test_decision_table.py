@@ -8,6 +8,7 @@ import pytest
 
 from shopwarden.policy import EmbeddedEngine, OpaServerEngine
 from shopwarden.policy.decision_table import DecisionCase, check_case, deep_merge, load_cases
+from shopwarden.policy.regorus_vm import RegorusEngine
 from shopwarden.policy.testing.opa_reference import OpaReferenceEngine
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -54,6 +55,12 @@ def test_deep_merge_replaces_lists_and_null_removes_keys() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_regorus_vm_engine(case: DecisionCase, regorus_engine: RegorusEngine) -> None:
+    result = check_case(regorus_engine, case)
+    assert result.passed, f"{case.name}: {result.mismatches}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_ids)
 def test_opa_itself(case: DecisionCase, opa_reference: OpaReferenceEngine) -> None:
     result = check_case(opa_reference, case)
     assert result.passed, f"{case.name}: {result.mismatches}"
@@ -67,9 +74,11 @@ def test_decision_table_through_the_server_path_on_opas_own_evaluator(opa_server
 
 def test_every_engine_gives_opas_decisions_and_reasons(embedded_engine: EmbeddedEngine, opa_engine: OpaServerEngine,
                                                       opa_reference: OpaReferenceEngine,
-                                                      opa_server_on_opa: OpaServerEngine) -> None:
+                                                      opa_server_on_opa: OpaServerEngine,
+                                                      regorus_engine: RegorusEngine) -> None:
     for case in CASES:
         reference = opa_reference.decide(case.input)
+        assert regorus_engine.decide(case.input) == reference, case.name
         assert embedded_engine.decide(case.input) == reference, case.name
         assert opa_engine.decide(case.input) == reference, case.name
         assert opa_server_on_opa.decide(case.input) == reference, case.name

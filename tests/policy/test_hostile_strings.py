@@ -4,7 +4,7 @@ Every name and id in a decision-table case is swapped for a hostile string (quot
 control characters, bidi marks, JSON and Rego fragments, format verbs, very long text), the same
 swap everywhere the value appears so the case still means the same thing. The decision, its reason
 codes and its obligations must equal the plain twin's, with no engine error, on the embedded
-engine, on OPA itself and on the OPA server path (both evaluators); and every engine must give
+engines (regorus VM and regopy), on OPA itself and on the OPA server path (both evaluators); and every engine must give
 OPA's exact reasons for the hostile input too.
 """
 
@@ -77,10 +77,10 @@ def verdict(decision: Decision) -> tuple[str, list[str], dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def engines(embedded_engine: PolicyEngine, opa_reference: PolicyEngine, opa_engine: PolicyEngine,
-            opa_server_on_opa: PolicyEngine) -> dict[str, PolicyEngine]:
+            opa_server_on_opa: PolicyEngine, regorus_engine: PolicyEngine) -> dict[str, PolicyEngine]:
     """OPA first: the reference every other engine's reasons are compared with."""
-    return {"opa": opa_reference, "embedded": embedded_engine, "server (regopy stand-in)": opa_engine,
-            "server (OPA evaluator)": opa_server_on_opa}
+    return {"opa": opa_reference, "regorus": regorus_engine, "embedded (regopy)": embedded_engine,
+            "server (regopy stand-in)": opa_engine, "server (OPA evaluator)": opa_server_on_opa}
 
 
 def assert_same_as_plain(engines: dict[str, PolicyEngine], case: DecisionCase, hostile_input: dict[str, Any]) -> None:
