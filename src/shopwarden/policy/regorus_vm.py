@@ -11,6 +11,7 @@ duplicate keys refused, so no name in the input can add or repeat a decision fie
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from pathlib import Path
@@ -41,7 +42,7 @@ class RegorusEngine:
             if message == "not a valid rule path":
                 raise PolicyLoadError(f"the policies do not define {DECISION_REF}", path=str(bundle.root)) from None
             raise PolicyLoadError(f"the policies do not compile: {message[:500]}", path=str(bundle.root)) from None
-        self._local = threading.local()
+        self._key = next(_engine_keys)
         smoke = self._evaluate({})
         if not isinstance(smoke, dict) or "decision" not in smoke:
             raise PolicyLoadError(f"the policies do not define {DECISION_REF}", path=str(bundle.root))
@@ -75,14 +76,31 @@ class RegorusEngine:
         return json.loads(vm.execute(), object_pairs_hook=_unique_keys)
 
     def _vm(self) -> Any:
-        vm = getattr(self._local, "vm", None)
+        vms = _thread_vms()
+        vm = vms.get(self._key)
         if vm is None:
             program, _ = _deserialized(self._program)
             vm = regorus.Rvm()
             vm.load_program(program)
             vm.set_data_json(self._data)
-            self._local.vm = vm
+            while len(vms) >= _VMS_PER_THREAD:  # an old engine's VM, dropped here, on its own thread
+                vms.pop(next(iter(vms)))
+            vms[self._key] = vm
         return vm
+
+
+# A VM may only be dropped on the thread that made it, so the VMs live in the thread's own
+# storage (freed when the thread ends) rather than on the engine, which any thread may collect.
+_threads = threading.local()
+_engine_keys = itertools.count()
+_VMS_PER_THREAD = 8
+
+
+def _thread_vms() -> dict[int, Any]:
+    vms = getattr(_threads, "vms", None)
+    if vms is None:
+        vms = _threads.vms = {}
+    return vms
 
 
 def _message(exc: BaseException) -> str:
