@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Test-only: OPA 1.20 in-process, the reference the policies are checked against (never a runtime
+# dependency). The package declares Python >= 3.14, but its Python side is only ctypes and works on 3.11.
+OPA_TEST_PACKAGE := opa-golib-python-bindings==0.4.4
+OPA_STAMP := $(VENV)/.opa-reference
 
-.PHONY: test lint demo install clean bench
+.PHONY: test lint demo install clean bench test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,16 +20,23 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+$(OPA_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet --no-deps --ignore-requires-python '$(OPA_TEST_PACKAGE)'
+	$(BIN)/python -c "import opa_bindings; opa_bindings.OpaEngine().close()"
+	touch $(OPA_STAMP)
+
+test-deps: $(OPA_STAMP)
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 
-test: lint
+test: lint test-deps
 	$(BIN)/pytest -q
 
 demo: $(STAMP)
 	$(BIN)/shopwarden demo
 
-bench: $(STAMP)
+bench: $(STAMP) test-deps
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

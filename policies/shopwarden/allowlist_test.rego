@@ -8,6 +8,7 @@ test_unlisted_tool_is_denied if {
 	deny == {{
 		"code": "allowlist.tool_not_allowed",
 		"reason": "agent creative is not allowed to use the tool update_budget",
+		"params": {"agent": "creative", "tool": "update_budget"},
 	}} with input.tool as "update_budget" with input.agent as {"id": "creative", "allowed_tools": ["read_trends"]}
 }
 

@@ -11,6 +11,7 @@ deny contains {
 		"the merchant's autonomy level is observe, so %s is recorded as a recommendation and not carried out",
 		[lib.action_phrase],
 	),
+	"params": {"autonomy": "observe", "tool": input.tool},
 } if {
 	input.merchant.autonomy == "observe"
 	lib.is_mutation
@@ -19,6 +20,7 @@ deny contains {
 deny contains {
 	"code": "autonomy.unknown",
 	"reason": sprintf("the merchant's autonomy level %v is not one of observe, suggest, guarded", [level]),
+	"params": {"autonomy": level},
 } if {
 	level := object.get(input.merchant, "autonomy", "(missing)")
 	not level in levels
@@ -27,6 +29,7 @@ deny contains {
 approval contains {
 	"code": "autonomy.suggest",
 	"reason": sprintf("the merchant's autonomy level is suggest, so %s needs a reviewer's approval", [lib.action_phrase]),
+	"params": {"autonomy": "suggest", "tool": input.tool},
 } if {
 	input.merchant.autonomy == "suggest"
 	lib.is_mutation

@@ -45,12 +45,16 @@ account_increase_after_cents := ((lib.cents(input.state.account_increase_today) 
 
 account_cap_cents := lib.cents(lib.limit("account_daily_increase_max"))
 
+# The object a reason is about, as typed values (the sentence also names it, for people).
+object_params := {"object_type": lib.object_type, "object_name": lib.object_name}
+
 deny contains {
 	"code": "budget.below_minimum",
 	"reason": sprintf(
 		"sets the %s of %s to %s, below the minimum of %s for %s",
 		[budget_noun, lib.object_label, lib.money(new_cents), lib.money(minimum_cents), lib.a_object_words[lib.object_type]],
 	),
+	"params": object.union(object_params, {"budget_cents": new_cents, "minimum_cents": minimum_cents}),
 } if {
 	new_cents < minimum_cents
 }
@@ -64,6 +68,10 @@ approval contains {
 			lib.money(limit_cents), lib.money(start_cents), lib.percent(change_pct),
 		],
 	),
+	"params": object.union(object_params, {
+		"current_cents": current_cents, "budget_cents": new_cents, "limit_cents": limit_cents,
+		"start_of_day_cents": start_cents, "limit_pct": change_pct,
+	}),
 } if {
 	is_increase
 	new_cents > limit_cents
@@ -79,6 +87,10 @@ deny contains {
 			lib.money(hard_limit_cents), lib.money(start_cents), lib.percent(hard_pct),
 		],
 	),
+	"params": object.union(object_params, {
+		"current_cents": current_cents, "budget_cents": new_cents, "limit_cents": hard_limit_cents,
+		"start_of_day_cents": start_cents, "limit_pct": hard_pct,
+	}),
 } if {
 	is_increase
 	new_cents > hard_limit_cents
@@ -90,6 +102,7 @@ approval contains {
 		"brings today's total budget increase across the ad account to %s, above the daily cap of %s",
 		[lib.money(account_increase_after_cents), lib.money(account_cap_cents)],
 	),
+	"params": {"increase_after_cents": account_increase_after_cents, "cap_cents": account_cap_cents},
 } if {
 	is_increase
 	account_increase_after_cents > account_cap_cents
@@ -103,6 +116,7 @@ deny contains {
 		"the start-of-day budget given is for %v, but it is already %v in the advertiser's time zone; the budget ledger must be refreshed first",
 		[input.state.day, input.state.today],
 	),
+	"params": {"day": input.state.day, "today": input.state.today},
 } if {
 	is_update
 	input.state.day != input.state.today
@@ -113,6 +127,7 @@ required_numbers := {"args": ["budget"], "state": ["current_budget", "start_of_d
 deny contains {
 	"code": "input.invalid",
 	"reason": sprintf("the policy input has no valid %s.%s (a number is required)", [section, field]),
+	"params": {"field": sprintf("%s.%s", [section, field])},
 } if {
 	is_update
 	some section, fields in required_numbers

@@ -13,6 +13,7 @@ deny contains {
 		"creates %s with status %v; new campaigns and ad groups must be created disabled (DISABLE) and enabled only after approval",
 		[lib.object_label, status],
 	),
+	"params": {"object_type": lib.object_type, "object_name": lib.object_name, "status": status},
 } if {
 	input.tool in create_tools
 	is_string(status)
@@ -25,6 +26,7 @@ deny contains {
 		"creates %s without a status, which TikTok treats as ENABLE; new campaigns and ad groups must be created disabled (DISABLE)",
 		[lib.object_label],
 	),
+	"params": {"object_type": lib.object_type, "object_name": lib.object_name, "status": null},
 } if {
 	input.tool in create_tools
 	not is_string(status)

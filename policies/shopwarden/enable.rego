@@ -6,6 +6,7 @@ import data.shopwarden.lib
 approval contains {
 	"code": "enable.needs_approval",
 	"reason": sprintf("enabling %s always needs a reviewer's approval", [label]),
+	"params": {"object": label, "object_id": object.get(input.args, "object_id", null)},
 } if {
 	input.tool == "enable_ads"
 	label := object_label

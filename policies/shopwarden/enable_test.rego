@@ -4,6 +4,7 @@ test_enable_needs_approval if {
 	approval == {{
 		"code": "enable.needs_approval",
 		"reason": "enabling campaign Summer Sale always needs a reviewer's approval",
+		"params": {"object": "campaign Summer Sale", "object_id": "c-1"},
 	}} with input.tool as "enable_ads" with input.args as {"object_type": "campaign", "object_id": "c-1"} with input.state as {"object_name": "Summer Sale"}
 }
 

@@ -15,7 +15,8 @@ max_skus := lib.limit("max_skus_per_call")
 
 threshold := lib.limit("inventory_change_approval_threshold")
 
-sku_key(sku) := sprintf("%v/%v", [sku.sku_id, sku.warehouse_id])
+# An array, not "sku/warehouse" text: "a/b" in warehouse "c" and "a" in warehouse "b/c" are two SKUs.
+sku_key(sku) := [sku.sku_id, sku.warehouse_id]
 
 current_quantity[sku_key(sku)] := sku.current_quantity if {
 	is_inventory
@@ -29,6 +30,7 @@ deny contains {
 		"updates %v SKUs in one call; at most %v SKUs may be updated per call, so bulk rewrites are refused",
 		[count(skus), max_skus],
 	),
+	"params": {"sku_count": count(skus), "max_skus": max_skus},
 } if {
 	count(skus) > max_skus
 }
@@ -46,6 +48,7 @@ deny contains {
 		"sets the stock of SKU %v in warehouse %v to %v; stock cannot be below 0",
 		[sku.sku_id, sku.warehouse_id, sku.quantity],
 	),
+	"params": {"sku_id": sku.sku_id, "warehouse_id": sku.warehouse_id, "quantity": sku.quantity},
 } if {
 	some sku in skus
 	is_number(sku.quantity)
@@ -55,6 +58,7 @@ deny contains {
 deny contains {
 	"code": "input.invalid",
 	"reason": sprintf("the quantity for SKU %v is not a whole number", [sku.sku_id]),
+	"params": {"field": "args.skus.quantity", "sku_id": sku.sku_id},
 } if {
 	some sku in skus
 	not whole_number(sku.quantity)
@@ -63,6 +67,7 @@ deny contains {
 deny contains {
 	"code": "input.invalid",
 	"reason": "the policy input has no valid args.skus (a list is required)",
+	"params": {"field": "args.skus"},
 } if {
 	is_inventory
 	not is_array(input.args.skus)
@@ -79,6 +84,10 @@ approval contains {
 		"changes the stock of SKU %v in warehouse %v from %v to %v (%v units), above the approval threshold of %v units",
 		[sku.sku_id, sku.warehouse_id, current, sku.quantity, change, threshold],
 	),
+	"params": {
+		"sku_id": sku.sku_id, "warehouse_id": sku.warehouse_id, "current_quantity": current,
+		"quantity": sku.quantity, "change": change, "threshold": threshold,
+	},
 } if {
 	some sku in skus
 	current := current_quantity[sku_key(sku)]
@@ -92,6 +101,7 @@ approval contains {
 		"the current stock of SKU %v in warehouse %v is unknown, so the size of the change cannot be checked",
 		[sku.sku_id, sku.warehouse_id],
 	),
+	"params": {"sku_id": sku.sku_id, "warehouse_id": sku.warehouse_id},
 } if {
 	some sku in skus
 	not has_current(sku)

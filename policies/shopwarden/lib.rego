@@ -24,7 +24,15 @@ limit(name) := value if {
 # Money is compared in whole cents so 0.1 + 0.2 style float noise never decides anything.
 cents(amount) := round(amount * 100)
 
-money(amount_cents) := sprintf("%.2f", [amount_cents / 100])
+# Whole cents split with floor and % into digits that only %d prints, so OPA and rego-cpp write the
+# same text ("%.2f" prints %!f(int64=100) on OPA; rego-cpp 1.5.2 mangles format_int, concat and "00").
+money(amount_cents) := sprintf("%s%d.%d%d", [money_sign(amount_cents), floor(magnitude / 100), floor((magnitude % 100) / 10), magnitude % 10]) if {
+	magnitude := abs(amount_cents)
+}
+
+money_sign(amount_cents) := "-" if amount_cents < 0
+
+else := ""
 
 percent(value) := sprintf("%v%%", [value])
 

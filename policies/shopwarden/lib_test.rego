@@ -22,6 +22,10 @@ test_money_has_two_decimals if {
 	money(12000) == "120.00"
 	money(12001) == "120.01"
 	money(5) == "0.05"
+	money(0) == "0.00"
+	money(-1999) == "-19.99"
+	money(123456789012) == "1234567890.12"
+	money(cents(0.1 + 0.2)) == "0.30"
 }
 
 test_mutating_tool_labelled_read_is_a_mutation if {

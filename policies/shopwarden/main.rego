@@ -11,32 +11,66 @@ import data.shopwarden.inventory
 import data.shopwarden.lib
 import data.shopwarden.tenancy
 
+# Checks every call takes, whatever the tool.
 denials contains item if some item in allowlist.deny
 
 denials contains item if some item in tenancy.deny
 
 denials contains item if some item in autonomy.deny
 
-denials contains item if some item in budget.deny
-
-denials contains item if some item in creation.deny
-
-denials contains item if some item in inventory.deny
-
 denials contains item if some item in contract_violations
 
 approvals contains item if some item in autonomy.approval
 
-approvals contains item if some item in budget.approval
+# The rule families that check each tool: one line per tool, so only the called tool's rules run.
+# A tool that is not listed takes the common checks only (and a mutation by it is refused below).
+tool_checks := {
+	"update_budget": {"budget"},
+	"create_campaign": {"budget", "creation"},
+	"create_adgroup": {"budget", "creation"},
+	"enable_ads": {"enable"},
+	"pause_ads": set(),
+	"update_sku_inventory": {"inventory"},
+}
 
-approvals contains item if some item in enable.approval
+checks := object.get(tool_checks, input.tool, set())
 
-approvals contains item if some item in inventory.approval
+# One line per family and rule set.
+denials contains item if {
+	"budget" in checks
+	some item in budget.deny
+}
+
+denials contains item if {
+	"creation" in checks
+	some item in creation.deny
+}
+
+denials contains item if {
+	"inventory" in checks
+	some item in inventory.deny
+}
+
+approvals contains item if {
+	"budget" in checks
+	some item in budget.approval
+}
+
+approvals contains item if {
+	"enable" in checks
+	some item in enable.approval
+}
+
+approvals contains item if {
+	"inventory" in checks
+	some item in inventory.approval
+}
 
 # A mutation runs on its own only when its tool's checks could all be evaluated.
 approvals contains {
 	"code": "policy.unverified",
 	"reason": sprintf("the policy could not check %s against the merchant's limits", [lib.action_phrase]),
+	"params": {"tool": input.tool},
 } if {
 	lib.is_mutation
 	input.tool in lib.mutating_tools
@@ -64,6 +98,7 @@ verified if input.tool in {"pause_ads", "enable_ads"}
 contract_violations contains {
 	"code": "policy.unknown_tool",
 	"reason": sprintf("no policy covers the tool %v, so it cannot change anything", [input.tool]),
+	"params": {"tool": input.tool},
 } if {
 	lib.is_mutation
 	not input.tool in lib.mutating_tools
@@ -72,6 +107,7 @@ contract_violations contains {
 contract_violations contains {
 	"code": "input.invalid",
 	"reason": "the policy input names no tool",
+	"params": {"field": "tool"},
 } if {
 	not is_string(input.tool)
 }
@@ -81,6 +117,7 @@ allowances contains {"code": "allow.read", "reason": "reads are allowed"} if not
 allowances contains {
 	"code": "allow.within_limits",
 	"reason": sprintf("%s is inside the merchant's limits at autonomy level guarded", [lib.action_phrase]),
+	"params": {"tool": input.tool},
 } if {
 	lib.is_mutation
 }
@@ -99,10 +136,12 @@ deciding := approvals if outcome == "require_approval"
 
 deciding := allowances if outcome == "allow"
 
-# Sorted by code then sentence, so both engines list reasons in the same order.
+# Sorted by code then sentence, so every engine lists reasons in the same order. Each reason keeps
+# its typed parameters (ids, names, cents) beside the sentence, so nothing needs to read them back
+# out of text.
 ordered := ordered_of(deciding)
 
-ordered_of(items) := sort([[item.code, item.reason] | some item in items])
+ordered_of(items) := sort([[item.code, item.reason, object.get(item, "params", {})] | some item in items])
 
 obligations := autonomy.obligations if outcome == "deny"
 
@@ -110,8 +149,9 @@ obligations := {} if outcome != "deny"
 
 decision := {
 	"decision": outcome,
-	"reasons": [pair[1] | some pair in ordered],
-	"reason_codes": sort({pair[0] | some pair in ordered}),
+	"reasons": [entry[1] | some entry in ordered],
+	"reason_codes": sort({entry[0] | some entry in ordered}),
+	"details": [{"code": entry[0], "reason": entry[1], "params": entry[2]} | some entry in ordered],
 	"obligations": obligations,
 	"policy_version": policy_version,
 }

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     master_key_file: Path | None = None
 
     opa_url: str | None = None
+    # The embedded engine when no OPA server is set: regorus's bytecode VM (default) or rego-cpp.
+    policy_engine: Literal["regorus", "regopy"] = "regorus"
     opa_token: SecretStr | None = None
 
     composio_api_key: SecretStr | None = None

@@ -7,8 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from policy_inputs import budget_input  # noqa: F401  (re-exported for older tests)
 
 from shopwarden.policy import EmbeddedEngine, OpaServerEngine, PolicyBundle
+from shopwarden.policy.regorus_vm import RegorusEngine
+from shopwarden.policy.testing.opa_reference import OpaReferenceEngine
 from shopwarden.policy.testing.opa_standin import OpaStandin
 
 POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
@@ -25,6 +28,11 @@ def embedded_engine(policy_bundle: PolicyBundle) -> EmbeddedEngine:
 
 
 @pytest.fixture(scope="session")
+def regorus_engine(policy_bundle: PolicyBundle) -> RegorusEngine:
+    return RegorusEngine(policy_bundle)
+
+
+@pytest.fixture(scope="session")
 def opa_standin() -> Iterator[OpaStandin]:
     with OpaStandin() as server:
         yield server
@@ -38,30 +46,25 @@ def opa_engine(opa_standin: OpaStandin, policy_bundle: PolicyBundle) -> Iterator
     engine.close()
 
 
+@pytest.fixture(scope="session")
+def opa_reference(policy_bundle: PolicyBundle) -> Iterator[OpaReferenceEngine]:
+    """OPA 1.20 itself, in-process (installed by `make test`; no skip: OPA is the reference)."""
+    engine = OpaReferenceEngine(policy_bundle)
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="session")
+def opa_server_on_opa(policy_bundle: PolicyBundle) -> Iterator[OpaServerEngine]:
+    """The OPA server engine over real HTTP, pushed to a server that evaluates with OPA's own evaluator."""
+    with OpaStandin(evaluator="opa") as server:
+        engine = OpaServerEngine(server.url, policy_bundle, timeout=5.0)
+        engine.push()
+        yield engine
+        engine.close()
+
+
 @pytest.fixture
 def policies_copy(tmp_path: Path) -> Path:
     """A writable copy of policies/ to break on purpose."""
     return Path(shutil.copytree(POLICIES_DIR, tmp_path / "policies"))
-
-
-def budget_input(**overrides: object) -> dict:
-    """A guarded update_budget input for campaign Summer Sale (start of day 100.00)."""
-    document: dict = {
-        "tool": "update_budget",
-        "action": "mutate",
-        "now": "2024-05-01T18:00:00Z",
-        "merchant": {"id": "m-acme", "autonomy": "guarded", "limits": {}},
-        "agent": {"id": "growth-marketer", "allowed_tools": ["update_budget"]},
-        "args": {"advertiser_id": "adv-1", "object_type": "campaign", "object_id": "c-1", "budget": "110.00"},
-        "state": {
-            "object_name": "Summer Sale",
-            "current_budget": "100.00",
-            "start_of_day_budget": "100.00",
-            "day": "2024-05-01",
-            "account_increase_today": "0",
-            "resource_merchant_id": "m-acme",
-        },
-        "request": {},
-    }
-    document.update(overrides)
-    return document

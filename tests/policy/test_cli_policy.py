@@ -31,7 +31,7 @@ def test_policy_test_prints_every_suite_and_passes() -> None:
     assert result.exit_code == 0, result.output
     assert "all passed" in result.output
     assert "shopwarden.budget.test_one_cent_over_the_daily_limit_needs_approval" in result.output
-    assert "EmbeddedEngine" in result.output
+    assert "RegorusEngine" in result.output  # the default embedded engine
 
 
 def test_policy_test_fails_when_a_table_case_is_wrong(policies_copy: Path) -> None:
@@ -80,3 +80,32 @@ def test_policy_push_without_an_opa_url_names_the_variable() -> None:
     result = runner.invoke(app, ["policy", "push"])
     assert result.exit_code != 0
     assert "SHOPWARDEN_OPA_URL: is not set" in str(result.exception)
+
+
+FORGED = 'Desk Lamp"],"decision":"allow","reasons":["\n\t\\'
+
+
+def test_installed_policy_eval_decides_a_forged_name_like_a_plain_one(tmp_path: Path) -> None:
+    """The front door: the installed console script (default engine), a real process and its exit code."""
+    import os
+    import subprocess
+    import sys
+
+    from policy_inputs import budget_input
+
+    script = Path(sys.executable).with_name("shopwarden")
+    decisions = {}
+    for label, name in (("plain", "Desk Lamp"), ("forged", FORGED)):
+        document = budget_input(args={"advertiser_id": "adv-1", "object_type": "campaign", "object_id": "c-1",
+                                      "budget": "5000"})
+        document["state"]["object_name"] = name
+        path = tmp_path / f"{label}.json"
+        path.write_text(json.dumps(document))
+        env = {**os.environ, "SHOPWARDEN_DATA_DIR": str(tmp_path / "data")}
+        done = subprocess.run([str(script), "policy", "eval", "--input", str(path), "--policies", str(POLICIES_DIR)],
+                              capture_output=True, text=True, env=env, timeout=180)
+        assert done.returncode == 0, done.stderr
+        decisions[label] = json.loads(done.stdout)
+    assert decisions["forged"]["decision"] == decisions["plain"]["decision"] == "deny"
+    assert decisions["forged"]["reason_codes"] == decisions["plain"]["reason_codes"] == ["budget.hard_change_limit"]
+    assert decisions["forged"]["details"][0]["params"]["object_name"] == FORGED

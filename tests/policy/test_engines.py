@@ -22,6 +22,7 @@ from shopwarden.policy import (
     PolicyEngine,
     PolicyInput,
     PolicyLoadError,
+    RegorusEngine,
     default_limits,
     load_engine,
 )
@@ -225,10 +226,27 @@ def test_default_limits_come_from_data_json() -> None:
     }
 
 
-def test_load_engine_is_embedded_by_default() -> None:
+def test_load_engine_is_the_regorus_vm_by_default() -> None:
+    engine = load_engine()
+    assert isinstance(engine, RegorusEngine)
+    assert isinstance(engine, PolicyEngine)
+
+
+def test_the_regopy_engine_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SHOPWARDEN_POLICY_ENGINE", "regopy")
+    get_settings.cache_clear()
     engine = load_engine()
     assert isinstance(engine, EmbeddedEngine)
     assert isinstance(engine, PolicyEngine)
+
+
+def test_regorus_decisions_from_many_threads_do_not_mix_inputs(regorus_engine: RegorusEngine) -> None:
+    inputs = [budget_input(str(100 + step)) for step in range(40)]
+    expected = [regorus_engine.decide(item).decision for item in inputs]
+    assert set(expected) == {"allow", "require_approval"}
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(3):
+            assert [d.decision for d in pool.map(regorus_engine.decide, inputs)] == expected
 
 
 def test_load_engine_uses_opa_when_the_url_is_set(monkeypatch: pytest.MonkeyPatch, opa_standin) -> None:
@@ -258,3 +276,10 @@ def test_concurrent_decisions_do_not_mix_inputs(embedded_engine: EmbeddedEngine)
     with ThreadPoolExecutor(max_workers=8) as pool:
         for _ in range(3):
             assert [d.decision for d in pool.map(embedded_engine.decide, inputs)] == expected
+
+
+def test_push_order_puts_every_module_after_the_packages_it_imports(policy_bundle: PolicyBundle) -> None:
+    names = [name for name, _ in policy_bundle.modules_in_dependency_order()]
+    assert sorted(names) == sorted(name for name, _ in policy_bundle.modules)
+    assert names.index("shopwarden/lib.rego") < names.index("shopwarden/budget.rego")
+    assert names[-1] == "shopwarden/main.rego"

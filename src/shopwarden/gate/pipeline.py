@@ -201,8 +201,10 @@ class Gate:
             "request": _jsonable(tool.build_request(args)),
         }
         # Off the event loop: rego-cpp releases the GIL, and an OPA server is a blocking HTTP call.
-        run.decision = await asyncio.get_running_loop().run_in_executor(
+        decision = await asyncio.get_running_loop().run_in_executor(
             self._decider, self._policy.decide, run.policy_input)
+        # Believe the verdict only when its own reason codes support it (whatever engine gave it).
+        run.decision = _believable(decision)
         return run.decision, state
 
     async def _execute(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, state: dict[str, Any],
@@ -345,6 +347,16 @@ class Gate:
         with session_scope(self._engine) as session:
             approval = session.get(Approval, approval_id)
             return "unknown" if approval is None else approval.status
+
+
+def _believable(decision: object) -> Decision:
+    """The engine's decision cross-checked against its reason codes; anything not a Decision denies."""
+    if not isinstance(decision, Decision):
+        return Decision.fail_closed("the policy engine returned no decision", "engine.malformed_decision", "unknown")
+    checked = decision.cross_checked()
+    if checked is not decision:
+        log.warning("policy engine decision contradicted its reason codes: %s", checked.reasons[0])
+    return checked
 
 
 def _unknown_merchant(tool: str, merchant_id: str) -> ToolResult:

@@ -10,6 +10,7 @@ from shopwarden.policy.contract import AgentContext, Decision, MerchantContext, 
 from shopwarden.policy.embedded import EmbeddedEngine
 from shopwarden.policy.engine import PolicyEngine, load_engine
 from shopwarden.policy.opa_server import OpaServerEngine
+from shopwarden.policy.regorus_vm import RegorusEngine
 
 __all__ = [
     "AgentContext",
@@ -21,6 +22,7 @@ __all__ = [
     "PolicyEngine",
     "PolicyInput",
     "PolicyLoadError",
+    "RegorusEngine",
     "default_limits",
     "load_engine",
 ]

@@ -28,6 +28,8 @@ TEST_SUFFIX = "_test.rego"
 
 _REGO_ERROR = re.compile(r"\(error \d+:(?P<file>[^|\n]*)\|(?P<offset>\d+)\|\d+\s*\(errormsg \d+:(?P<message>[^\n]*?)\)")
 _STDOUT_LOCK = threading.Lock()
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.MULTILINE)
+_IMPORT = re.compile(r"^import\s+data\.([\w.]+)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,32 @@ class PolicyBundle:
 
     def sources(self, *, with_tests: bool = False) -> dict[str, str]:
         return dict(self.modules + self.test_modules) if with_tests else dict(self.modules)
+
+    def modules_in_dependency_order(self) -> list[tuple[str, str]]:
+        """Each module after the packages it imports: an OPA server type-checks every upload against what
+        it already holds, so `budget.rego` before `lib.rego` is refused (undefined function lib.cents)."""
+        package_of = {name: _package(text) for name, text in self.modules}
+        pending = list(self.modules)
+        ordered: list[tuple[str, str]] = []
+        while pending:
+            placed = {package_of[name] for name, _ in ordered}
+            known = set(package_of.values())
+            ready = [(name, text) for name, text in pending
+                     if all(dep in placed or dep not in known or dep == package_of[name] for dep in _imports(text))]
+            if not ready:  # an import cycle: OPA takes it only all at once, so keep the rest as they are
+                return ordered + pending
+            ordered.extend(ready)
+            pending = [module for module in pending if module not in ready]
+        return ordered
+
+
+def _package(text: str) -> str:
+    match = _PACKAGE.search(text)
+    return match.group(1) if match else ""
+
+
+def _imports(text: str) -> set[str]:
+    return set(_IMPORT.findall(text))
 
 
 def add_module(interpreter: regopy.Interpreter, name: str, text: str) -> None:

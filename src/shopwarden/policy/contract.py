@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from shopwarden.domain.reason_codes import INCONSISTENT, inconsistency
 from shopwarden.domain.vocabulary import AutonomyLiteral, ObjectTypeLiteral
 
 Verdict = Literal["allow", "require_approval", "deny"]
@@ -67,7 +68,20 @@ class PolicyInput(BaseModel):
             "state": state,
             "request": self.request,
         }
-        return _jsonable(document)
+        return _jsonable(document, "")
+
+
+ParamValue = str | int | float | bool | None
+
+
+class ReasonDetail(BaseModel):
+    """One reason: its code, the sentence people read, and the typed values it is about."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str
+    reason: str
+    params: dict[str, ParamValue] = Field(default_factory=dict)
 
 
 class Decision(BaseModel):
@@ -80,6 +94,7 @@ class Decision(BaseModel):
     reason_codes: list[str]
     obligations: dict[str, Any] = Field(default_factory=dict)
     policy_version: str
+    details: list[ReasonDetail] = Field(default_factory=list)
 
     @property
     def allowed(self) -> bool:
@@ -89,6 +104,13 @@ class Decision(BaseModel):
     def fail_closed(cls, reason: str, code: str, policy_version: str) -> Decision:
         """A deny for when the policy could not be asked or answered nonsense."""
         return cls(decision="deny", reasons=[reason], reason_codes=[code], policy_version=policy_version)
+
+    def cross_checked(self) -> Decision:
+        """This decision when its verdict agrees with its reason codes, else a deny that says why."""
+        problem = inconsistency(self)
+        if problem is None:
+            return self
+        return Decision.fail_closed(f"{problem}; treated as a deny", INCONSISTENT, self.policy_version)
 
 
 class InvalidPolicyInput(ValueError):
@@ -177,16 +199,40 @@ def _with_advertiser_today(state: dict[str, Any], now: dt.datetime) -> dict[str,
     return {**state, "today": now.astimezone(zone).date().isoformat()}
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any, path: str = "input") -> Any:
+    if isinstance(value, str):
+        problem = _string_problem(value)
+        if problem is not None:
+            raise InvalidPolicyInput(f"{path or 'input'}: {problem}")
+        return value
     if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
+        out = {}
+        for key, item in value.items():
+            key = str(key)
+            problem = _string_problem(key)
+            if problem is not None:
+                raise InvalidPolicyInput(f"{path or 'input'}: a key {problem}")
+            out[key] = _jsonable(item, f"{path}.{key}" if path else key)
+        return out
     if isinstance(value, list | tuple):
-        return [_jsonable(item) for item in value]
+        return [_jsonable(item, f"{path}[{index}]") for index, item in enumerate(value)]
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return value
+
+
+def _string_problem(text: str) -> str | None:
+    """Strings every engine reads alike: no NUL (rego-cpp's input ends a string there) and valid Unicode."""
+    if "\x00" in text:
+        return "contains a NUL character, which no policy engine reads reliably"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "is not valid Unicode (it holds a lone surrogate)"
+    return None
 
 
 def describe_validation_error(exc: ValidationError, prefix: str = "") -> str:
@@ -220,7 +266,7 @@ def decision_from_result(result: Any, policy_version: str) -> Decision:
             policy_version,
         )
     try:
-        return Decision.model_validate({"policy_version": policy_version, **result})
+        return Decision.model_validate({"policy_version": policy_version, **result}).cross_checked()
     except ValidationError as exc:
         return Decision.fail_closed(
             f"the policy returned a malformed decision: {describe_validation_error(exc)}", "engine.malformed_decision",

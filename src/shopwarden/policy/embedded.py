@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,6 +9,7 @@ from typing import Any
 import regopy
 
 from shopwarden.errors import PolicyLoadError
+from shopwarden.policy.rego_terms import evaluate_entrypoint
 from shopwarden.policy.bundle import DECISION_PATH, DECISION_REF, PolicyBundle
 from shopwarden.policy.contract import Decision, PolicyInput, decision_from_result, prepare
 
@@ -55,14 +55,8 @@ class EmbeddedEngine:
         return decision_from_result(result, self.version)
 
     def _evaluate(self, document: dict[str, Any]) -> Any:
+        """The decision as Python data, read term by term (see rego_terms: never from rego-cpp's text)."""
         rego_input = regopy.Input(document)
         with self._lock:
             self._interpreter.set_input(rego_input)
-            output = self._interpreter.query_bundle_entrypoint(self._compiled, DECISION_PATH)
-            text = str(output)
-        if not output.ok() or text.startswith(("(error", "<error>")):
-            raise ValueError(text.strip())
-        if text == "undefined":
-            return None
-        expressions = json.loads(text).get("expressions") or [None]
-        return expressions[0]
+            return evaluate_entrypoint(self._interpreter, self._compiled, DECISION_PATH)

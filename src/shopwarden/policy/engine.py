@@ -10,6 +10,7 @@ from shopwarden.policy.bundle import PolicyBundle, default_policies_dir
 from shopwarden.policy.contract import Decision, PolicyInput
 from shopwarden.policy.embedded import EmbeddedEngine
 from shopwarden.policy.opa_server import OpaServerEngine
+from shopwarden.policy.regorus_vm import RegorusEngine
 
 
 @runtime_checkable
@@ -25,11 +26,14 @@ class PolicyEngine(Protocol):
 
 
 def load_engine(settings: Settings | None = None, policies_dir: Path | None = None) -> PolicyEngine:
-    """OpaServerEngine when SHOPWARDEN_OPA_URL is set, else EmbeddedEngine; PolicyLoadError on a broken file."""
+    """OpaServerEngine when SHOPWARDEN_OPA_URL is set, else the embedded engine SHOPWARDEN_POLICY_ENGINE names
+    (RegorusEngine by default, EmbeddedEngine for regopy); PolicyLoadError on a broken file."""
     settings = settings or get_settings()
     root = Path(policies_dir) if policies_dir is not None else default_policies_dir()
     bundle = PolicyBundle.load(root)
     if settings.opa_url:
         token = settings.opa_token.get_secret_value() if settings.opa_token else None
         return OpaServerEngine(settings.opa_url, bundle, token=token)
-    return EmbeddedEngine(bundle)
+    if settings.policy_engine == "regopy":
+        return EmbeddedEngine(bundle)
+    return RegorusEngine(bundle)

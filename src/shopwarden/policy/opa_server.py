@@ -66,7 +66,7 @@ class OpaServerEngine:
     def push(self) -> None:
         """Upload every policy module and the versioned data (limits) to the server."""
         try:
-            for name, text in self._bundle.modules:
+            for name, text in self._bundle.modules_in_dependency_order():
                 self._client.update_policy_from_string(text, policy_id(name), rego_compat=False)
             for top, document in self._bundle.data_with_version().items():
                 for key, value in document.items():

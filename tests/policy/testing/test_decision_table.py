@@ -1,18 +1,15 @@
-"""policies/decisions.yaml passes on both engines: embedded regopy and an OPA server over real HTTP."""
+"""policies/decisions.yaml passes on every engine: embedded regopy, OPA itself, and the OPA server path over HTTP."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from shopwarden.policy import EmbeddedEngine, OpaServerEngine, PolicyBundle
+from shopwarden.policy import EmbeddedEngine, OpaServerEngine
+from shopwarden.policy.regorus_vm import RegorusEngine
 from shopwarden.policy.testing.decision_table import DecisionCase, check_case, deep_merge, load_cases
+from shopwarden.policy.testing.opa_reference import OpaReferenceEngine
 
 POLICIES_DIR = Path(__file__).resolve().parents[3] / "policies"
 
@@ -57,35 +54,31 @@ def test_deep_merge_replaces_lists_and_null_removes_keys() -> None:
     assert merged == {"a": {"b": 1, "c": [3]}}
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_regorus_vm_engine(case: DecisionCase, regorus_engine: RegorusEngine) -> None:
+    result = check_case(regorus_engine, case)
+    assert result.passed, f"{case.name}: {result.mismatches}"
 
 
-@pytest.fixture
-def real_opa() -> Iterator[str]:
-    binary = shutil.which("opa")
-    if binary is None:
-        pytest.skip("no `opa` binary on PATH (it cannot be installed in this environment); runs only where OPA is")
-    port = _free_port()
-    process = subprocess.Popen([binary, "run", "--server", f"--addr=127.0.0.1:{port}"], stdout=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as sock:
-                if sock.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+@pytest.mark.parametrize("case", CASES, ids=_ids)
+def test_opa_itself(case: DecisionCase, opa_reference: OpaReferenceEngine) -> None:
+    result = check_case(opa_reference, case)
+    assert result.passed, f"{case.name}: {result.mismatches}"
 
 
-def test_decision_table_on_a_real_opa(real_opa: str, policy_bundle: PolicyBundle) -> None:
-    engine = OpaServerEngine(real_opa, policy_bundle, timeout=5.0)
-    engine.push()
-    failures = [(case.name, result.mismatches) for case in CASES if not (result := check_case(engine, case)).passed]
+def test_decision_table_through_the_server_path_on_opas_own_evaluator(opa_server_on_opa: OpaServerEngine) -> None:
+    failures = [(case.name, result.mismatches) for case in CASES
+                if not (result := check_case(opa_server_on_opa, case)).passed]
     assert failures == []
+
+
+def test_every_engine_gives_opas_decisions_and_reasons(embedded_engine: EmbeddedEngine, opa_engine: OpaServerEngine,
+                                                      opa_reference: OpaReferenceEngine,
+                                                      opa_server_on_opa: OpaServerEngine,
+                                                      regorus_engine: RegorusEngine) -> None:
+    for case in CASES:
+        reference = opa_reference.decide(case.input)
+        assert regorus_engine.decide(case.input) == reference, case.name
+        assert embedded_engine.decide(case.input) == reference, case.name
+        assert opa_engine.decide(case.input) == reference, case.name
+        assert opa_server_on_opa.decide(case.input) == reference, case.name

@@ -1,10 +1,12 @@
-"""A small OPA-compatible HTTP server on loopback, evaluating with regopy (tests, bench, demos).
+"""A small OPA-compatible HTTP server on loopback (tests, bench, demos).
 
 It speaks the part of OPA's REST API that shopwarden uses: `PUT /v1/policies/{id}`,
-`PUT|GET|POST /v1/data/{path}` and `GET /health`. It is not OPA; it lets the OPA server engine
-run over real HTTP where no `opa` binary can be installed.
+`PUT|GET|POST /v1/data/{path}` and `GET /health`, so the OPA server engine runs over real HTTP
+where no `opa` binary can be installed. It evaluates with regopy by default, or with OPA's own
+evaluator (`evaluator="opa"`, test-only: see policy/testing/opa_reference.py), which makes the
+server path a check against OPA itself.
 
-    with OpaStandin() as server:
+    with OpaStandin(evaluator="opa") as server:
         engine = OpaServerEngine(server.url, bundle)
 """
 
@@ -14,18 +16,22 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 
 import regopy
 
 from shopwarden.errors import PolicyLoadError
+from shopwarden.policy.rego_terms import evaluate_entrypoint
 from shopwarden.policy.bundle import add_module
 
 
 class OpaStandin:
     """Holds policies and data like OPA does; started in a daemon thread on a free loopback port."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *,
+                 evaluator: Literal["regopy", "opa"] = "regopy") -> None:
+        self._evaluator = evaluator
+        self._opa: Any = None
         self._policies: dict[str, str] = {}
         self._data: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -60,11 +66,17 @@ class OpaStandin:
     # --- what the HTTP handler calls -------------------------------------------------------
 
     def put_policy(self, policy_id: str, text: str) -> None:
-        """Compile-check the module on its own first, like OPA refusing a broken upload."""
-        add_module(regopy.Interpreter(), policy_id, text)
+        """Compile-check the module first, like OPA refusing a broken upload."""
+        if self._evaluator == "opa":
+            from shopwarden.policy.testing.opa_reference import opa_engine
+
+            with self._lock:
+                opa_engine({**self._policies, policy_id: text}, self._data).close()
+        else:
+            add_module(regopy.Interpreter(), policy_id, text)
         with self._lock:
             self._policies[policy_id] = text
-            self._interpreter = None
+            self._forget_compiled()
 
     def put_data(self, path: list[str], value: Any) -> None:
         with self._lock:
@@ -75,23 +87,40 @@ class OpaStandin:
                 for key in path[:-1]:
                     node = node.setdefault(key, {})
                 node[path[-1]] = value
-            self._interpreter = None
+            self._forget_compiled()
 
     def evaluate(self, path: list[str], input_document: Any) -> tuple[bool, Any]:
-        """(defined, value) of data.<path> for this input."""
-        ref = ".".join(["data", *path])
+        """(defined, value) of data.<path> for this input, read term by term (never from rego-cpp's text)."""
+        if self._evaluator == "opa":
+            return self._evaluate_on_opa(path, input_document)
+        entrypoint = "/".join(path)
         with self._lock:
             interpreter = self._current_interpreter()
-            if ref not in self._compiled:
-                self._compiled[ref] = interpreter.build(f"result = {ref}")
+            if entrypoint not in self._compiled:
+                self._compiled[entrypoint] = interpreter.build(None, [entrypoint])
             interpreter.set_input(regopy.Input(input_document if input_document is not None else {}))
-            text = str(interpreter.query_bundle(self._compiled[ref]))
-        if text.startswith(("(error", "<error>")):
-            raise RuntimeError(text.strip()[:300])
-        if text == "undefined":
-            return False, None
-        bindings = json.loads(text).get("bindings", {})
-        return "result" in bindings, bindings.get("result")
+            try:
+                value = evaluate_entrypoint(interpreter, self._compiled[entrypoint], entrypoint)
+            except ValueError as exc:
+                raise RuntimeError(str(exc)[:300]) from None
+        return value is not None, value
+
+    def _evaluate_on_opa(self, path: list[str], input_document: Any) -> tuple[bool, Any]:
+        from shopwarden.policy.testing.opa_reference import evaluate, opa_engine
+
+        with self._lock:
+            if self._opa is None:
+                self._opa = opa_engine(self._policies, self._data)
+            try:
+                return evaluate(self._opa, ".".join(path), input_document)
+            except Exception as exc:  # OpaError: a 500 with OPA's message, as the real server answers
+                raise RuntimeError(str(exc)[:300]) from None
+
+    def _forget_compiled(self) -> None:
+        self._interpreter = None
+        if self._opa is not None:
+            self._opa.close()
+            self._opa = None
 
     def _current_interpreter(self) -> regopy.Interpreter:
         if self._interpreter is None:
