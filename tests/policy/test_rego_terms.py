@@ -6,8 +6,8 @@ import pytest
 import regopy
 from policy_inputs import budget_input
 
-from shopwarden.policy.rego_terms import evaluate_entrypoint
 from shopwarden.policy.contract import prepare
+from shopwarden.policy.rego_terms import evaluate_entrypoint
 
 POLICY = """package t
 import rego.v1

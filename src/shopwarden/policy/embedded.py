@@ -9,9 +9,9 @@ from typing import Any
 import regopy
 
 from shopwarden.errors import PolicyLoadError
-from shopwarden.policy.rego_terms import evaluate_entrypoint
 from shopwarden.policy.bundle import DECISION_PATH, DECISION_REF, PolicyBundle
 from shopwarden.policy.contract import Decision, PolicyInput, decision_from_result, prepare
+from shopwarden.policy.rego_terms import evaluate_entrypoint
 
 
 class EmbeddedEngine:

@@ -21,8 +21,8 @@ from typing import Any, Literal
 import regopy
 
 from shopwarden.errors import PolicyLoadError
-from shopwarden.policy.rego_terms import evaluate_entrypoint
 from shopwarden.policy.bundle import add_module
+from shopwarden.policy.rego_terms import evaluate_entrypoint
 
 
 class OpaStandin:
