@@ -60,9 +60,10 @@ def test_inserted_row_is_detected(engine, merchant) -> None:
         session.execute(text(
             "INSERT INTO tool_executions (merchant_id, seq, created_at, agent_id, run_id, tool, surface, mutating, "
             "input_bytes, args_redacted, reasons, reason_codes, policy_input, duration_ms, outcome, result_summary, "
-            "prev_hash, row_hash) SELECT merchant_id, 4, created_at, agent_id, run_id, tool, surface, mutating, "
+            "prev_hash, key_id, row_hash) SELECT merchant_id, 4, created_at, agent_id, run_id, tool, surface, "
+            "mutating, "
             "input_bytes, args_redacted, reasons, reason_codes, policy_input, duration_ms, 'executed', "
-            "result_summary, row_hash, 'forged' FROM tool_executions WHERE seq = 3 AND merchant_id = 'm-acme'"))
+            "result_summary, row_hash, key_id, 'forged' FROM tool_executions WHERE seq = 3 AND merchant_id = 'm-acme'"))
     report = verify_chain(engine, "m-acme")
     assert not report.ok and "edited" in report.problems[0]
 

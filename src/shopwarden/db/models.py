@@ -271,6 +271,7 @@ class ToolExecution(SQLModel, table=True):
     platform_request_id: str | None = Field(default=None, max_length=128)
     result_summary: dict[str, Any] = _json()
     prev_hash: str = Field(default="", max_length=64)
+    key_id: str | None = Field(default=None, max_length=32)  # audit key the row is chained under; None: legacy
     row_hash: str = Field(default="", max_length=64)
 
 
