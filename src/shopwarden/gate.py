@@ -72,6 +72,7 @@ class _Pass:
     approval_id: int | None = None
     effect: AppliedChange | None = None
     new_approval: dict[str, Any] | None = None
+    finish: dict[str, Any] | None = None  # an approval's final state, written with its audit row
 
 
 class Gate:
@@ -230,8 +231,7 @@ class Gate:
         result = await self._second_pass(run, approval)
         ok = result.outcome == Outcome.EXECUTED
         error = None if ok else "; ".join(result.reasons) or json.dumps(result.error)
-        await self._off_loop(functools.partial(approvals.finish_execution, self._engine, approval.id, ok=ok,
-                                               result=summarize(result.data) if ok else None, error=error))
+        run.finish = {"ok": ok, "result": summarize(result.data) if ok else None, "error": error}
         return await self._record(run, result)
 
     async def _second_pass(self, run: _Pass, approval: Approval) -> ToolResult:
@@ -280,6 +280,9 @@ class Gate:
         call, tool = run.call, run.tool
         with session_scope(self._engine) as session:
             approval_id = run.approval_id
+            if run.finish is not None and approval_id is not None:
+                # One transaction: a crash cannot leave an executed change without its audit row or ledger entry.
+                approvals.finish_execution_in(session, approval_id, **run.finish)
             if run.new_approval is not None:
                 approval = approvals.create_approval(
                     session, merchant_id=call.merchant_id, run_id=call.run_id, agent_id=call.agent_id,

@@ -240,6 +240,8 @@ class Approval(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     executed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    lease_owner: str | None = Field(default=None, max_length=64)  # the process recovering it
+    lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class ToolExecution(SQLModel, table=True):
@@ -264,7 +266,7 @@ class ToolExecution(SQLModel, table=True):
     reason_codes: list[str] = _json(list)
     policy_version: str | None = Field(default=None, max_length=80)
     policy_input: dict[str, Any] = _json()
-    approval_id: int | None = Field(default=None)
+    approval_id: int | None = Field(default=None, index=True)
     duration_ms: float = Field(default=0.0)
     outcome: str = Field(max_length=24)  # read | executed | pending_approval | denied | invalid | failed
     error_code: str | None = Field(default=None, max_length=64)
