@@ -6,6 +6,7 @@ import asyncio
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from shopwarden.cli._common import console, print_json
 
@@ -41,21 +42,36 @@ def schedule(
     """Run every merchant's growth cycles on their schedules, in this process."""
     from shopwarden.agents import deps_from_runtime
     from shopwarden.agents.render import print_summary
+    from shopwarden.recovering import recover_now, recovering
     from shopwarden.runtime import build_runtime
     from shopwarden.scheduler import run_due, run_forever
 
     runtime = build_runtime()
     deps = deps_from_runtime(runtime)
     if once:
-        for summary in asyncio.run(run_due(deps, runtime.clock())):
+        async def due_now() -> list:
+            _print_recovered(await recover_now(runtime.gate))
+            return await run_due(deps, runtime.clock())
+
+        for summary in asyncio.run(due_now()):
             print_summary(console, summary)
         return
     console.print(f"checking schedules every {tick:g}s; Ctrl-C to stop")
+
+    async def forever() -> None:
+        async with recovering(runtime.gate):  # at start and every minute: interrupted executions settle
+            await run_forever(deps, runtime.clock, tick_seconds=tick, on_summary=lambda s: print_summary(console, s))
+
     try:
-        asyncio.run(run_forever(deps, runtime.clock, tick_seconds=tick,
-                                on_summary=lambda s: print_summary(console, s)))
+        asyncio.run(forever())
     except KeyboardInterrupt:
         console.print("stopped")
+
+
+def _print_recovered(results: list) -> None:
+    for result in results:
+        console.print(escape(f"recovered approval {result.approval_id} ({result.tool}): {result.outcome.value} — "
+                             + "; ".join(result.reasons)), highlight=False)
 
 
 def worker(
@@ -78,7 +94,9 @@ def worker(
     async def main() -> None:
         if await ensure_schema(app):
             console.print("applied the procrastinate schema")
-        async with app.open_async():
+        from shopwarden.recovering import recovering
+
+        async with app.open_async(), recovering(runtime.gate):
             await app.run_worker_async(**worker_options(concurrency))
 
     asyncio.run(main())
