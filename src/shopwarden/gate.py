@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
-from shopwarden import approvals, audit
+from shopwarden import approvals, audit, gate_tenancy
 from shopwarden.agent_specs import AgentSpec
 from shopwarden.calls import Outcome, ToolCall, ToolResult
 from shopwarden.db.engine import session_scope
@@ -138,6 +138,9 @@ class Gate:
         merchant, owner = await self._off_loop(self._merchant_and_owner, call.merchant_id, tool, args)
         if merchant is None:
             return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
+        refused = await self._off_loop(self._not_this_merchants, tool.name, call.merchant_id, args)
+        if refused is not None:
+            return await self._record(run, refused)
         ctx = self._context(call.merchant_id)
         if not tool.mutating:
             return await self._read(run, tool, args, ctx, owner)
@@ -246,6 +249,9 @@ class Gate:
         merchant, owner = await self._off_loop(self._merchant_and_owner, approval.merchant_id, tool, args)
         if merchant is None:
             return _unknown_merchant(tool.name, approval.merchant_id)
+        refused = await self._off_loop(self._not_this_merchants, tool.name, approval.merchant_id, args)
+        if refused is not None:
+            return refused
         agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
         ctx = self._context(approval.merchant_id)
         decided = await self._decide(run, tool, args, merchant, agent, await self._observe(tool, args, ctx, owner))
@@ -317,6 +323,12 @@ class Gate:
                 return None, None
             owner = tool.owner(session, args) if tool.owner is not None else None
         return MerchantFacts(row.id, row.autonomy, dict(row.limits or {})), owner
+
+    def _not_this_merchants(self, tool: str, merchant_id: str, args: Any) -> ToolResult | None:
+        """Tenancy before the platform (gate_tenancy): a denial when a named resource is not the merchant's."""
+        with session_scope(self._engine) as session:
+            refused = gate_tenancy.refusal(session, merchant_id, args)
+        return None if refused is None else denied(tool, [refused[0]], [refused[1]])
 
     def _approval_status(self, approval_id: int) -> str:
         with session_scope(self._engine) as session:
