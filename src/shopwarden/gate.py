@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
-from shopwarden import approvals, audit, gate_tenancy
+from shopwarden import approvals, audit, gate_bounds, gate_tenancy
 from shopwarden.agent_specs import AgentSpec
 from shopwarden.calls import Outcome, ToolCall, ToolResult
 from shopwarden.db.engine import session_scope
@@ -73,6 +73,7 @@ class _Pass:
     effect: AppliedChange | None = None
     new_approval: dict[str, Any] | None = None
     finish: dict[str, Any] | None = None  # an approval's final state, written with its audit row
+    input_bytes: int | None = None  # the size of an input too large to keep (the row holds an excerpt)
 
 
 class Gate:
@@ -121,6 +122,10 @@ class Gate:
 
     async def call(self, call: ToolCall) -> ToolResult:
         """Validate, authorize, observe, decide, act and record one proposed tool call."""
+        out_of_bounds = gate_bounds.check(call)  # before anything else touches the input
+        if out_of_bounds is not None:
+            bounded = _Pass(gate_bounds.recordable(call), None, input_bytes=out_of_bounds.input_bytes)
+            return await self._record(bounded, gate_bounds.refusal(call, out_of_bounds))
         run = _Pass(call, self._tools.get(call.tool))
         if run.tool is None:
             return await self._record(run, unknown_tool(call.tool, sorted(self._tools)))
@@ -300,7 +305,8 @@ class Gate:
             entry = audit.AuditEntry(
                 merchant_id=call.merchant_id, agent_id=call.agent_id, run_id=call.run_id, tool=call.tool,
                 surface=tool.surface if tool else "", mutating=tool.mutating if tool else False,
-                args=call.args, input_bytes=len(json.dumps(call.args, default=str).encode()),
+                args=call.args, input_bytes=run.input_bytes if run.input_bytes is not None
+                else len(json.dumps(call.args, default=str).encode()),
                 decision=result.decision, reasons=result.reasons, reason_codes=result.reason_codes,
                 policy_version=result.policy_version, policy_input=run.policy_input, approval_id=approval_id,
                 duration_ms=duration_ms, outcome=result.outcome.value,
