@@ -214,6 +214,26 @@ class BudgetLedgerEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
+class InventoryLedgerEntry(SQLModel, table=True):
+    """Every applied stock change of a SKU in a warehouse, with its quantity at the start of that (UTC) day."""
+
+    __tablename__ = "inventory_ledger"
+    __table_args__ = (Index("ix_inventory_ledger_sku_day", "merchant_id", "sku_id", "warehouse_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
+    product_id: str = Field(max_length=64)
+    sku_id: str = Field(max_length=64)
+    warehouse_id: str = Field(max_length=64)
+    day: date
+    start_of_day_quantity: int = Field(sa_column=Column(BigInteger, nullable=False))
+    quantity_before: int = Field(sa_column=Column(BigInteger, nullable=False))
+    quantity_after: int = Field(sa_column=Column(BigInteger, nullable=False))
+    approval_id: int | None = Field(default=None)
+    execution_id: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+
 class Approval(SQLModel, table=True):
     """A proposed action waiting for (or decided by) a human reviewer."""
 

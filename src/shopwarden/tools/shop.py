@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
+from shopwarden.db.engine import session_scope
 from shopwarden.errors import NotFound
 from shopwarden.observe import plain, product_owner, shop_owner
-from shopwarden.tools.base import State, Tool, ToolContext
+from shopwarden.tools import inventory_ledger
+from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     GetProductArgs,
     ListShopsArgs,
@@ -62,7 +65,15 @@ def _stock_by_sku(product: dict[str, Any]) -> dict[tuple[str, str], int]:
 
 
 async def _inventory_state(ctx: ToolContext, args: UpdateSkuInventoryArgs) -> State:
-    product = plain(await ctx.shop().get_product(args.product_id))
+    day = inventory_ledger.inventory_day(ctx.now())
+
+    def starts_of_day() -> dict[tuple[str, str], int | None]:
+        with session_scope(ctx.engine) as session:
+            return {(c.sku_id, c.warehouse_id): inventory_ledger.first_start_of_day(
+                session, ctx.merchant_id, c.sku_id, c.warehouse_id, day) for c in args.skus}
+
+    product, starts = await asyncio.gather(ctx.shop().get_product(args.product_id), ctx.in_db(starts_of_day))
+    product = plain(product)
     known_skus = {str(sku["id"]) for sku in product.get("skus", [])}
     stock = _stock_by_sku(product)
     skus = []
@@ -71,8 +82,25 @@ async def _inventory_state(ctx: ToolContext, args: UpdateSkuInventoryArgs) -> St
             raise NotFound(f"SKU {change.sku_id} does not belong to product {args.product_id}")
         current = stock.get((change.sku_id, change.warehouse_id))
         if current is not None:  # unknown stock is left out: the policy then asks a reviewer
-            skus.append({"sku_id": change.sku_id, "warehouse_id": change.warehouse_id, "current_quantity": current})
-    return {"skus": skus}
+            start = starts.get((change.sku_id, change.warehouse_id))
+            skus.append({"sku_id": change.sku_id, "warehouse_id": change.warehouse_id, "current_quantity": current,
+                         "start_of_day_quantity": current if start is None else start})
+    return {"day": day.isoformat(), "skus": skus}
+
+
+def _record_inventory_change(session: Session, change: AppliedChange) -> None:
+    """Enter each SKU's applied change in the inventory ledger (one transaction with the audit row)."""
+    args: UpdateSkuInventoryArgs = change.args
+    current = {(s["sku_id"], s["warehouse_id"]): int(s["current_quantity"]) for s in change.state.get("skus", [])}
+    day = date.fromisoformat(change.state["day"])
+    for sku in args.skus:
+        before = current.get((sku.sku_id, sku.warehouse_id))
+        if before is None:
+            continue  # unknown stock was approved by a reviewer; there is no before to measure from
+        inventory_ledger.record_change(session, merchant_id=change.merchant_id, product_id=args.product_id,
+                                       sku_id=sku.sku_id, warehouse_id=sku.warehouse_id, day=day,
+                                       quantity_before=before, quantity_after=sku.quantity,
+                                       approval_id=change.approval_id, execution_id=change.execution_id)
 
 
 def _inventory_request(args: UpdateSkuInventoryArgs) -> dict[str, Any]:
@@ -103,5 +131,6 @@ TOOLS = [
          execute=_search_orders),
     Tool("update_sku_inventory", "shop", mutating=True, idempotent=True, risk="medium",
          args_model=UpdateSkuInventoryArgs, execute=_update_inventory, observe=_inventory_state,
-         build_request=_inventory_request, verify=_inventory_applied, owner=_product_owner),
+         build_request=_inventory_request, verify=_inventory_applied, owner=_product_owner,
+         record_effect=_record_inventory_change),
 ]

@@ -1,7 +1,8 @@
-"""keyed audit chain (audit key id per row); recovery leases on approvals
+"""keyed audit chain (audit key id per row); recovery leases on approvals; inventory ledger
 
 Recovery of an interrupted execution takes a lease on the approval (owner and expiry) so two
-processes never settle the same approval; an expired lease can be taken over.
+processes never settle the same approval; an expired lease can be taken over. The inventory
+ledger records applied stock changes so the approval threshold is cumulative per SKU per day.
 
 Rows written before this revision keep key_id NULL: they were chained with plain SHA-256,
 which anyone who can write the database can recompute. `shopwarden audit verify` reports them
@@ -30,9 +31,32 @@ def upgrade() -> None:
     with op.batch_alter_table("approvals") as batch:
         batch.add_column(sa.Column("lease_owner", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True))
         batch.add_column(sa.Column("lease_expires_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_table(
+        "inventory_ledger",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("merchant_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("product_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("sku_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("warehouse_id", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("start_of_day_quantity", sa.BigInteger(), nullable=False),
+        sa.Column("quantity_before", sa.BigInteger(), nullable=False),
+        sa.Column("quantity_after", sa.BigInteger(), nullable=False),
+        sa.Column("approval_id", sa.Integer(), nullable=True),
+        sa.Column("execution_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["merchant_id"], ["merchants.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_inventory_ledger_merchant_id", "inventory_ledger", ["merchant_id"], unique=False)
+    op.create_index("ix_inventory_ledger_sku_day", "inventory_ledger", ["merchant_id", "sku_id", "warehouse_id", "day"],
+                    unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_inventory_ledger_sku_day", table_name="inventory_ledger")
+    op.drop_index("ix_inventory_ledger_merchant_id", table_name="inventory_ledger")
+    op.drop_table("inventory_ledger")
     with op.batch_alter_table("approvals") as batch:
         batch.drop_column("lease_expires_at")
         batch.drop_column("lease_owner")
