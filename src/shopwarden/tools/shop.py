@@ -18,6 +18,7 @@ from shopwarden.tools.inputs import (
     ListShopsArgs,
     SearchOrdersArgs,
     SyncCatalogArgs,
+    SyncOrdersArgs,
     UpdateSkuInventoryArgs,
 )
 
@@ -28,14 +29,21 @@ async def _list_shops(ctx: ToolContext, _args: ListShopsArgs, _key: str) -> Any:
     return plain(await ctx.shop().authorized_shops())
 
 
-def _shop_owner(session: Session, args: SyncCatalogArgs) -> str | None:
+def _shop_owner(session: Session, args: SyncCatalogArgs | SyncOrdersArgs) -> str | None:
     return shop_owner(session, args.shop_id) if args.shop_id else None
 
 
 async def _sync_catalog(ctx: ToolContext, args: SyncCatalogArgs, _key: str) -> Any:
     from shopwarden.platforms.shop import sync_catalog
 
-    return plain(await sync_catalog(ctx.engine, ctx.shop(), ctx.merchant_id, shop_id=args.shop_id))
+    return plain(await sync_catalog(ctx.engine, ctx.shop(), ctx.merchant_id, shop_id=args.shop_id, full=args.full))
+
+
+async def _sync_orders(ctx: ToolContext, args: SyncOrdersArgs, _key: str) -> Any:
+    from shopwarden.platforms.shop import sync_orders
+
+    since = ctx.now() - timedelta(days=args.days)
+    return plain(await sync_orders(ctx.engine, ctx.shop(), ctx.merchant_id, since=since, shop_id=args.shop_id))
 
 
 def _product_owner(session: Session, args: GetProductArgs | UpdateSkuInventoryArgs) -> str | None:
@@ -125,6 +133,8 @@ TOOLS = [
          execute=_list_shops),
     Tool("sync_catalog", "shop", mutating=False, idempotent=True, risk="low", args_model=SyncCatalogArgs,
          execute=_sync_catalog, owner=_shop_owner),
+    Tool("sync_orders", "shop", mutating=False, idempotent=True, risk="low", args_model=SyncOrdersArgs,
+         execute=_sync_orders, owner=_shop_owner),
     Tool("get_product", "shop", mutating=False, idempotent=True, risk="low", args_model=GetProductArgs,
          execute=_get_product, owner=_product_owner),
     Tool("search_orders", "shop", mutating=False, idempotent=True, risk="low", args_model=SearchOrdersArgs,
