@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -38,6 +39,9 @@ def run(
 def schedule(
     tick: Annotated[float, typer.Option(help="Seconds between schedule checks.")] = 60.0,
     once: Annotated[bool, typer.Option(help="Run what is due now, then exit.")] = False,
+    anchor_dir: Annotated[Path | None, typer.Option(help="Write a signed audit anchor into this directory "
+                                                         "(storage the database's writers cannot change).")] = None,
+    anchor_every: Annotated[float, typer.Option(help="Hours between audit anchors.", min=0.01)] = 24.0,
 ) -> None:
     """Run every merchant's growth cycles on their schedules, in this process."""
     from shopwarden.agents import deps_from_runtime
@@ -59,8 +63,21 @@ def schedule(
     console.print(f"checking schedules every {tick:g}s; Ctrl-C to stop")
 
     async def forever() -> None:
-        async with recovering(runtime.gate):  # at start and every minute: interrupted executions settle
-            await run_forever(deps, runtime.clock, tick_seconds=tick, on_summary=lambda s: print_summary(console, s))
+        stop_anchoring = asyncio.Event()
+        anchoring = None
+        if anchor_dir is not None:
+            from shopwarden.audit_anchoring import keep_anchoring
+
+            anchoring = asyncio.create_task(keep_anchoring(runtime.engine, anchor_dir, stop_anchoring,
+                                                           every_seconds=anchor_every * 3600))
+        try:
+            async with recovering(runtime.gate):  # at start and every minute: interrupted executions settle
+                await run_forever(deps, runtime.clock, tick_seconds=tick,
+                                  on_summary=lambda s: print_summary(console, s))
+        finally:
+            stop_anchoring.set()
+            if anchoring is not None:
+                await anchoring
 
     try:
         asyncio.run(forever())
