@@ -4,7 +4,8 @@ Only a chain that verifies is re-chained: every row must match its hash under th
 names (or, for a row written before keyed chaining, its plain SHA-256) and follow its
 predecessor. A chain with a problem is left untouched and reported, so re-keying never
 launders tampering. Each chain is rewritten in one transaction under the chain's writer lock.
-Anchors written before a re-key no longer match (every hash changes): write a new anchor
+A registered merchant with no chain at all (created before every merchant got a first row, and
+never used) gets its first row. Anchors written before a re-key no longer match (every hash changes): write a new anchor
 right after, and keep the old one with a note of the re-key.
 """
 
@@ -15,13 +16,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Engine
 
-from shopwarden.audit import _CONTENT_FIELDS, GENESIS, _lock_chain, chain_hash
+from shopwarden.audit import _CONTENT_FIELDS, GENESIS, _lock_chain, chain_hash, start_chain
 from shopwarden.audit_key import AuditKeys, current_audit_keys, same
 from shopwarden.db.engine import session_scope
-from shopwarden.db.models import AuditHead, ToolExecution
+from shopwarden.db.models import AuditHead, Merchant, ToolExecution
 
 _rows = ToolExecution.__table__  # type: ignore[attr-defined]
 _heads = AuditHead.__table__  # type: ignore[attr-defined]
+_merchants = Merchant.__table__  # type: ignore[attr-defined]
 _COLUMNS = [_rows.c[name] for name in ("id", *_CONTENT_FIELDS, "prev_hash", "key_id", "row_hash")]
 _SET_HASH = (update(_rows).where(_rows.c.id == bindparam("row_id"))
              .values(prev_hash=bindparam("new_prev"), key_id=bindparam("new_key"), row_hash=bindparam("new_hash")))
@@ -31,6 +33,7 @@ _SET_HASH = (update(_rows).where(_rows.c.id == bindparam("row_id"))
 class RekeyResult:
     key_id: str
     chains_rekeyed: int = 0
+    chains_started: int = 0
     rows_rekeyed: int = 0
     refused: list[str] = field(default_factory=list)
 
@@ -41,6 +44,12 @@ def rekey(engine: Engine, keys: AuditKeys | None = None) -> RekeyResult:
     result = RekeyResult(keys.primary_id)
     with engine.connect() as conn:
         merchants = sorted(conn.execute(select(_rows.c.merchant_id).distinct()).scalars())
+        registered = set(conn.execute(select(_merchants.c.id)).scalars())
+    for merchant_id in sorted(registered - set(merchants) - _heads_of(engine)):
+        # Created before every merchant got a first row, and never used since: start its chain now.
+        with session_scope(engine) as session:
+            start_chain(session, merchant_id, created_by="audit rekey")
+        result.chains_started += 1
     for merchant_id in merchants:
         with session_scope(engine) as session:
             _lock_chain(session, merchant_id)
@@ -63,6 +72,11 @@ def rekey(engine: Engine, keys: AuditKeys | None = None) -> RekeyResult:
             result.chains_rekeyed += 1
             result.rows_rekeyed += len(rows)
     return result
+
+
+def _heads_of(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(conn.execute(select(_heads.c.merchant_id)).scalars())
 
 
 def _check(rows: list, merchant_id: str, keys: AuditKeys) -> str | None:

@@ -92,7 +92,8 @@ def _chain_problems(walk: _Walk, merchant_id: str, head: Any, registered: bool,
     if walk.count == 0 and head is None:
         why = "a registered merchant" if registered else "named by an anchor"
         problems.append(f"merchant {merchant_id}: no audit chain, although it is {why}; its rows and head were "
-                        "deleted")
+                        "deleted" + (" (or it predates revision 0004a and was never used: `shopwarden audit rekey` "
+                                     "starts its chain)" if registered else ""))
     elif head is None:
         problems.append(f"merchant {merchant_id}: audit head is missing")
     elif head.seq != walk.last_seq or head.row_hash != walk.last_hash:

@@ -272,13 +272,13 @@ class Gate:
         reviewer = f"approved by {approval.reviewer}" if approval.reviewer else "approved by a reviewer"
         return _with_decision(result.model_copy(update={"reasons": [reviewer, *decision.reasons]}), decision)
 
-    async def recover_stuck(self, merchant_id: str | None = None, *,
-                            older_than: timedelta = timedelta(minutes=5)) -> list[ToolResult]:
+    async def recover_stuck(self, merchant_id: str | None = None, *, older_than: timedelta = timedelta(minutes=5),
+                            settled_since: datetime | None = None) -> list[ToolResult]:
         """Resolve approvals left `executing` by a crash: check the platform with the tool's `verify`
         (applied -> executed; not applied -> executed once now; unknown -> failed for a human)."""
         from shopwarden.gate_recovery import recover_stuck
 
-        return await recover_stuck(self, merchant_id, older_than=older_than)
+        return await recover_stuck(self, merchant_id, older_than=older_than, settled_since=settled_since)
 
     # --- record ------------------------------------------------------------------------------
 

@@ -57,13 +57,15 @@ def _stuck(gate: Gate, merchant_id: str | None, older_than: timedelta) -> list[A
         return list(session.exec(statement.where(claimed_at).order_by(col(Approval.id))))
 
 
-def _unaudited(gate: Gate, merchant_id: str | None) -> list[Approval]:
+def _unaudited(gate: Gate, merchant_id: str | None, settled_since: datetime | None) -> list[Approval]:
     """Settled approvals without the gate's final audit row (any row of the approved tool but the pending one)."""
     final_row = exists().where(and_(col(ToolExecution.approval_id) == col(Approval.id),
                                     col(ToolExecution.tool) == col(Approval.tool),
                                     col(ToolExecution.outcome) != Outcome.PENDING_APPROVAL.value))
     with session_scope(gate._engine) as session:
         statement = select(Approval).where(col(Approval.status).in_(SETTLED), ~final_row, _lease_free(_now()))
+        if settled_since is not None:
+            statement = statement.where(col(Approval.executed_at) >= settled_since)
         if merchant_id is not None:
             statement = statement.where(Approval.merchant_id == merchant_id)
         return list(session.exec(statement.order_by(col(Approval.id))))
@@ -81,13 +83,16 @@ def take_lease(gate: Gate, approval_id: int, status: tuple[str, ...], lease: tim
         return owner if outcome.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
-async def recover_stuck(gate: Gate, merchant_id: str | None, *, older_than: timedelta) -> list[ToolResult]:
+async def recover_stuck(gate: Gate, merchant_id: str | None, *, older_than: timedelta,
+                        settled_since: datetime | None = None) -> list[ToolResult]:
+    """`settled_since` bounds the search for settled approvals without an audit row (periodic rounds look
+    back a little; on demand, everything)."""
     results = []
     for approval in await gate._off_loop(_stuck, gate, merchant_id, older_than):
         assert approval.id is not None
         if await gate._off_loop(take_lease, gate, approval.id, ("executing",)) is not None:
             results.append(await _recover_one(gate, approval))
-    for approval in await gate._off_loop(_unaudited, gate, merchant_id):
+    for approval in await gate._off_loop(_unaudited, gate, merchant_id, settled_since):
         assert approval.id is not None
         if await gate._off_loop(take_lease, gate, approval.id, SETTLED) is not None:
             results.append(await _audit_settled(gate, approval))

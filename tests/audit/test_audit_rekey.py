@@ -48,6 +48,15 @@ def test_legacy_rows_are_reported_until_rekeyed(engine, merchant) -> None:
     assert verify_chain(engine).ok
 
 
+def test_rekey_starts_the_chain_of_a_merchant_that_never_had_one(engine, merchant) -> None:
+    """A merchant created before every merchant got a first row, and never used since."""
+    assert not verify_chain(engine).ok
+    result = rekey(engine)
+    assert (result.chains_started, result.chains_rekeyed) == (1, 0)
+    assert verify_chain(engine).ok
+    assert rekey(engine).chains_started == 0
+
+
 def test_rekey_refuses_a_tampered_legacy_chain(engine, merchant) -> None:
     _seed(engine, 3)
     _make_legacy(engine)

@@ -104,7 +104,8 @@ def rekey_command() -> None:
     require_current_schema()
     result = rekey(get_engine())
     console.print(f"re-keyed {result.rows_rekeyed} row(s) in {result.chains_rekeyed} chain(s) under audit key "
-                  f"{result.key_id}; anchors written before this no longer match: write a new one now")
+                  f"{result.key_id}; started {result.chains_started} chain(s) of merchants that had none; anchors "
+                  "written before this no longer match: write a new one now")
     if result.refused:
         _print_problems(result.refused)
         raise typer.Exit(1)
