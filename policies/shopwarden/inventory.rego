@@ -78,6 +78,19 @@ whole_number(value) if {
 	value == floor(value)
 }
 
+# Cumulative per SKU per day: a change is measured from the stock at the start of the day (the
+# inventory ledger's first entry today, sent as start_of_day_quantity), so stepping or splitting
+# a large change over several calls meets the same threshold as making it at once.
+start_of_day_quantity[sku_key(sku)] := sku.start_of_day_quantity if {
+	is_inventory
+	some sku in input.state.skus
+	is_number(sku.start_of_day_quantity)
+}
+
+baseline(sku) := start_of_day_quantity[sku_key(sku)]
+
+baseline(sku) := current_quantity[sku_key(sku)] if not start_of_day_quantity[sku_key(sku)]
+
 approval contains {
 	"code": "inventory.large_change",
 	"reason": sprintf(
@@ -91,7 +104,24 @@ approval contains {
 } if {
 	some sku in skus
 	current := current_quantity[sku_key(sku)]
+	start := baseline(sku)
+	start == current
 	change := abs(sku.quantity - current)
+	change > threshold
+}
+
+approval contains {
+	"code": "inventory.large_change",
+	"reason": sprintf(
+		"changes the stock of SKU %v in warehouse %v to %v, %v units from its %v at the start of the day (now %v), above the approval threshold of %v units",
+		[sku.sku_id, sku.warehouse_id, sku.quantity, change, start, current, threshold],
+	),
+} if {
+	some sku in skus
+	current := current_quantity[sku_key(sku)]
+	start := baseline(sku)
+	start != current
+	change := abs(sku.quantity - start)
 	change > threshold
 }
 

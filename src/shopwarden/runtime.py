@@ -73,6 +73,12 @@ class Runtime:
         return CreativeReader(self.settings, transport=self.transport)
 
 
+# The person at the command line: `shopwarden sync` reads the platform through the gate like any agent,
+# so every platform call is audited; this identity may only refresh the local caches.
+OPERATOR = AgentSpec(id="operator:cli", role="the operator at the command line",
+                     allowed_tools=["sync_catalog", "sync_orders"])
+
+
 def build_runtime(settings: Settings | None = None, *, simulator: Any = None) -> Runtime:
     """Engine, vault, policy engine, adapter factories and gate, wired once."""
     settings = settings or get_settings()
@@ -83,7 +89,7 @@ def build_runtime(settings: Settings | None = None, *, simulator: Any = None) ->
         engine=engine_for(settings.effective_database_url),
         vault=get_vault(),
         policy=load_engine(settings),
-        agent_specs=load_agent_specs(),
+        agent_specs={**load_agent_specs(), OPERATOR.id: OPERATOR},
         clock=simulator.now if simulator is not None else utc_now,
         transport=simulator.transport() if simulator is not None else None,
         simulator=simulator,

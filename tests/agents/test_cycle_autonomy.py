@@ -8,7 +8,7 @@ import pytest
 from stack import LOSER, WINNER_ADGROUP, make_stack
 
 from shopwarden.agents import run_cycle
-from shopwarden.audit.chain import verify_chain
+from shopwarden.audit.verify import verify_chain
 
 
 def _action(summary, tool: str, target_contains: str):

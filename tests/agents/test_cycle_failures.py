@@ -10,7 +10,8 @@ from sqlmodel import select
 from stack import WINNER_ADGROUP, make_stack
 
 from shopwarden.agents import run_cycle
-from shopwarden.audit.chain import list_executions, verify_chain
+from shopwarden.audit.chain import list_executions
+from shopwarden.audit.verify import verify_chain
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection
 

@@ -14,7 +14,8 @@ from stack import ADVERTISER, WINNER, make_stack
 
 from shopwarden.agents import run_cycle
 from shopwarden.agents.strategies import LLMStrategy
-from shopwarden.audit.chain import list_executions, verify_chain
+from shopwarden.audit.chain import list_executions
+from shopwarden.audit.verify import verify_chain
 
 SAMPLER = "1800000000000000004"  # a disabled campaign
 

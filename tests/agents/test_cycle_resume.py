@@ -11,7 +11,7 @@ from stack import LOSER, WINNER_ADGROUP, make_stack
 
 from shopwarden.agents import resume_cycle, resume_decided, run_cycle
 from shopwarden.approvals import queue as approvals
-from shopwarden.audit.chain import verify_chain
+from shopwarden.audit.verify import verify_chain
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, utcnow
 from shopwarden.evals.setup import REVIEWER

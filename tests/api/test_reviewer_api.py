@@ -2,7 +2,7 @@ from api_helpers import queue_enable
 from fastapi.testclient import TestClient
 
 from shopwarden.api import create_app
-from shopwarden.audit.chain import verify_chain
+from shopwarden.audit.verify import verify_chain
 
 
 def _client(engine, runtime) -> TestClient:

@@ -5,7 +5,8 @@ import threading
 import pytest
 from sqlalchemy import text
 
-from shopwarden.audit.chain import AuditEntry, list_executions, record, verify_chain
+from shopwarden.audit.chain import AuditEntry, list_executions, record
+from shopwarden.audit.verify import verify_chain
 from shopwarden.db.engine import session_scope
 from shopwarden.security.redaction import MASK, install_log_redaction, register_secret
 
@@ -60,9 +61,10 @@ def test_inserted_row_is_detected(engine, merchant) -> None:
         session.execute(text(
             "INSERT INTO tool_executions (merchant_id, seq, created_at, agent_id, run_id, tool, surface, mutating, "
             "input_bytes, args_redacted, reasons, reason_codes, policy_input, duration_ms, outcome, result_summary, "
-            "prev_hash, row_hash) SELECT merchant_id, 4, created_at, agent_id, run_id, tool, surface, mutating, "
+            "prev_hash, key_id, row_hash) SELECT merchant_id, 4, created_at, agent_id, run_id, tool, surface, "
+            "mutating, "
             "input_bytes, args_redacted, reasons, reason_codes, policy_input, duration_ms, 'executed', "
-            "result_summary, row_hash, 'forged' FROM tool_executions WHERE seq = 3 AND merchant_id = 'm-acme'"))
+            "result_summary, row_hash, key_id, 'forged' FROM tool_executions WHERE seq = 3 AND merchant_id = 'm-acme'"))
     report = verify_chain(engine, "m-acme")
     assert not report.ok and "edited" in report.problems[0]
 

@@ -76,7 +76,11 @@ async def test_a_forged_campaign_name_cannot_lift_the_hard_budget_limit(
 
 def make_gate(engine, policy: object, ads: FakeAds) -> Gate:
     """A gate like the folder's fixture, with the policy engine given (`from conftest import` is ambiguous)."""
+    from shopwarden.db.models import Connection
     from shopwarden.tools import ToolContext, registry
+
+    with session_scope(engine) as session:  # the advertiser is the merchant's, as in the folder's fixture
+        session.add(Connection(merchant_id="m-acme", platform="ads", details={"advertiser_ids": [ADVERTISER]}))
 
     agents = {"growth": AgentSpec(id="growth", allowed_tools=["update_budget", "enable_ads"])}
     return Gate(engine=engine, policy=policy, agent_specs=agents, default_limits=default_limits(),  # type: ignore[arg-type]

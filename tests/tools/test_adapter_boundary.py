@@ -56,3 +56,50 @@ def test_the_scan_catches_direct_lazy_and_dynamic_imports(tmp_path: Path) -> Non
         "api.py": ["shopwarden.platforms.creative_center"],
         "gate.py": ["shopwarden.platforms.shop.client"],
     }
+
+
+# What the command line may still take from an adapter package: connecting and disconnecting an account
+# (OAuth and Composio flows, not tool calls). Every read or write of platform data goes through the gate.
+CONNECTION_ONLY = {"begin_authorization", "complete_authorization", "start_ads_connection", "complete_ads_connection",
+                   "disconnect_ads", "connect_shop"}
+DATA_PATHS_ALLOWED = ("platforms/", "tools/", "runtime.py", "observe.py")
+
+
+def _adapter_names(source: str) -> set[str]:
+    return {alias.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)
+            and node.module and node.module.startswith(ADAPTER_MODULES) for alias in node.names}
+
+
+def test_the_command_line_takes_only_connection_flows_from_adapters() -> None:
+    for path in [*sorted((PACKAGE / "cli").glob("*.py")), PACKAGE / "evals" / "setup.py"]:
+        assert _adapter_names(path.read_text(encoding="utf-8")) <= CONNECTION_ONLY, path.name
+
+
+def test_no_module_outside_the_tools_opens_a_platform_client() -> None:
+    """`ctx.shop()`, `ctx.ads()`, `ctx.creative()` (a tool context's adapters) are used only by tools, whose
+    only caller is the gate; building a tool context is the runtime's job."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative.startswith(DATA_PATHS_ALLOWED):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args
+                    and node.func.attr in ("shop", "ads", "creative", "tool_context")):
+                offenders.append(f"{relative}:{node.lineno} .{node.func.attr}()")
+    assert offenders == []
+
+
+def test_only_the_gate_runs_a_tool() -> None:
+    """Tools' execute/observe/verify are called from the gate (and its recovery) alone."""
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        relative = path.relative_to(PACKAGE).as_posix()
+        if relative.startswith(("gate", "tools/")):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("execute", "observe", "verify") and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "tool"):
+                offenders.append(f"{relative}:{node.lineno}")
+    assert offenders == []

@@ -178,18 +178,26 @@ def note_observed_state(engine: Engine, approval_id: int, state: dict[str, Any])
 
 def finish_execution(engine: Engine, approval_id: int, *, ok: bool, result: dict[str, Any] | None = None,
                      error: str | None = None) -> Approval:
-    """executing -> executed | failed."""
-    now = utcnow()
+    """executing -> executed | failed, in a transaction of its own."""
     with session_scope(engine) as session:
-        moved = session.execute(
-            update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == Status.EXECUTING)
-            .values(status=Status.EXECUTED if ok else Status.FAILED, result=result or {}, error=error, executed_at=now)
-        ).rowcount
-        if moved != 1:
-            current = session.get(Approval, approval_id)
-            raise ApprovalConflict(f"approval {approval_id} is {current.status if current else 'missing'}, "
-                                   "not executing; its result was not recorded twice")
-        return _load(session, approval_id, None)
+        return finish_execution_in(session, approval_id, ok=ok, result=result, error=error)
+
+
+def finish_execution_in(session: Session, approval_id: int, *, ok: bool, result: dict[str, Any] | None = None,
+                        error: str | None = None) -> Approval:
+    """executing -> executed | failed inside the caller's transaction (the gate writes the audit row and the
+    ledger entry in the same one); ApprovalConflict when someone else settled it first."""
+    moved = session.execute(
+        update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == Status.EXECUTING)
+        .values(status=Status.EXECUTED if ok else Status.FAILED, result=result or {}, error=error, executed_at=utcnow(),
+                lease_owner=None, lease_expires_at=None)
+    ).rowcount
+    if moved != 1:
+        current = session.get(Approval, approval_id)
+        raise ApprovalConflict(f"approval {approval_id} is {current.status if current else 'missing'}, "
+                               "not executing; its result was not recorded twice")
+    session.expire_all()
+    return _load(session, approval_id, None)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The audit log: the keyed hash chain and its verification (`chain`), and policy replay over past
-decisions (`replay`)."""
+"""The audit log: the keyed hash chain (`chain`, key in `key`), its verification (`verify`), signed
+chain-head anchors (`anchor`, scheduled by `anchoring`), re-keying (`rekey`), and policy replay over
+past decisions (`replay`)."""
 
 # Names resolve lazily (PEP 562): importing one submodule, e.g. `shopwarden.audit.chain`,
 # does not import its siblings, so the package adds no import cycles. Modules inside the package
@@ -14,28 +15,29 @@ if TYPE_CHECKING:
     from shopwarden.audit.chain import (
         GENESIS,
         AuditEntry,
-        VerifyReport,
         append_execution,
         list_executions,
         record,
         record_execution,
         row_hash,
+        start_chain,
         summarize_outcomes,
-        verify_chain,
     )
     from shopwarden.audit.replay import ReplayedDecision, ReplayReport, replay
+    from shopwarden.audit.verify import VerifyReport, verify_chain
 
 _EXPORTS = {
     "GENESIS": "chain",
     "AuditEntry": "chain",
-    "VerifyReport": "chain",
+    "VerifyReport": "verify",
     "append_execution": "chain",
     "list_executions": "chain",
     "record": "chain",
     "record_execution": "chain",
     "row_hash": "chain",
     "summarize_outcomes": "chain",
-    "verify_chain": "chain",
+    "verify_chain": "verify",
+    "start_chain": "chain",
     "ReplayReport": "replay",
     "ReplayedDecision": "replay",
     "replay": "replay",
@@ -53,6 +55,7 @@ __all__ = [
     "record_execution",
     "replay",
     "row_hash",
+    "start_chain",
     "summarize_outcomes",
     "verify_chain",
 ]

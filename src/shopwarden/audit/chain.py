@@ -1,17 +1,18 @@
-"""The `tool_executions` audit log: one append-only row per tool call, hash-chained per merchant.
+"""The `tool_executions` audit log: one append-only row per tool call, chained per merchant.
 
-Each row stores `prev_hash` (the previous row's hash for the same merchant) and
-`row_hash = sha256(prev_hash + canonical JSON of the row's content)`. `audit_heads` keeps
-the newest (seq, hash) per merchant in the same transaction, so editing, deleting
-(including the newest row), inserting or reordering rows is detected by `verify_chain`.
+Each row stores `prev_hash` (the previous row's hash for the same merchant), the id of the
+audit key it was chained under, and `row_hash = HMAC-SHA256(audit key, key id + prev_hash +
+canonical JSON of the row's content)`. The audit key derives from the master key and is not in
+the database (`audit_key`), so a row cannot be re-hashed by someone who can only write the
+database. `audit_heads` keeps the newest (seq, hash) per merchant in the same transaction.
+Verification (`audit_verify`) and anchors (`audit_anchor`) build on these hashes; rows written
+before keyed chaining (key id NULL) are re-chained by `audit_rekey`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from shopwarden.audit.key import AuditKeys, current_audit_keys, mac
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, ToolExecution, utcnow
 from shopwarden.errors import DatabaseError
@@ -63,15 +65,20 @@ def _plain(value: Any) -> Any:
     return json.loads(json.dumps(value, default=str))
 
 
-def row_hash(row: ToolExecution) -> str:
-    return _content_hash(row.prev_hash, {name: getattr(row, name) for name in _CONTENT_FIELDS})
+def row_hash(row: ToolExecution, keys: AuditKeys | None = None) -> str:
+    """What the row's hash must be, under the key its `key_id` names (unkeyed for a legacy row)."""
+    content = {name: getattr(row, name) for name in _CONTENT_FIELDS}
+    return chain_hash(row.prev_hash, content, row.key_id, keys or current_audit_keys())
 
 
-def _content_hash(prev_hash: str, content: dict[str, Any]) -> str:
+def chain_hash(prev_hash: str, content: dict[str, Any], key_id: str | None, keys: AuditKeys) -> str:
+    """HMAC-SHA256 of the row under the audit key `key_id`; a legacy (key id None) row's plain SHA-256."""
     content = {**content, "created_at": content["created_at"].isoformat(timespec="microseconds"),
                "duration_ms": round(float(content["duration_ms"]), 3)}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    if key_id is None:
+        return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return mac(keys.chain_key(key_id), f"{key_id}|{prev_hash}|{canonical}".encode())
 
 
 def _lock_chain(session: Session, merchant_id: str) -> None:
@@ -117,7 +124,9 @@ def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
         "error_code": entry.error_code, "platform_request_id": entry.platform_request_id,
         "result_summary": _plain(redact(entry.result_summary)),
     }
-    values = {**content, "prev_hash": prev_hash, "row_hash": _content_hash(prev_hash, content)}
+    keys = current_audit_keys()
+    values = {**content, "prev_hash": prev_hash, "key_id": keys.primary_id,
+              "row_hash": chain_hash(prev_hash, content, keys.primary_id, keys)}
     row_id = connection.execute(_INSERT_ROW, values).scalar_one()
     if head is None:
         connection.execute(_NEW_HEAD, {"merchant_id": entry.merchant_id, "seq": values["seq"],
@@ -156,65 +165,10 @@ def record(engine: Engine, entry: AuditEntry) -> ToolExecution:
                         "(seq already taken); run `shopwarden audit verify`")
 
 
-@dataclass
-class VerifyReport:
-    rows_checked: int = 0
-    merchants_checked: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-
-_VERIFY_COLUMNS = [_rows.c[name] for name in ("id", *_CONTENT_FIELDS, "prev_hash", "row_hash")]
-
-
-def _verify_merchant(rows: Iterable[Any], head: Any, merchant_id: str) -> tuple[int, list[str]]:
-    """(rows read, the first problem of this merchant's chain, if any). Rows arrive ordered by seq."""
-    previous, last_seq, count = GENESIS, 0, 0
-    for count, row in enumerate(rows, start=1):
-        where = f"merchant {merchant_id}, row seq {row.seq} (id {row.id})"
-        if row.seq != count:
-            return count, [f"{where}: expected seq {count}; a row was deleted, inserted or reordered"]
-        if row.prev_hash != previous:
-            return count, [f"{where}: prev_hash does not match the previous row; the chain was broken here"]
-        if _content_hash(row.prev_hash, {name: row._mapping[name] for name in _CONTENT_FIELDS}) != row.row_hash:
-            return count, [f"{where}: content does not match its hash; the row was edited"]
-        previous, last_seq = row.row_hash, row.seq
-    if head is None and count:
-        return count, [f"merchant {merchant_id}: audit head is missing"]
-    if head is not None and (head.seq != last_seq or head.row_hash != previous):
-        return count, [f"merchant {merchant_id}: the newest row should be seq {head.seq} but the log ends at seq "
-                       f"{last_seq}; rows were deleted from the end"]
-    return count, []
-
-
-def verify_chain(engine: Engine, merchant_id: str | None = None) -> VerifyReport:
-    """Check every merchant's chain (or one merchant's) and report the first break of each.
-
-    Rows are streamed in batches through Core (no ORM objects), so a long log verifies in
-    constant memory.
-    """
-    report = VerifyReport()
-    with engine.connect() as conn:
-        heads = {h.merchant_id: h for h in conn.execute(select(_heads.c.merchant_id, _heads.c.seq,
-                                                                _heads.c.row_hash))}
-        merchants = set(heads) | set(conn.execute(select(_rows.c.merchant_id).distinct()).scalars())
-        if merchant_id is not None:
-            merchants = {merchant_id} & merchants
-        for mid in sorted(merchants):
-            query = (select(*_VERIFY_COLUMNS).where(_rows.c.merchant_id == mid)
-                     .order_by(_rows.c.seq, _rows.c.id))
-            result = conn.execution_options(yield_per=2000).execute(query)
-            try:
-                checked, problems = _verify_merchant(result, heads.get(mid), mid)
-            finally:
-                result.close()
-            report.rows_checked += checked
-            report.merchants_checked += 1
-            report.problems.extend(problems)
-    return report
+def start_chain(session: Session, merchant_id: str, *, created_by: str) -> None:
+    """The first row of a new merchant's chain, so that every merchant has a chain to verify."""
+    append_execution(session, AuditEntry(merchant_id=merchant_id, agent_id=created_by, tool="merchant.create",
+                                         surface="merchants", outcome="executed"))
 
 
 def list_executions(engine: Engine, *, merchant_id: str | None = None, since: datetime | None = None,

@@ -92,5 +92,32 @@ def reject_command(
     console.print(f"approval {approval_id} rejected by {reviewer}")
 
 
+@approvals_app.command("recover")
+def recover_command(
+    merchant: MerchantOption = None,
+    older_than: Annotated[float, typer.Option(help="Minutes since an execution was claimed before it counts as "
+                                                   "interrupted.", min=0)] = 5.0,
+) -> None:
+    """Settle executions a crash interrupted (and settled approvals missing their audit row); print each one."""
+    require_current_schema()
+    from datetime import timedelta
+
+    from shopwarden.jobs.recovering import recover_now
+    from shopwarden.runtime import build_runtime
+
+    results = asyncio.run(recover_now(build_runtime().gate, merchant_id=merchant,
+                                      older_than=timedelta(minutes=older_than)))
+    if not results:
+        console.print("nothing to recover")
+        return
+    for result in results:
+        console.print(escape(f"approval {result.approval_id} ({result.tool}): {result.outcome.value} — "
+                             + "; ".join(result.reasons)), highlight=False)
+    unknown = [r for r in results if not r.ok]
+    console.print(f"settled {len(results)} approval(s); {len(unknown)} need a person to check the platform")
+    if unknown:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(approvals_app, name="approvals")

@@ -10,6 +10,7 @@ import typer
 from sqlmodel import col, select
 
 from shopwarden.approvals import queue as approvals
+from shopwarden.audit.chain import start_chain
 from shopwarden.cli._common import console, print_json
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
 from shopwarden.db.models import Merchant, Reviewer
@@ -34,6 +35,8 @@ def add(merchant_id: str, name: Annotated[str, typer.Option(help="Display name."
         if session.get(Merchant, merchant_id) is not None:
             raise typer.BadParameter(f"merchant {merchant_id} already exists", param_hint="MERCHANT_ID")
         session.add(Merchant(id=merchant_id, name=name or merchant_id, autonomy=autonomy, limits={}))
+        session.flush()
+        start_chain(session, merchant_id, created_by="cli")
     console.print(f"merchant {merchant_id} created with autonomy {autonomy}")
 
 

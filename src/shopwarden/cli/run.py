@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from shopwarden.cli._common import console, print_json
 
@@ -37,25 +39,56 @@ def run(
 def schedule(
     tick: Annotated[float, typer.Option(help="Seconds between schedule checks.")] = 60.0,
     once: Annotated[bool, typer.Option(help="Run what is due now, then exit.")] = False,
+    anchor_dir: Annotated[Path | None, typer.Option(help="Write a signed audit anchor into this directory "
+                                                         "(storage the database's writers cannot change).")] = None,
+    anchor_every: Annotated[float, typer.Option(help="Hours between audit anchors.", min=0.01)] = 24.0,
 ) -> None:
     """Run every merchant's growth cycles on their schedules, in this process."""
     from shopwarden.agents import deps_from_runtime
     from shopwarden.agents.render import print_summary
+    from shopwarden.jobs.recovering import recover_now, recovering
     from shopwarden.jobs.scheduler import run_due, run_forever
     from shopwarden.runtime import build_runtime
 
     runtime = build_runtime()
     deps = deps_from_runtime(runtime)
     if once:
-        for summary in asyncio.run(run_due(deps, runtime.clock())):
+        async def due_now() -> list:
+            _print_recovered(await recover_now(runtime.gate))
+            return await run_due(deps, runtime.clock())
+
+        for summary in asyncio.run(due_now()):
             print_summary(console, summary)
         return
     console.print(f"checking schedules every {tick:g}s; Ctrl-C to stop")
+
+    async def forever() -> None:
+        stop_anchoring = asyncio.Event()
+        anchoring = None
+        if anchor_dir is not None:
+            from shopwarden.audit.anchoring import keep_anchoring
+
+            anchoring = asyncio.create_task(keep_anchoring(runtime.engine, anchor_dir, stop_anchoring,
+                                                           every_seconds=anchor_every * 3600))
+        try:
+            async with recovering(runtime.gate):  # at start and every minute: interrupted executions settle
+                await run_forever(deps, runtime.clock, tick_seconds=tick,
+                                  on_summary=lambda s: print_summary(console, s))
+        finally:
+            stop_anchoring.set()
+            if anchoring is not None:
+                await anchoring
+
     try:
-        asyncio.run(run_forever(deps, runtime.clock, tick_seconds=tick,
-                                on_summary=lambda s: print_summary(console, s)))
+        asyncio.run(forever())
     except KeyboardInterrupt:
         console.print("stopped")
+
+
+def _print_recovered(results: list) -> None:
+    for result in results:
+        console.print(escape(f"recovered approval {result.approval_id} ({result.tool}): {result.outcome.value} — "
+                             + "; ".join(result.reasons)), highlight=False)
 
 
 def worker(
@@ -78,7 +111,9 @@ def worker(
     async def main() -> None:
         if await ensure_schema(app):
             console.print("applied the procrastinate schema")
-        async with app.open_async():
+        from shopwarden.jobs.recovering import recovering
+
+        async with app.open_async(), recovering(runtime.gate):
             await app.run_worker_async(**worker_options(concurrency))
 
     asyncio.run(main())

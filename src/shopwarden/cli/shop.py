@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from typing import Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 
 from shopwarden.cli._common import console
 from shopwarden.cli.connect import connect_app, disconnect_app
 from shopwarden.config import get_settings
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
-from shopwarden.db.models import utcnow
-from shopwarden.platforms.shop import (
-    CatalogProgress,
-    begin_authorization,
-    complete_authorization,
-    shop_client_for,
-    sync_catalog,
-    sync_orders,
-)
+from shopwarden.platforms.shop import begin_authorization, complete_authorization
 from shopwarden.security.connections import disconnect
 
 sync_app = typer.Typer(help="Copy TikTok Shop data into the local cache.", no_args_is_help=True)
@@ -57,6 +49,22 @@ def disconnect_shop_command(merchant: str = typer.Option(..., help="Merchant id.
     console.print(f"TikTok Shop disconnected for merchant {merchant}; its tokens are deleted")
 
 
+def _sync_through_the_gate(merchant: str, tool: str, args: dict[str, Any]) -> Any:
+    """Run a sync as a read through the gate (validated, tenancy-checked, audited); exit 1 when it fails."""
+    from shopwarden.gate.calls import ToolCall
+    from shopwarden.runtime import OPERATOR, build_runtime
+
+    runtime = build_runtime()
+    runtime.settings.require("shop_app_key")  # a configuration error is named before anything runs
+    runtime.settings.require("shop_app_secret")
+    result = asyncio.run(runtime.gate.call(ToolCall(tool=tool, args=args, agent_id=OPERATOR.id, merchant_id=merchant,
+                                                    run_id=f"cli-{tool}")))
+    if not result.ok:
+        console.print(escape(f"{tool} {result.outcome.value}: " + "; ".join(result.reasons)), highlight=False)
+        raise typer.Exit(1)
+    return result.data
+
+
 @sync_app.command("catalog")
 def sync_catalog_command(
     merchant: str = typer.Option(..., help="Merchant id."),
@@ -64,34 +72,16 @@ def sync_catalog_command(
     full: bool = typer.Option(False, "--full", help="Re-read everything and forget products the platform "
                                                      "no longer lists (incremental syncs cannot see those)."),
 ) -> None:
-    """Sync products and SKUs (stock per warehouse) of every authorized shop."""
+    """Sync products and SKUs (stock per warehouse) of every authorized shop (through the gate, audited)."""
     require_current_schema()
-    engine, settings = get_engine(), get_settings()
-
-    async def run() -> None:
-        client = shop_client_for(engine, merchant, settings)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-        try:
-            with Progress(*columns, console=console) as bar:
-                tasks: dict[str, int] = {}
-
-                def on_progress(event: CatalogProgress) -> None:
-                    if event.shop_id not in tasks:
-                        tasks[event.shop_id] = bar.add_task(f"shop {event.shop_id}", total=event.products_total)
-                    bar.update(tasks[event.shop_id], completed=event.products_done, total=event.products_total)
-
-                report = await sync_catalog(engine, client, merchant, shop_id=shop, progress=on_progress,
-                                            full=full)
-        finally:
-            await client.aclose()
-        for item in report.shops:
-            kind = "incremental" if item.incremental else "full"
-            gone = f"; {item.removed} no longer listed, removed" if item.removed else ""
-            console.print(f"shop {item.shop_id}: {item.products} products, {item.skus} SKUs ({kind}{gone})",
-                          highlight=False)
-        console.print(f"done in {report.seconds:.1f} s")
-
-    asyncio.run(run())
+    args: dict[str, Any] = {"full": full, **({"shop_id": shop} if shop else {})}
+    report = _sync_through_the_gate(merchant, "sync_catalog", args)
+    for item in report["shops"]:
+        kind = "incremental" if item["incremental"] else "full"
+        gone = f"; {item['removed']} no longer listed, removed" if item.get("removed") else ""
+        console.print(f"shop {item['shop_id']}: {item['products']} products, {item['skus']} SKUs ({kind}{gone})",
+                      highlight=False)
+    console.print(f"done in {report['seconds']:.1f} s")
 
 
 @sync_app.command("orders")
@@ -99,19 +89,10 @@ def sync_orders_command(
     merchant: str = typer.Option(..., help="Merchant id."),
     days: int = typer.Option(7, min=1, max=30, help="Orders updated in the last N days."),
 ) -> None:
-    """Cache recent orders (lines, prices, status) for revenue attribution."""
+    """Cache recent orders (lines, prices, status) for revenue attribution (through the gate, audited)."""
     require_current_schema()
-    engine, settings = get_engine(), get_settings()
-
-    async def run() -> None:
-        client = shop_client_for(engine, merchant, settings)
-        try:
-            report = await sync_orders(engine, client, merchant, since=utcnow() - timedelta(days=days))
-        finally:
-            await client.aclose()
-        console.print(f"cached {report.orders} orders from {report.shops} shop(s)")
-
-    asyncio.run(run())
+    report = _sync_through_the_gate(merchant, "sync_orders", {"days": days})
+    console.print(f"cached {report['orders']} orders from {report['shops']} shop(s)")
 
 
 def register(app: typer.Typer) -> None:

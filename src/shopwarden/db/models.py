@@ -214,6 +214,26 @@ class BudgetLedgerEntry(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
 
 
+class InventoryLedgerEntry(SQLModel, table=True):
+    """Every applied stock change of a SKU in a warehouse, with its quantity at the start of that (UTC) day."""
+
+    __tablename__ = "inventory_ledger"
+    __table_args__ = (Index("ix_inventory_ledger_sku_day", "merchant_id", "sku_id", "warehouse_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
+    product_id: str = Field(max_length=64)
+    sku_id: str = Field(max_length=64)
+    warehouse_id: str = Field(max_length=64)
+    day: date
+    start_of_day_quantity: int = Field(sa_column=Column(BigInteger, nullable=False))
+    quantity_before: int = Field(sa_column=Column(BigInteger, nullable=False))
+    quantity_after: int = Field(sa_column=Column(BigInteger, nullable=False))
+    approval_id: int | None = Field(default=None)
+    execution_id: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+
 class Approval(SQLModel, table=True):
     """A proposed action waiting for (or decided by) a human reviewer."""
 
@@ -240,6 +260,8 @@ class Approval(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     executed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+    lease_owner: str | None = Field(default=None, max_length=64)  # the process recovering it
+    lease_expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class ToolExecution(SQLModel, table=True):
@@ -264,13 +286,14 @@ class ToolExecution(SQLModel, table=True):
     reason_codes: list[str] = _json(list)
     policy_version: str | None = Field(default=None, max_length=80)
     policy_input: dict[str, Any] = _json()
-    approval_id: int | None = Field(default=None)
+    approval_id: int | None = Field(default=None, index=True)
     duration_ms: float = Field(default=0.0)
     outcome: str = Field(max_length=24)  # read | executed | pending_approval | denied | invalid | failed
     error_code: str | None = Field(default=None, max_length=64)
     platform_request_id: str | None = Field(default=None, max_length=128)
     result_summary: dict[str, Any] = _json()
     prev_hash: str = Field(default="", max_length=64)
+    key_id: str | None = Field(default=None, max_length=32)  # audit key the row is chained under; None: legacy
     row_hash: str = Field(default="", max_length=64)
 
 

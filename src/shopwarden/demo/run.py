@@ -17,11 +17,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from shopwarden import audit
 from shopwarden.agents import CycleSummary, deps_from_runtime, resume_cycle, run_cycle
 from shopwarden.agents.render import actions_table, print_summary
 from shopwarden.approvals import queue as approvals
 from shopwarden.approvals.reviewing import approve_and_execute
-from shopwarden.audit import chain as audit
 from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.demo.misbehaving import misbehaving_strategies

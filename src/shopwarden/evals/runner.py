@@ -21,10 +21,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shopwarden import audit
 from shopwarden.agents import CycleSummary, deps_from_runtime, resume_cycle, run_cycle
 from shopwarden.approvals import queue as approvals
 from shopwarden.approvals.reviewing import approve_and_execute
-from shopwarden.audit import chain as audit
 from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.evals.setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant

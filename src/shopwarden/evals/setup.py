@@ -19,6 +19,7 @@ import httpx
 from sqlmodel import select
 
 from shopwarden.approvals.queue import add_reviewer
+from shopwarden.audit.chain import start_chain
 from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant
@@ -86,9 +87,13 @@ async def seed_merchant(runtime: Any, *, autonomy: str = "guarded", limits: dict
 def _upsert_merchant(engine: Any, merchant_id: str, name: str, autonomy: str, limits: dict[str, Any],
                      settings: dict[str, Any]) -> None:
     with session_scope(engine) as session:
-        merchant = session.get(Merchant, merchant_id) or Merchant(id=merchant_id, name=name)
+        existing = session.get(Merchant, merchant_id)
+        merchant = existing or Merchant(id=merchant_id, name=name)
         merchant.autonomy, merchant.limits, merchant.settings = autonomy, dict(limits), dict(settings)
         session.add(merchant)
+        if existing is None:
+            session.flush()
+            start_chain(session, merchant_id, created_by="demo")
     add_reviewer(engine, merchant_id, REVIEWER)
 
 

@@ -34,7 +34,9 @@ from shopwarden.audit import chain as audit
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Merchant
 from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, ShopwardenError
+from shopwarden.gate import bounds as gate_bounds
 from shopwarden.gate import recovery
+from shopwarden.gate import tenancy as gate_tenancy
 from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
 from shopwarden.gate.results import denied, failed, invalid_args, summarize, unknown_tool
 from shopwarden.policy import Decision, PolicyEngine
@@ -74,6 +76,8 @@ class _Pass:
     approval_id: int | None = None
     effect: AppliedChange | None = None
     new_approval: dict[str, Any] | None = None
+    finish: dict[str, Any] | None = None  # an approval's final state, written with its audit row
+    input_bytes: int | None = None  # the size of an input too large to keep (the row holds an excerpt)
 
 
 class Gate:
@@ -122,6 +126,10 @@ class Gate:
 
     async def call(self, call: ToolCall) -> ToolResult:
         """Validate, authorize, observe, decide, act and record one proposed tool call."""
+        out_of_bounds = gate_bounds.check(call)  # before anything else touches the input
+        if out_of_bounds is not None:
+            bounded = _Pass(gate_bounds.recordable(call), None, input_bytes=out_of_bounds.input_bytes)
+            return await self._record(bounded, gate_bounds.refusal(call, out_of_bounds))
         run = _Pass(call, self._tools.get(call.tool))
         if run.tool is None:
             return await self._record(run, unknown_tool(call.tool, sorted(self._tools)))
@@ -139,6 +147,9 @@ class Gate:
         merchant, owner = await self._off_loop(self._merchant_and_owner, call.merchant_id, tool, args)
         if merchant is None:
             return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
+        refused = await self._off_loop(self._not_this_merchants, tool.name, call.merchant_id, args)
+        if refused is not None:
+            return await self._record(run, refused)
         ctx = self._context(call.merchant_id)
         if not tool.mutating:
             return await self._read(run, tool, args, ctx, owner)
@@ -234,8 +245,7 @@ class Gate:
         result = await self._second_pass(run, approval)
         ok = result.outcome == Outcome.EXECUTED
         error = None if ok else "; ".join(result.reasons) or json.dumps(result.error)
-        await self._off_loop(functools.partial(approvals.finish_execution, self._engine, approval.id, ok=ok,
-                                               result=summarize(result.data) if ok else None, error=error))
+        run.finish = {"ok": ok, "result": summarize(result.data) if ok else None, "error": error}
         return await self._record(run, result)
 
     async def _second_pass(self, run: _Pass, approval: Approval) -> ToolResult:
@@ -250,6 +260,9 @@ class Gate:
         merchant, owner = await self._off_loop(self._merchant_and_owner, approval.merchant_id, tool, args)
         if merchant is None:
             return _unknown_merchant(tool.name, approval.merchant_id)
+        refused = await self._off_loop(self._not_this_merchants, tool.name, approval.merchant_id, args)
+        if refused is not None:
+            return refused
         agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
         ctx = self._context(approval.merchant_id)
         decided = await self._decide(run, tool, args, merchant, agent, await self._observe(tool, args, ctx, owner))
@@ -265,11 +278,11 @@ class Gate:
         reviewer = f"approved by {approval.reviewer}" if approval.reviewer else "approved by a reviewer"
         return _with_decision(result.model_copy(update={"reasons": [reviewer, *decision.reasons]}), decision)
 
-    async def recover_stuck(self, merchant_id: str | None = None, *,
-                            older_than: timedelta = timedelta(minutes=5)) -> list[ToolResult]:
+    async def recover_stuck(self, merchant_id: str | None = None, *, older_than: timedelta = timedelta(minutes=5),
+                            settled_since: datetime | None = None) -> list[ToolResult]:
         """Resolve approvals left `executing` by a crash: check the platform with the tool's `verify`
         (applied -> executed; not applied -> executed once now; unknown -> failed for a human)."""
-        return await recovery.recover_stuck(self, merchant_id, older_than=older_than)
+        return await recovery.recover_stuck(self, merchant_id, older_than=older_than, settled_since=settled_since)
 
     # --- the package-internal API gate.recovery uses (internal.GateInternals) ----------
 
@@ -291,10 +304,12 @@ class Gate:
         return await self._run_claimed(approval)
 
     async def record_settled(self, call: ToolCall, tool: Tool | None, approval_id: int | None, result: ToolResult,
-                             effect: AppliedChange | None) -> ToolResult:
-        """The audit row (and ledger entry, given an effect) for an approval settled without executing it here."""
+                             effect: AppliedChange | None, *, finish: dict[str, Any] | None = None) -> ToolResult:
+        """The audit row (and ledger entry, given an effect) for an approval settled without executing it here;
+        with `finish`, the approval's final state is written in the same transaction."""
         run = _Pass(call, tool, approval_id=approval_id)
         run.effect = effect
+        run.finish = finish
         return await self._record(run, result)
 
     # --- record ------------------------------------------------------------------------------
@@ -308,6 +323,9 @@ class Gate:
         call, tool = run.call, run.tool
         with session_scope(self._engine) as session:
             approval_id = run.approval_id
+            if run.finish is not None and approval_id is not None:
+                # One transaction: a crash cannot leave an executed change without its audit row or ledger entry.
+                approvals.finish_execution_in(session, approval_id, **run.finish)
             if run.new_approval is not None:
                 approval = approvals.create_approval(
                     session, merchant_id=call.merchant_id, run_id=call.run_id, agent_id=call.agent_id,
@@ -319,7 +337,8 @@ class Gate:
             entry = audit.AuditEntry(
                 merchant_id=call.merchant_id, agent_id=call.agent_id, run_id=call.run_id, tool=call.tool,
                 surface=tool.surface if tool else "", mutating=tool.mutating if tool else False,
-                args=call.args, input_bytes=len(json.dumps(call.args, default=str).encode()),
+                args=call.args, input_bytes=run.input_bytes if run.input_bytes is not None
+                else len(json.dumps(call.args, default=str).encode()),
                 decision=result.decision, reasons=result.reasons, reason_codes=result.reason_codes,
                 policy_version=result.policy_version, policy_input=run.policy_input, approval_id=approval_id,
                 duration_ms=duration_ms, outcome=result.outcome.value,
@@ -342,6 +361,12 @@ class Gate:
                 return None, None
             owner = tool.owner(session, args) if tool.owner is not None else None
         return MerchantFacts(row.id, row.autonomy, dict(row.limits or {})), owner
+
+    def _not_this_merchants(self, tool: str, merchant_id: str, args: Any) -> ToolResult | None:
+        """Tenancy before the platform (gate_tenancy): a denial when a named resource is not the merchant's."""
+        with session_scope(self._engine) as session:
+            refused = gate_tenancy.refusal(session, merchant_id, args)
+        return None if refused is None else denied(tool, [refused[0]], [refused[1]])
 
     def _approval_status(self, approval_id: int) -> str:
         with session_scope(self._engine) as session:

@@ -4,34 +4,50 @@ claim and the platform's answer) is settled by looking at the platform, never by
     applied on the platform   -> executed (nothing is sent again)
     not applied               -> run once now, after a fresh observe + decide
     cannot tell               -> failed, with a message asking a person to check
+
+A recovering process first takes a lease on the approval (owner + expiry, compare-and-set), so
+two processes never settle the same approval; a lease whose holder died expires and can be
+taken over. Recovery also settles approvals whose state and audit log disagree: settled
+(`executed` / `failed`) with no final audit row, which a crash could leave before the final
+state and the audit row shared one transaction.
 """
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import or_, update
+from sqlalchemy import and_, exists, or_, update
 from sqlmodel import col, select
 
 from shopwarden.approvals import queue as approvals
 from shopwarden.db.engine import session_scope
-from shopwarden.db.models import Approval
+from shopwarden.db.models import Approval, ToolExecution
 from shopwarden.errors import ShopwardenError
 from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
 from shopwarden.gate.internal import GateInternals
 from shopwarden.gate.results import failed, summarize
 from shopwarden.tools import AppliedChange, Tool
 
-RECOVERY_MARK = "recovering:"
+LEASE = timedelta(minutes=10)  # far longer than one recovery's platform calls
+SETTLED = ("executed", "failed")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _lease_free(now: datetime) -> Any:
+    return or_(col(Approval.lease_expires_at).is_(None), col(Approval.lease_expires_at) <= now)
 
 
 def _stuck(gate: GateInternals, merchant_id: str | None, older_than: timedelta) -> list[Approval]:
-    cutoff = datetime.now(UTC) - older_than
+    now = _now()
+    cutoff = now - older_than
     with session_scope(gate.engine) as session:
-        statement = select(Approval).where(Approval.status == "executing")
+        statement = select(Approval).where(Approval.status == "executing", _lease_free(now))
         if merchant_id is not None:
             statement = statement.where(Approval.merchant_id == merchant_id)
         claimed_at = or_(col(Approval.executed_at) <= cutoff,
@@ -39,32 +55,50 @@ def _stuck(gate: GateInternals, merchant_id: str | None, older_than: timedelta) 
         return list(session.exec(statement.where(claimed_at).order_by(col(Approval.id))))
 
 
-def _take_over(gate: GateInternals, approval_id: int) -> bool:
-    """Compare-and-set so that two recovering workers never both act on the same approval."""
-    mark = f"{RECOVERY_MARK}{uuid.uuid4().hex}"
+def _unaudited(gate: GateInternals, merchant_id: str | None, settled_since: datetime | None) -> list[Approval]:
+    """Settled approvals without the gate's final audit row (any row of the approved tool but the pending one)."""
+    final_row = exists().where(and_(col(ToolExecution.approval_id) == col(Approval.id),
+                                    col(ToolExecution.tool) == col(Approval.tool),
+                                    col(ToolExecution.outcome) != Outcome.PENDING_APPROVAL.value))
+    with session_scope(gate.engine) as session:
+        statement = select(Approval).where(col(Approval.status).in_(SETTLED), ~final_row, _lease_free(_now()))
+        if settled_since is not None:
+            statement = statement.where(col(Approval.executed_at) >= settled_since)
+        if merchant_id is not None:
+            statement = statement.where(Approval.merchant_id == merchant_id)
+        return list(session.exec(statement.order_by(col(Approval.id))))
+
+
+def take_lease(gate: GateInternals, approval_id: int, status: tuple[str, ...], lease: timedelta = LEASE) -> str | None:
+    """Compare-and-set: the lease's owner token when this process now holds the approval, else None."""
+    now, owner = _now(), uuid.uuid4().hex
     with session_scope(gate.engine) as session:
         outcome = session.execute(
             update(Approval)
-            .where(col(Approval.id) == approval_id, col(Approval.status) == "executing",
-                   or_(col(Approval.error).is_(None), ~col(Approval.error).startswith(RECOVERY_MARK)))
-            .values(error=mark)
+            .where(col(Approval.id) == approval_id, col(Approval.status).in_(status), _lease_free(now))
+            .values(lease_owner=owner, lease_expires_at=now + lease)
         )
-        return outcome.rowcount == 1  # type: ignore[attr-defined]
+        return owner if outcome.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
-async def recover_stuck(gate: GateInternals, merchant_id: str | None, *, older_than: timedelta) -> list[ToolResult]:
+async def recover_stuck(gate: GateInternals, merchant_id: str | None, *, older_than: timedelta,
+                        settled_since: datetime | None = None) -> list[ToolResult]:
+    """`settled_since` bounds the search for settled approvals without an audit row (periodic rounds look
+    back a little; on demand, everything)."""
     results = []
     for approval in await gate.off_loop(_stuck, gate, merchant_id, older_than):
         assert approval.id is not None
-        if await gate.off_loop(_take_over, gate, approval.id):
+        if await gate.off_loop(take_lease, gate, approval.id, ("executing",)) is not None:
             results.append(await _recover_one(gate, approval))
+    for approval in await gate.off_loop(_unaudited, gate, merchant_id, settled_since):
+        assert approval.id is not None
+        if await gate.off_loop(take_lease, gate, approval.id, SETTLED) is not None:
+            results.append(await _audit_settled(gate, approval))
     return results
 
 
 async def _recover_one(gate: GateInternals, approval: Approval) -> ToolResult:
     tool = gate.tool_named(approval.tool)
-    call = ToolCall(tool=approval.tool, args=dict(approval.args), agent_id=approval.agent_id,
-                    merchant_id=approval.merchant_id, run_id=approval.run_id, rationale=approval.rationale)
     applied: bool | None = None
     problem = ""
     if tool is None or tool.verify is None:
@@ -88,10 +122,38 @@ async def _recover_one(gate: GateInternals, approval: Approval) -> ToolResult:
                   "check the platform before approving it again")
         result = failed(approval.tool, {"error": "RecoveryUnknown", "message": reason}, reason)
     ok = result.outcome == Outcome.EXECUTED
-    await gate.off_loop(functools.partial(approvals.finish_execution, gate.engine, approval.id, ok=ok,
-                                           result=summarize({"recovered": True}) if ok else None,
-                                           error=None if ok else result.reasons[0]))
-    return await gate.record_settled(call, tool, approval.id, result, effect)
+    finish = {"ok": ok, "result": summarize({"recovered": True}) if ok else None,
+                  "error": None if ok else result.reasons[0]}
+    return await gate.record_settled(_call_of(approval), tool, approval.id, result, effect, finish=finish)
+
+
+async def _audit_settled(gate: GateInternals, approval: Approval) -> ToolResult:
+    """The audit row (and ledger entry) a settled approval lacks, recorded now and said to be late."""
+    tool = gate.tool_named(approval.tool)
+    effect = None
+    late = (f"the approval was already {approval.status} but its audit row was missing (a crash between the two); "
+            "recorded by recovery")
+    if approval.status == "executed":
+        effect = _applied_effect(tool, approval)
+        result = ToolResult(tool=approval.tool, outcome=Outcome.EXECUTED, decision="allow", reasons=[late],
+                            reason_codes=["recovery.audit_row_missing"])
+    else:
+        result = failed(approval.tool, {"error": "RecoveryAudit", "message": approval.error or ""}, late)
+        result = result.model_copy(update={"reason_codes": ["recovery.audit_row_missing"]})
+    recorded = await gate.record_settled(_call_of(approval), tool, approval.id, result, effect)
+    await gate.off_loop(_release, gate, approval.id)
+    return recorded
+
+
+def _release(gate: GateInternals, approval_id: int | None) -> None:
+    with session_scope(gate.engine) as session:
+        session.execute(update(Approval).where(col(Approval.id) == approval_id)
+                        .values(lease_owner=None, lease_expires_at=None))
+
+
+def _call_of(approval: Approval) -> ToolCall:
+    return ToolCall(tool=approval.tool, args=dict(approval.args), agent_id=approval.agent_id,
+                    merchant_id=approval.merchant_id, run_id=approval.run_id, rationale=approval.rationale)
 
 
 def _applied_effect(tool: Tool | None, approval: Approval) -> AppliedChange | None:
@@ -101,3 +163,4 @@ def _applied_effect(tool: Tool | None, approval: Approval) -> AppliedChange | No
     if tool is None or tool.record_effect is None or not isinstance(state, dict):
         return None
     return AppliedChange(approval.merchant_id, tool.args_model.model_validate(approval.args), state, None, approval.id)
+

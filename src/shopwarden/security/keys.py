@@ -47,6 +47,7 @@ def rotate_master_key(out: Path | None = None, *, new_key: bytes | None = None) 
 
     vault = Vault(during)
     rewrapped = _rewrap_all(vault)
+    _rechain_audit(during)
 
     final = during.only(during.primary_id)
     final.to_file(key_file)
@@ -59,6 +60,18 @@ def rotate_master_key(out: Path | None = None, *, new_key: bytes | None = None) 
             "SHOPWARDEN_MASTER_KEY (or set SHOPWARDEN_MASTER_KEY to the key inside that file)."
         )
     return RotationResult(final.primary_id, rewrapped, retired, instructions)
+
+
+def _rechain_audit(during: Keyring) -> None:
+    """The audit log is chained under keys derived from the master key: move it to the new one before the old
+    key is retired. A chain that does not verify stops the rotation with both keys still on disk."""
+    from shopwarden.audit.key import AuditKeys
+    from shopwarden.audit.rekey import rekey
+
+    refused = rekey(get_engine(), AuditKeys(during)).refused
+    if refused:
+        raise ConfigError("audit log", "a chain does not verify, so it was not re-keyed and the old master key is "
+                          f"kept (both keys are in the key file): {refused[0]}")
 
 
 def _rewrap_all(vault: Vault) -> int:

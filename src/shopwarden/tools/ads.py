@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 from shopwarden.db.engine import session_scope
+from shopwarden.platforms.ads import CreateIdentity
 from shopwarden.tools import budget_ledger
 from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
 from shopwarden.tools.inputs import (
@@ -76,14 +77,17 @@ async def _create_adgroup(ctx: ToolContext, args: CreateAdgroupArgs, key: str) -
     ))
 
 
-async def _campaign_exists(ctx: ToolContext, args: CreateCampaignArgs, _key: str) -> bool | None:
+async def _campaign_exists(ctx: ToolContext, args: CreateCampaignArgs, key: str) -> bool | None:
+    """Only the object this create would have made: its exact name with the marker the key derives."""
+    expected = CreateIdentity.new(key).name(args.campaign_name)
     rows = plain(await ctx.ads().list_campaigns(args.advertiser_id))
-    return any(str(row.get("campaign_name", "")).startswith(args.campaign_name) for row in rows)
+    return any(str(row.get("campaign_name", "")) == expected for row in rows)
 
 
-async def _adgroup_exists(ctx: ToolContext, args: CreateAdgroupArgs, _key: str) -> bool | None:
+async def _adgroup_exists(ctx: ToolContext, args: CreateAdgroupArgs, key: str) -> bool | None:
+    expected = CreateIdentity.new(key).name(args.adgroup_name)
     rows = plain(await ctx.ads().list_adgroups(args.advertiser_id, campaign_ids=[args.campaign_id]))
-    return any(str(row.get("adgroup_name", "")).startswith(args.adgroup_name) for row in rows)
+    return any(str(row.get("adgroup_name", "")) == expected for row in rows)
 
 
 # --- budget ----------------------------------------------------------------------------------

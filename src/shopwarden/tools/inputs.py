@@ -36,6 +36,12 @@ class ListShopsArgs(ToolArgs):
 
 class SyncCatalogArgs(ToolArgs):
     shop_id: PlatformId | None = None
+    full: bool = False  # re-read everything and forget products the platform no longer lists
+
+
+class SyncOrdersArgs(ToolArgs):
+    shop_id: PlatformId | None = None
+    days: int = Field(default=7, ge=1, le=30)
 
 
 class GetProductArgs(ToolArgs):

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
+from shopwarden.db.engine import session_scope
 from shopwarden.errors import NotFound
-from shopwarden.tools.base import State, Tool, ToolContext
+from shopwarden.tools import inventory_ledger
+from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     GetProductArgs,
     ListShopsArgs,
     SearchOrdersArgs,
     SyncCatalogArgs,
+    SyncOrdersArgs,
     UpdateSkuInventoryArgs,
 )
 from shopwarden.tools.observe import plain, product_owner, shop_owner
@@ -25,14 +29,21 @@ async def _list_shops(ctx: ToolContext, _args: ListShopsArgs, _key: str) -> Any:
     return plain(await ctx.shop().authorized_shops())
 
 
-def _shop_owner(session: Session, args: SyncCatalogArgs) -> str | None:
+def _shop_owner(session: Session, args: SyncCatalogArgs | SyncOrdersArgs) -> str | None:
     return shop_owner(session, args.shop_id) if args.shop_id else None
 
 
 async def _sync_catalog(ctx: ToolContext, args: SyncCatalogArgs, _key: str) -> Any:
     from shopwarden.platforms.shop import sync_catalog
 
-    return plain(await sync_catalog(ctx.engine, ctx.shop(), ctx.merchant_id, shop_id=args.shop_id))
+    return plain(await sync_catalog(ctx.engine, ctx.shop(), ctx.merchant_id, shop_id=args.shop_id, full=args.full))
+
+
+async def _sync_orders(ctx: ToolContext, args: SyncOrdersArgs, _key: str) -> Any:
+    from shopwarden.platforms.shop import sync_orders
+
+    since = ctx.now() - timedelta(days=args.days)
+    return plain(await sync_orders(ctx.engine, ctx.shop(), ctx.merchant_id, since=since, shop_id=args.shop_id))
 
 
 def _product_owner(session: Session, args: GetProductArgs | UpdateSkuInventoryArgs) -> str | None:
@@ -62,7 +73,15 @@ def _stock_by_sku(product: dict[str, Any]) -> dict[tuple[str, str], int]:
 
 
 async def _inventory_state(ctx: ToolContext, args: UpdateSkuInventoryArgs) -> State:
-    product = plain(await ctx.shop().get_product(args.product_id))
+    day = inventory_ledger.inventory_day(ctx.now())
+
+    def starts_of_day() -> dict[tuple[str, str], int | None]:
+        with session_scope(ctx.engine) as session:
+            return {(c.sku_id, c.warehouse_id): inventory_ledger.first_start_of_day(
+                session, ctx.merchant_id, c.sku_id, c.warehouse_id, day) for c in args.skus}
+
+    product, starts = await asyncio.gather(ctx.shop().get_product(args.product_id), ctx.in_db(starts_of_day))
+    product = plain(product)
     known_skus = {str(sku["id"]) for sku in product.get("skus", [])}
     stock = _stock_by_sku(product)
     skus = []
@@ -71,8 +90,25 @@ async def _inventory_state(ctx: ToolContext, args: UpdateSkuInventoryArgs) -> St
             raise NotFound(f"SKU {change.sku_id} does not belong to product {args.product_id}")
         current = stock.get((change.sku_id, change.warehouse_id))
         if current is not None:  # unknown stock is left out: the policy then asks a reviewer
-            skus.append({"sku_id": change.sku_id, "warehouse_id": change.warehouse_id, "current_quantity": current})
-    return {"skus": skus}
+            start = starts.get((change.sku_id, change.warehouse_id))
+            skus.append({"sku_id": change.sku_id, "warehouse_id": change.warehouse_id, "current_quantity": current,
+                         "start_of_day_quantity": current if start is None else start})
+    return {"day": day.isoformat(), "skus": skus}
+
+
+def _record_inventory_change(session: Session, change: AppliedChange) -> None:
+    """Enter each SKU's applied change in the inventory ledger (one transaction with the audit row)."""
+    args: UpdateSkuInventoryArgs = change.args
+    current = {(s["sku_id"], s["warehouse_id"]): int(s["current_quantity"]) for s in change.state.get("skus", [])}
+    day = date.fromisoformat(change.state["day"])
+    for sku in args.skus:
+        before = current.get((sku.sku_id, sku.warehouse_id))
+        if before is None:
+            continue  # unknown stock was approved by a reviewer; there is no before to measure from
+        inventory_ledger.record_change(session, merchant_id=change.merchant_id, product_id=args.product_id,
+                                       sku_id=sku.sku_id, warehouse_id=sku.warehouse_id, day=day,
+                                       quantity_before=before, quantity_after=sku.quantity,
+                                       approval_id=change.approval_id, execution_id=change.execution_id)
 
 
 def _inventory_request(args: UpdateSkuInventoryArgs) -> dict[str, Any]:
@@ -97,11 +133,14 @@ TOOLS = [
          execute=_list_shops),
     Tool("sync_catalog", "shop", mutating=False, idempotent=True, risk="low", args_model=SyncCatalogArgs,
          execute=_sync_catalog, owner=_shop_owner),
+    Tool("sync_orders", "shop", mutating=False, idempotent=True, risk="low", args_model=SyncOrdersArgs,
+         execute=_sync_orders, owner=_shop_owner),
     Tool("get_product", "shop", mutating=False, idempotent=True, risk="low", args_model=GetProductArgs,
          execute=_get_product, owner=_product_owner),
     Tool("search_orders", "shop", mutating=False, idempotent=True, risk="low", args_model=SearchOrdersArgs,
          execute=_search_orders),
     Tool("update_sku_inventory", "shop", mutating=True, idempotent=True, risk="medium",
          args_model=UpdateSkuInventoryArgs, execute=_update_inventory, observe=_inventory_state,
-         build_request=_inventory_request, verify=_inventory_applied, owner=_product_owner),
+         build_request=_inventory_request, verify=_inventory_applied, owner=_product_owner,
+         record_effect=_record_inventory_change),
 ]

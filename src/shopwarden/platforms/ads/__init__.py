@@ -7,6 +7,7 @@
 Only `shopwarden.tools`, the runtime and the connect CLI use this package.
 """
 
+from shopwarden.platforms.ads._markers import CreateIdentity
 from shopwarden.platforms.ads._token_header import AccessTokenHeader, TokenHeaderMode
 from shopwarden.platforms.ads.client import AdsClient
 from shopwarden.platforms.ads.connect import (
@@ -44,6 +45,7 @@ __all__ = [
     "Campaign",
     "CreateAdGroup",
     "CreateCampaign",
+    "CreateIdentity",
     "ObjectTotals",
     "PerformanceReport",
     "ReportRow",

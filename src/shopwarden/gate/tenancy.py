@@ -1,0 +1,78 @@
+"""Tenancy before the platform: every resource a call names must be this merchant's in our own tables.
+
+The gate asks this after validation and before any platform request, for reads and writes
+alike (and again before an approved action executes). A call naming something our tables do
+not attribute to the merchant is denied with an audit row and never reaches TikTok, so a
+confused or hostile call cannot make the platform answer with a permission error about
+another account (which must never be read as the merchant's own token failing).
+
+    advertiser_id          listed by this merchant's Ads connection
+    shop_id                a row of this merchant in `shops`
+    product_id             a row of this merchant in `products` (synced catalogue)
+    campaign / ad group    addressed under one of the merchant's advertisers (TikTok scopes object
+                           ids by advertiser), and not attributed to another merchant by our
+                           ledger or performance cache
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlmodel import Session, col
+
+from shopwarden.db.models import BudgetLedgerEntry, CachedPerformance, Connection, Product, Shop
+
+CROSS_TENANT = "the shop, ad account or object named in this call belongs to another merchant"
+CROSS_TENANT_CODE = "tenancy.cross_tenant"
+UNKNOWN_CODE = "tenancy.not_attributed"
+
+_ADS = select(Connection.details).where(col(Connection.merchant_id) == bindparam("m"),
+                                        col(Connection.platform) == "ads")
+_ALL_ADS = select(Connection.details).where(col(Connection.platform) == "ads")
+_SHOP = select(Shop.merchant_id).where(col(Shop.shop_id) == bindparam("id"))
+_PRODUCT = select(Product.merchant_id).where(col(Product.product_id) == bindparam("id"))
+_LEDGER_OBJECT = select(BudgetLedgerEntry.merchant_id).where(col(BudgetLedgerEntry.object_id) == bindparam("id"))
+_CACHED_OBJECT = select(CachedPerformance.merchant_id).where(col(CachedPerformance.object_id) == bindparam("id"))
+_WORD = {"advertiser_id": "ad account", "shop_id": "shop", "product_id": "product", "campaign_id": "campaign",
+         "adgroup_id": "ad group", "object_id": "campaign or ad group"}
+
+
+def named_resources(args: Any) -> list[tuple[str, str]]:
+    """(field, id) of every resource the validated arguments name."""
+    values = args.model_dump(mode="json") if hasattr(args, "model_dump") else dict(args)
+    return [(name, str(values[name])) for name in _WORD if values.get(name) not in (None, "")]
+
+
+def refusal(session: Session, merchant_id: str, args: Any) -> tuple[str, str] | None:
+    """(reason, reason code) when a named resource is not this merchant's; None when all of them are."""
+    conn = session.connection()
+    for name, value in named_resources(args):
+        owners: set[str]
+        if name == "advertiser_id":
+            listed = {str(a) for details in conn.execute(_ADS, {"m": merchant_id}).scalars()
+                      for a in (details or {}).get("advertiser_ids", [])}
+            if value in listed:
+                continue
+            if _advertiser_elsewhere(conn, value):
+                return CROSS_TENANT, CROSS_TENANT_CODE
+            return (f"ad account {value} is not connected to merchant {merchant_id}; nothing was sent to the "
+                    "platform", UNKNOWN_CODE)
+        if name in ("shop_id", "product_id"):
+            owners = set(conn.execute(_SHOP if name == "shop_id" else _PRODUCT, {"id": value}).scalars())
+            if merchant_id in owners:
+                continue
+            if owners:
+                return CROSS_TENANT, CROSS_TENANT_CODE
+            return (f"{_WORD[name]} {value} is not in merchant {merchant_id}'s synced shops and catalogue; "
+                    "nothing was sent to the platform (sync the catalogue first)", UNKNOWN_CODE)
+        owners = (set(conn.execute(_LEDGER_OBJECT, {"id": value}).scalars())
+                  | set(conn.execute(_CACHED_OBJECT, {"id": value}).scalars()))
+        if owners and merchant_id not in owners:
+            return CROSS_TENANT, CROSS_TENANT_CODE
+    return None
+
+
+def _advertiser_elsewhere(conn: Any, advertiser_id: str) -> bool:
+    return any(advertiser_id in {str(a) for a in (details or {}).get("advertiser_ids", [])}
+               for details in conn.execute(_ALL_ADS).scalars())
