@@ -83,6 +83,7 @@ class TimedPolicy:
     def __init__(self, engine: PolicyEngine) -> None:
         self._engine = engine
         self.samples: list[float] = []
+        self.decides_within_a_hop = getattr(engine, "decides_within_a_hop", False)
 
     @property
     def version(self) -> str:

@@ -26,13 +26,14 @@ cents(amount) := round(amount * 100)
 
 # Whole cents split with floor and % into digits that only %d prints, so OPA and rego-cpp write the
 # same text ("%.2f" prints %!f(int64=100) on OPA; rego-cpp 1.5.2 mangles format_int, concat and "00").
-money(amount_cents) := sprintf("%s%d.%d%d", [money_sign(amount_cents), floor(magnitude / 100), floor((magnitude % 100) / 10), magnitude % 10]) if {
-	magnitude := abs(amount_cents)
+money(amount_cents) := sprintf("%d.%d%d", [floor(amount_cents / 100), floor((amount_cents % 100) / 10), amount_cents % 10]) if {
+	amount_cents >= 0
 }
 
-money_sign(amount_cents) := "-" if amount_cents < 0
-
-else := ""
+money(amount_cents) := sprintf("-%d.%d%d", [floor(magnitude / 100), floor((magnitude % 100) / 10), magnitude % 10]) if {
+	amount_cents < 0
+	magnitude := 0 - amount_cents
+}
 
 percent(value) := sprintf("%v%%", [value])
 

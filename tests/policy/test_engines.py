@@ -283,3 +283,16 @@ def test_push_order_puts_every_module_after_the_packages_it_imports(policy_bundl
     assert sorted(names) == sorted(name for name, _ in policy_bundle.modules)
     assert names.index("shopwarden/lib.rego") < names.index("shopwarden/budget.rego")
     assert names[-1] == "shopwarden/main.rego"
+
+
+def test_opa_refuses_a_module_pushed_before_the_package_it_imports(policy_bundle: PolicyBundle) -> None:
+    from shopwarden.policy.opa_standin import OpaStandin
+
+    with OpaStandin(evaluator="opa") as server:
+        sources = policy_bundle.sources()
+        with pytest.raises(PolicyLoadError, match=r"undefined function data\.shopwarden\.lib\.cents"):
+            server.put_policy("shopwarden.budget", sources["shopwarden/budget.rego"])
+        engine = OpaServerEngine(server.url, policy_bundle, timeout=5.0)
+        engine.push()  # dependency order: accepted
+        assert engine.decide(budget_input("110.00")).decision == "allow"
+        engine.close()

@@ -31,6 +31,9 @@ class DuplicateKey(ValueError):
 class RegorusEngine:
     """Evaluates data.shopwarden.main.decision on regorus's bytecode VM; thread-safe, fails closed."""
 
+    # A decision costs less than handing it to a thread and back, so the gate calls it on its loop.
+    decides_within_a_hop = True
+
     def __init__(self, bundle: PolicyBundle) -> None:
         self._bundle = bundle
         self._data = json.dumps(bundle.data_with_version())
