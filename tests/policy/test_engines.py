@@ -286,7 +286,7 @@ def test_push_order_puts_every_module_after_the_packages_it_imports(policy_bundl
 
 
 def test_opa_refuses_a_module_pushed_before_the_package_it_imports(policy_bundle: PolicyBundle) -> None:
-    from shopwarden.policy.opa_standin import OpaStandin
+    from shopwarden.policy.testing.opa_standin import OpaStandin
 
     with OpaStandin(evaluator="opa") as server:
         sources = policy_bundle.sources()
