@@ -26,6 +26,7 @@ from shopwarden.db.models import Approval, Merchant, Reviewer, utcnow
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
 REVIEWER_ROLES = ("reviewer", "owner", "viewer")
+APPROVAL_STATUSES = ("pending", "approved", "executing", "executed", "failed", "rejected", "expired")
 APPROVING_ROLES = frozenset({"reviewer", "owner"})
 AUTOMATION_PREFIXES = ("agent:", "automation:", "system:")
 UNSCOPED_MERCHANT = ""  # audit chain for refused attempts that name no existing merchant
@@ -80,6 +81,8 @@ def get_approval(engine: Engine, approval_id: int, merchant_id: str | None = Non
 
 def list_approvals(engine: Engine, *, merchant_id: str | None = None, status: str | None = None,
                    limit: int = 200) -> list[Approval]:
+    if status is not None and status not in APPROVAL_STATUSES:
+        raise NotFound(f"no approval status {status!r}; use one of {', '.join(APPROVAL_STATUSES)}")
     query = select(Approval).order_by(col(Approval.id).desc()).limit(limit)
     if merchant_id is not None:
         query = query.where(Approval.merchant_id == merchant_id)

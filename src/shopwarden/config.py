@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     # queue: a procrastinate job is deferred in the approval's own transaction (PostgreSQL + `shopwarden worker`).
     approval_execution: Literal["inline", "queue"] = "inline"
     require_distinct_approver: bool = True
+    reviewer_token: SecretStr | None = None  # the CLI's reviewer identity for approve/reject (else a prompt)
 
     @field_validator("database_url")
     @classmethod

@@ -13,8 +13,6 @@ from rich.table import Table
 from shopwarden.cli._common import console, print_json
 from shopwarden.cli.policy import policy_app
 from shopwarden.db.engine import get_engine, require_current_schema
-from shopwarden.policy import load_engine
-from shopwarden.replay import replay
 
 
 @policy_app.command("replay")
@@ -25,6 +23,9 @@ def replay_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Re-decide recorded policy inputs under the policies in DIR and list the decisions that change."""
+    from shopwarden.policy import load_engine
+    from shopwarden.replay import replay
+
     require_current_schema()
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)

@@ -14,14 +14,6 @@ from shopwarden.config import get_settings
 from shopwarden.connections import disconnect
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
 from shopwarden.db.models import utcnow
-from shopwarden.platforms.shop import (
-    CatalogProgress,
-    begin_authorization,
-    complete_authorization,
-    shop_client_for,
-    sync_catalog,
-    sync_orders,
-)
 
 sync_app = typer.Typer(help="Copy TikTok Shop data into the local cache.", no_args_is_help=True)
 
@@ -32,6 +24,8 @@ def connect_shop_command(
     state: str = typer.Option(None, help="The `state` the authorization callback received."),
 ) -> None:
     """Print the TikTok Shop authorization link, or finish with the callback's --code and --state."""
+    from shopwarden.platforms.shop import begin_authorization, complete_authorization
+
     require_current_schema()
     settings, engine = get_settings(), get_engine()
     if code is None and state is None:
@@ -65,6 +59,8 @@ def sync_catalog_command(
                                                      "no longer lists (incremental syncs cannot see those)."),
 ) -> None:
     """Sync products and SKUs (stock per warehouse) of every authorized shop."""
+    from shopwarden.platforms.shop import CatalogProgress, shop_client_for, sync_catalog
+
     require_current_schema()
     engine, settings = get_engine(), get_settings()
 
@@ -100,6 +96,8 @@ def sync_orders_command(
     days: int = typer.Option(7, min=1, max=30, help="Orders updated in the last N days."),
 ) -> None:
     """Cache recent orders (lines, prices, status) for revenue attribution."""
+    from shopwarden.platforms.shop import shop_client_for, sync_orders
+
     require_current_schema()
     engine, settings = get_engine(), get_settings()
 
