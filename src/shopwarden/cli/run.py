@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from shopwarden.cli._common import console, print_json
+from shopwarden.cli._common import console, print_json, require_merchant
+from shopwarden.db.engine import get_engine, require_current_schema
 
 
 def run(
@@ -22,6 +23,9 @@ def run(
 
     if (merchant is None) == (resume is None):
         raise typer.BadParameter("give either --merchant (a new cycle) or --resume RUN_ID")
+    require_current_schema()
+    if merchant is not None:
+        require_merchant(get_engine(), merchant)  # else the cycle's claim fails and reads "has already run"
     deps = deps_from_runtime(build_runtime())
     if resume is not None:
         summary = asyncio.run(resume_cycle(deps, resume))
