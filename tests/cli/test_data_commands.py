@@ -44,8 +44,9 @@ def _seed(engine, merchant_id: str) -> None:
         shop = Connection(merchant_id=merchant_id, platform="shop")
         session.add(shop)
         session.flush()
-        store_tokens(session, shop, access_token=f"tok-access-{merchant_id}", refresh_token=f"tok-refresh-{merchant_id}",
-                     access_expires_at=utcnow() + timedelta(hours=1), refresh_expires_at=None)
+        store_tokens(session, shop, access_token=f"tok-access-{merchant_id}",
+                     refresh_token=f"tok-refresh-{merchant_id}", access_expires_at=utcnow() + timedelta(hours=1),
+                     refresh_expires_at=None)
         session.add(Connection(merchant_id=merchant_id, platform="ads", external_account_id="ca_123",
                                details={"advertiser_ids": ["adv"]}))
     record(engine, AuditEntry(merchant_id=merchant_id, tool="list_shops", outcome="read"))
