@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shopwarden.audit import list_executions, verify_chain
-from shopwarden.cli._common import console, print_json
+from shopwarden.cli._common import console, print_json, require_merchant
 from shopwarden.db.engine import get_engine, require_current_schema
 
 audit_app = typer.Typer(help="The tool_executions audit log.", no_args_is_help=True)
@@ -27,6 +27,8 @@ def list_command(
     require_current_schema()
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
+    if merchant is not None:
+        require_merchant(get_engine(), merchant)
     rows = list_executions(get_engine(), merchant_id=merchant, since=since, limit=limit)
     if as_json:
         print_json([r.model_dump(mode="json") for r in rows])
