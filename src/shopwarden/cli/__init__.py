@@ -59,7 +59,9 @@ _register_all()
 
 def exit_code_for(exc: ShopwardenError) -> int:
     """2 for what the user must fix in the command or the settings, 1 for a refusal or failure."""
-    return USAGE if isinstance(exc, USAGE_ERRORS) else FAILED
+    from shopwarden.platforms.simulator.scenario import ScenarioError  # imported only once something failed
+
+    return USAGE if isinstance(exc, (*USAGE_ERRORS, ScenarioError)) else FAILED
 
 
 def run(args: Sequence[str] | None = None) -> int:
