@@ -125,7 +125,8 @@ def test_the_factory_refuses_a_merchant_without_an_active_connection(
     with pytest.raises(ReauthRequired, match="connect with `shopwarden connect ads --merchant m-acme`"):
         ads_client_for(engine, "m-acme", settings)
     _active_connection(engine, status="needs_reauth")
-    with pytest.raises(ReauthRequired, match="is needs_reauth; reconnect: `shopwarden disconnect ads --merchant m-acme`, then "):
+    hint = "is needs_reauth; reconnect: `shopwarden disconnect ads --merchant m-acme`, then "
+    with pytest.raises(ReauthRequired, match=hint):
         ads_client_for(engine, "m-acme", settings)
 
 
