@@ -3,6 +3,7 @@
     pending ──approve──▶ approved ──claim──▶ executing ──▶ executed | failed
        │  └──reject──▶ rejected   │
        └──(expiry)──▶ expired ◀───┘ (expiry before it was claimed: an expired approval never runs)
+    executing ──(nothing was sent: the fresh read or a setting failed)──▶ pending (approve again to retry)
 
 Reviewers are named people with a role for the merchant; an agent or the merchant's
 automation can never approve. Every refused attempt is written to the audit log.
@@ -188,6 +189,25 @@ def finish_execution(engine: Engine, approval_id: int, *, ok: bool, result: dict
             current = session.get(Approval, approval_id)
             raise ApprovalConflict(f"approval {approval_id} is {current.status if current else 'missing'}, "
                                    "not executing; its result was not recorded twice")
+        return _load(session, approval_id, None)
+
+
+def release_unsent(engine: Engine, approval_id: int, reason: str) -> Approval:
+    """executing -> pending, when the execution failed before anything was sent to the platform.
+
+    The reviewer's earlier decision is cleared (it is in the audit log) so that approving again,
+    by anyone entitled to, retries it; the original expiry still applies.
+    """
+    with session_scope(engine) as session:
+        moved = session.execute(
+            update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "executing")
+            .values(status="pending", error=f"not executed: {reason}", reviewer=None, review_note=None,
+                    decided_at=None, executed_at=None, result={})
+        ).rowcount
+        if moved != 1:
+            current = session.get(Approval, approval_id)
+            raise ApprovalConflict(f"approval {approval_id} is {current.status if current else 'missing'}, "
+                                   "not executing; it was not released")
         return _load(session, approval_id, None)
 
 

@@ -72,6 +72,10 @@ class _Pass:
     approval_id: int | None = None
     effect: AppliedChange | None = None
     new_approval: dict[str, Any] | None = None
+    reached_platform: bool = False  # a write was sent (its outcome may be unknown): never run it again blindly
+
+
+NOT_SENT = "nothing was sent to the platform; the approval is pending again: approve it to retry"
 
 
 class Gate:
@@ -205,6 +209,7 @@ class Gate:
 
     async def _execute(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, state: dict[str, Any],
                        key: str) -> ToolResult:
+        run.reached_platform = True
         try:
             data = await tool.execute(ctx, args, key)
         except Exception as exc:
@@ -228,6 +233,12 @@ class Gate:
                         merchant_id=approval.merchant_id, run_id=approval.run_id, rationale=approval.rationale)
         run = _Pass(call, self._tools.get(approval.tool), approval_id=approval.id)
         result = await self._second_pass(run, approval)
+        if result.outcome == Outcome.FAILED and not run.reached_platform:
+            # The fresh read (or a setting) failed before anything was sent: a retry is safe, so the
+            # approval goes back to pending with the reason instead of ending as `failed`.
+            reason = "; ".join(result.reasons)
+            await self._off_loop(approvals.release_unsent, self._engine, approval.id, reason)
+            return await self._record(run, result.model_copy(update={"reasons": [*result.reasons, NOT_SENT]}))
         ok = result.outcome == Outcome.EXECUTED
         error = None if ok else "; ".join(result.reasons) or json.dumps(result.error)
         await self._off_loop(functools.partial(approvals.finish_execution, self._engine, approval.id, ok=ok,
