@@ -53,6 +53,7 @@ class Settings(BaseSettings):
 
     simulator: bool = False
     scenario: str | None = None
+    simulator_url: str | None = None  # a served simulator (sandbox / sim serve): its clock is the clock
 
     agents_dir: Path | None = None
     tools_dir: Path | None = None

@@ -22,9 +22,9 @@ from shopwarden.config import Settings, get_settings
 from shopwarden.connections import get_vault
 from shopwarden.db.engine import engine_for
 from shopwarden.gate import Gate
+from shopwarden.platforms.simulator.served_clock import clock_for
 from shopwarden.policy import PolicyEngine, default_limits, load_engine
 from shopwarden.tools import ToolContext
-from shopwarden.tools.base import utc_now
 from shopwarden.vault import Vault
 
 
@@ -84,7 +84,7 @@ def build_runtime(settings: Settings | None = None, *, simulator: Any = None) ->
         vault=get_vault(),
         policy=load_engine(settings),
         agent_specs=load_agent_specs(),
-        clock=simulator.now if simulator is not None else utc_now,
+        clock=simulator.now if simulator is not None else clock_for(settings.simulator_url),
         transport=simulator.transport() if simulator is not None else None,
         simulator=simulator,
     )

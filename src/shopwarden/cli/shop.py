@@ -13,7 +13,6 @@ from shopwarden.cli.connect import connect_app, disconnect_app
 from shopwarden.config import get_settings
 from shopwarden.connections import disconnect
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
-from shopwarden.db.models import utcnow
 
 sync_app = typer.Typer(help="Copy TikTok Shop data into the local cache.", no_args_is_help=True)
 
@@ -25,6 +24,7 @@ def connect_shop_command(
 ) -> None:
     """Print the TikTok Shop authorization link, or finish with the callback's --code and --state."""
     from shopwarden.platforms.shop import begin_authorization, complete_authorization
+    from shopwarden.platforms.simulator.served_clock import clock_for
 
     require_current_schema()
     settings, engine = get_settings(), get_engine()
@@ -38,7 +38,8 @@ def connect_shop_command(
         return
     if not code or not state:
         raise typer.BadParameter("give both --code and --state from the callback", param_hint="--code/--state")
-    shops = asyncio.run(complete_authorization(engine, code, state, settings=settings))
+    shops = asyncio.run(complete_authorization(engine, code, state, settings=settings,
+                                               clock=clock_for(settings.simulator_url)))
     for shop in shops:
         console.print(f"connected shop {shop.shop_id} ({shop.name}, {shop.region})", highlight=False)
 
@@ -60,12 +61,13 @@ def sync_catalog_command(
 ) -> None:
     """Sync products and SKUs (stock per warehouse) of every authorized shop."""
     from shopwarden.platforms.shop import CatalogProgress, shop_client_for, sync_catalog
+    from shopwarden.platforms.simulator.served_clock import clock_for
 
     require_current_schema()
     engine, settings = get_engine(), get_settings()
 
     async def run() -> None:
-        client = shop_client_for(engine, merchant, settings)
+        client = shop_client_for(engine, merchant, settings, clock=clock_for(settings.simulator_url))
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         try:
             with Progress(*columns, console=console) as bar:
@@ -97,14 +99,15 @@ def sync_orders_command(
 ) -> None:
     """Cache recent orders (lines, prices, status) for revenue attribution."""
     from shopwarden.platforms.shop import shop_client_for, sync_orders
+    from shopwarden.platforms.simulator.served_clock import clock_for
 
     require_current_schema()
     engine, settings = get_engine(), get_settings()
 
     async def run() -> None:
-        client = shop_client_for(engine, merchant, settings)
+        client = shop_client_for(engine, merchant, settings, clock=clock_for(settings.simulator_url))
         try:
-            report = await sync_orders(engine, client, merchant, since=utcnow() - timedelta(days=days))
+            report = await sync_orders(engine, client, merchant, since=client.clock() - timedelta(days=days))
         finally:
             await client.aclose()
         console.print(f"cached {report.orders} orders from {report.shops} shop(s)")
