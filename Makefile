@@ -1,10 +1,10 @@
-# Two commands on a fresh machine: `make test` and `make demo`. Both bootstrap .venv.
+# On a fresh machine: `make test`, `make demo`, `make sandbox`. Each bootstraps .venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint demo install clean bench
+.PHONY: test lint demo sandbox install clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,9 @@ test: lint
 
 demo: $(STAMP)
 	$(BIN)/shopwarden demo
+
+sandbox: $(STAMP)
+	$(BIN)/shopwarden sandbox
 
 bench: $(STAMP)
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     ads_api_base: str = "https://business-api.tiktok.com/open_api/v1.3"
     ads_access_token_header: Literal["injected", "from_connection"] = "injected"  # see platforms/ads/_token_header.py
     commercial_content_client_token: SecretStr | None = None
+    # Where the creative reader's requests for the ad library and Creative Center trends really go
+    # (a served simulator); unset: the official hosts.
+    creative_sources_base: str | None = None
 
     simulator: bool = False
     scenario: str | None = None

@@ -70,7 +70,12 @@ class Runtime:
     def _creative_reader(self) -> Any:
         from shopwarden.platforms.creative_center import CreativeReader
 
-        return CreativeReader(self.settings, transport=self.transport)
+        transport = self.transport
+        if transport is None and self.settings.creative_sources_base:
+            from shopwarden.platforms.creative_center._rebase import RebasedTransport
+
+            transport = RebasedTransport(self.settings.creative_sources_base)
+        return CreativeReader(self.settings, transport=transport)
 
 
 def build_runtime(settings: Settings | None = None, *, simulator: Any = None) -> Runtime:

@@ -59,6 +59,7 @@ class SimCredentials:
                 "SHOPWARDEN_SHOP_AUTHORIZE_BASE": f"{base_url}/open/authorize",
                 "SHOPWARDEN_COMPOSIO_BASE_URL": base_url,
                 "SHOPWARDEN_ADS_API_BASE": f"{base_url}/open_api/v1.3",
+                "SHOPWARDEN_CREATIVE_SOURCES_BASE": base_url,
             })
         return env
 
