@@ -144,3 +144,22 @@ def test_api_audit_refuses_a_limit_out_of_range_over_http(engine, merchant) -> N
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_people_never_read_the_idempotency_marker_but_json_keeps_it(engine, merchant) -> None:
+    from shopwarden import approvals
+    from shopwarden.cli._common import MARKER
+    from shopwarden.db.engine import session_scope
+    from shopwarden.platforms.ads._markers import MARKER_PATTERN
+
+    assert MARKER.pattern == r"\s?" + MARKER_PATTERN.pattern  # the same marker as the ads adapter's
+    with session_scope(engine) as session:
+        approvals.create_approval(
+            session, merchant_id="m-acme", run_id="r", agent_id="growth_marketer", tool="enable_ads",
+            args={"advertiser_id": "a", "object_type": "campaign", "object_id": "c1"},
+            reasons=["enabling campaign Summer Sale [sw:0123456789ab] always needs a reviewer's approval"],
+            reason_codes=["enable.requires_approval"], rationale="", policy_version="v", requested_by="growth")
+    table = shopwarden("approvals", "list")
+    assert "enabling campaign Summer Sale always needs" in " ".join(table.stdout.split())
+    assert "[sw:" not in table.stdout
+    assert "Summer Sale [sw:0123456789ab]" in shopwarden("approvals", "list", "--json").stdout

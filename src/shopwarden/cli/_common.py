@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Any
 
@@ -36,3 +37,13 @@ def require_merchant(engine: Any, merchant_id: str) -> None:
     with session_scope(engine) as session:
         if session.get(Merchant, merchant_id) is None:
             raise NotFound(f"merchant {merchant_id} does not exist (see `shopwarden merchant list`)")
+
+
+# The ads adapter's create marker (platforms/ads/_markers.py MARKER_PATTERN; a test keeps them equal).
+# Kept out of what people read; `--json` output and the audit log keep the full names.
+MARKER = re.compile(r"\s?\[sw:[0-9a-f]{12}\]")
+
+
+def for_people(text: str) -> str:
+    """`text` without shopwarden's idempotency markers (`Summer Sale [sw:0123456789ab]` -> `Summer Sale`)."""
+    return MARKER.sub("", text)

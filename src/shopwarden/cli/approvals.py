@@ -14,7 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from shopwarden.cli._common import console, print_json, require_merchant
+from shopwarden.cli._common import console, for_people, print_json, require_merchant
 from shopwarden.db.engine import get_engine, require_current_schema
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def list_command(
         table.add_column(column)
     for a in rows:
         table.add_row(str(a.id), escape(a.merchant_id), a.status, escape(a.tool), escape(a.agent_id),
-                      escape("; ".join(a.reasons)[:100]),
+                      escape(for_people("; ".join(a.reasons))[:100]),
                       f"{a.expires_at:%Y-%m-%d %H:%M}")
     console.print(table)
     if not rows:

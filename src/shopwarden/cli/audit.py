@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from shopwarden.audit import list_executions, verify_chain
-from shopwarden.cli._common import console, print_json, require_merchant
+from shopwarden.cli._common import console, for_people, print_json, require_merchant
 from shopwarden.db.engine import get_engine, require_current_schema
 
 audit_app = typer.Typer(help="The tool_executions audit log.", no_args_is_help=True)
@@ -38,7 +38,7 @@ def list_command(
         table.add_column(column)
     for r in rows:
         table.add_row(str(r.id), f"{r.created_at:%Y-%m-%d %H:%M:%S}", escape(r.merchant_id), escape(r.agent_id),
-                      escape(r.tool), r.outcome, r.decision or "", escape("; ".join(r.reasons)[:120]))
+                      escape(r.tool), r.outcome, r.decision or "", escape(for_people("; ".join(r.reasons))[:120]))
     console.print(table)
 
 
