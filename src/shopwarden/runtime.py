@@ -97,5 +97,6 @@ def build_runtime(settings: Settings | None = None, *, simulator: Any = None) ->
 
 def _scenario_simulator(settings: Settings) -> Any:
     from shopwarden.platforms.simulator import Simulator
+    from shopwarden.platforms.simulator.scenario import find_scenario
 
-    return Simulator.from_scenario(settings.require("scenario"))
+    return Simulator.from_scenario(find_scenario(settings.scenario or "small_shop"))
