@@ -1,4 +1,4 @@
-# Two commands on a fresh machine: `make test` and `make demo`. Both bootstrap .venv.
+# On a fresh machine: `make test`, `make demo`, `make sandbox`. Each bootstraps .venv.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 OPA_TEST_PACKAGE := opa-golib-python-bindings==0.4.4
 OPA_STAMP := $(VENV)/.opa-reference
 
-.PHONY: test lint demo install clean bench test-deps
+.PHONY: test lint demo sandbox install clean bench test-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,9 @@ test: lint test-deps
 
 demo: $(STAMP)
 	$(BIN)/shopwarden demo
+
+sandbox: $(STAMP)
+	$(BIN)/shopwarden sandbox
 
 bench: $(STAMP) test-deps
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

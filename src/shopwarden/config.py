@@ -52,9 +52,13 @@ class Settings(BaseSettings):
     ads_api_base: str = "https://business-api.tiktok.com/open_api/v1.3"
     ads_access_token_header: Literal["injected", "from_connection"] = "injected"  # see platforms/ads/_token_header.py
     commercial_content_client_token: SecretStr | None = None
+    # Where the creative reader's requests for the ad library and Creative Center trends really go
+    # (a served simulator); unset: the official hosts.
+    creative_sources_base: str | None = None
 
     simulator: bool = False
     scenario: str | None = None
+    simulator_url: str | None = None  # a served simulator (sandbox / sim serve): its clock is the clock
 
     agents_dir: Path | None = None
     tools_dir: Path | None = None
@@ -67,6 +71,7 @@ class Settings(BaseSettings):
     # queue: a procrastinate job is deferred in the approval's own transaction (PostgreSQL + `shopwarden worker`).
     approval_execution: Literal["inline", "queue"] = "inline"
     require_distinct_approver: bool = True
+    reviewer_token: SecretStr | None = None  # the CLI's reviewer identity for approve/reject (else a prompt)
 
     @field_validator("database_url")
     @classmethod

@@ -21,11 +21,11 @@ from shopwarden.agents.specs import AgentSpec, load_agent_specs
 from shopwarden.config import Settings, get_settings
 from shopwarden.db.engine import engine_for
 from shopwarden.gate.pipeline import Gate
+from shopwarden.platforms.simulator.served_clock import clock_for
 from shopwarden.policy import PolicyEngine, default_limits, load_engine
 from shopwarden.security.connections import get_vault
 from shopwarden.security.vault import Vault
 from shopwarden.tools import ToolContext
-from shopwarden.tools.base import utc_now
 
 
 @dataclass
@@ -70,7 +70,12 @@ class Runtime:
     def _creative_reader(self) -> Any:
         from shopwarden.platforms.creative_center import CreativeReader
 
-        return CreativeReader(self.settings, transport=self.transport)
+        transport = self.transport
+        if transport is None and self.settings.creative_sources_base:
+            from shopwarden.platforms.creative_center.rebase import RebasedTransport
+
+            transport = RebasedTransport(self.settings.creative_sources_base)
+        return CreativeReader(self.settings, transport=transport)
 
 
 # The person at the command line: `shopwarden sync` reads the platform through the gate like any agent,
@@ -90,7 +95,7 @@ def build_runtime(settings: Settings | None = None, *, simulator: Any = None) ->
         vault=get_vault(),
         policy=load_engine(settings),
         agent_specs={**load_agent_specs(), OPERATOR.id: OPERATOR},
-        clock=simulator.now if simulator is not None else utc_now,
+        clock=simulator.now if simulator is not None else clock_for(settings.simulator_url),
         transport=simulator.transport() if simulator is not None else None,
         simulator=simulator,
     )
@@ -98,5 +103,6 @@ def build_runtime(settings: Settings | None = None, *, simulator: Any = None) ->
 
 def _scenario_simulator(settings: Settings) -> Any:
     from shopwarden.platforms.simulator import Simulator
+    from shopwarden.platforms.simulator.scenario import find_scenario
 
-    return Simulator.from_scenario(settings.require("scenario"))
+    return Simulator.from_scenario(find_scenario(settings.scenario or "small_shop"))

@@ -34,3 +34,26 @@ def test_run_needs_a_merchant_or_a_run_to_resume():
     result = CliRunner().invoke(app, ["run"])
     assert result.exit_code != 0
     assert "give either --merchant (a new cycle) or --resume RUN_ID" in result.output
+
+
+def test_dry_run_proposes_but_sends_and_queues_nothing(sqlite_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path):
+    from shopwarden import approvals
+
+    stack = asyncio.run(make_stack(monkeypatch, tmp_path, autonomy="guarded"))
+    monkeypatch.setattr("shopwarden.runtime.build_runtime", lambda *a, **k: stack.runtime)
+    writes_before = [r for r in stack.sim.requests if r.method == "POST"]
+
+    result = CliRunner().invoke(app, ["run", "--merchant", "m_glow", "--dry-run", "--json"])
+
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    proposals = [a for a in summary["actions"] if a["tool"] in ("update_budget", "pause_ads", "create_campaign",
+                                                                 "update_sku_inventory", "enable_ads")]
+    assert proposals, "the agents proposed nothing to preview"
+    assert {a["verdict"] for a in proposals} == {"recommended"}
+    assert all("dry run: not sent, nothing queued" in " ".join(a["reasons"]) for a in proposals)
+    assert approvals.list_approvals(stack.runtime.engine, merchant_id="m_glow") == []
+    assert stack.mutations("campaign/update/") == [] and stack.mutations("campaign/create/") == []
+    assert len([r for r in stack.sim.requests if r.method == "POST" and "inventory" in r.path]) == len(
+        [r for r in writes_before if "inventory" in r.path])

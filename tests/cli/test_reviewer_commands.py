@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from shopwarden.api.auth import issue_token
 from shopwarden.approvals import queue as approvals
 from shopwarden.audit.chain import AuditEntry, record
 from shopwarden.cli import app
+from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.gate.calls import Outcome, ToolResult
 from shopwarden.policy import load_engine
@@ -28,10 +30,20 @@ def _pending(engine, ttl: timedelta | None = None) -> int:
 
 
 @pytest.fixture
-def queue(engine, merchant) -> int:
+def queue(engine, merchant, monkeypatch) -> int:
     approvals.add_reviewer(engine, "m-acme", "alice", "reviewer")
     approvals.add_reviewer(engine, "m-acme", "vic", "viewer")
+    _act_as(monkeypatch, issue_token(engine, "m-acme", "alice"))
     return _pending(engine)
+
+
+def _act_as(monkeypatch, token: str | None) -> None:
+    """The CLI's reviewer identity is the token in SHOPWARDEN_REVIEWER_TOKEN (or a prompt on a terminal)."""
+    if token is None:
+        monkeypatch.delenv("SHOPWARDEN_REVIEWER_TOKEN", raising=False)
+    else:
+        monkeypatch.setenv("SHOPWARDEN_REVIEWER_TOKEN", token)
+    get_settings.cache_clear()
 
 
 def test_list_and_show(queue: int) -> None:
@@ -55,31 +67,44 @@ def test_approve_executes_once_through_the_gate(queue: int, monkeypatch) -> None
         gate = FakeGate()
 
     monkeypatch.setattr("shopwarden.runtime.build_runtime", lambda: FakeRuntime())
-    result = runner.invoke(app, ["approvals", "approve", str(queue), "--reviewer", "alice"])
+    result = runner.invoke(app, ["approvals", "approve", str(queue)])
     assert result.exit_code == 0, result.output
     assert calls == [queue]
     assert "enable_ads: executed" in result.output
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "who", "message", "code"),
     [
-        (["approvals", "approve", "999", "--reviewer", "alice"], "approval 999 not found"),
-        (["approvals", "approve", "{id}", "--reviewer", "vic"], "role viewer"),
-        (["approvals", "approve", "{id}", "--reviewer", "growth_marketer"], "only a human reviewer"),
-        (["approvals", "reject", "{id}", "--reviewer", "alice", "--reason", " "], "needs a reason"),
-        (["approvals", "show", "{id}", "--merchant", "m-other"], "not found"),
-        (["approvals", "show", "abc"], "Invalid value"),
-        (["approvals", "approve", "{id}"], "Missing option '--reviewer'"),
+        (["approvals", "approve", "999"], "alice", "approval 999 not found", 2),
+        (["approvals", "approve", "{id}"], "vic", "role viewer", 1),
+        (["approvals", "approve", "{id}"], "swr_not-a-real-token", "the reviewer token is not valid", 1),
+        (["approvals", "approve", "{id}"], None, "SHOPWARDEN_REVIEWER_TOKEN: is not set", 2),
+        (["approvals", "reject", "{id}", "--reason", " "], "alice", "needs a reason", 1),
+        (["approvals", "show", "{id}", "--merchant", "m-other"], "alice", "not found", 2),
+        (["approvals", "show", "abc"], "alice", "Invalid value", 2),
+        (["approvals", "list", "--status", "bogus"], "alice", "'bogus' is not one of", 2),
+        (["approvals", "list", "--merchant", "nosuch"], "alice", "merchant nosuch does not exist", 2),
+        (["approvals", "reject", "{id}"], "alice", "Missing option '--reason'", 2),
     ],
 )
-def test_bad_requests_are_one_clear_line(queue: int, args: list[str], message: str, capsys, monkeypatch) -> None:
+def test_bad_requests_are_one_clear_line(engine, queue: int, args: list[str], who: str | None, message: str,
+                                         code: int, capsys, monkeypatch) -> None:
     from shopwarden.cli import main
 
+    tokens = {"alice": None, "vic": issue_token(engine, "m-acme", "vic")}
+    if who is None:
+        _act_as(monkeypatch, None)
+    elif who in tokens:
+        if tokens[who] is not None:
+            _act_as(monkeypatch, tokens[who])
+    else:
+        _act_as(monkeypatch, who)
     monkeypatch.setattr(sys, "argv", ["shopwarden", *[a.replace("{id}", str(queue)) for a in args]])
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
     with pytest.raises(SystemExit) as exit_info:
         main()
-    assert exit_info.value.code == 2
+    assert exit_info.value.code == code
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err
     if err.startswith("error: "):  # our errors are one line; usage errors come with click's usage hint
@@ -92,7 +117,7 @@ def test_approving_twice_and_expired(engine, queue: int, capsys, monkeypatch) ->
     approvals.reject(engine, queue, reviewer="alice", reason="no")
     expired = _pending(engine, ttl=timedelta(seconds=-1))
     for approval_id, message in ((queue, "already rejected"), (expired, "expired at")):
-        argv = ["shopwarden", "approvals", "approve", str(approval_id), "--reviewer", "alice"]
+        argv = ["shopwarden", "approvals", "approve", str(approval_id)]
         monkeypatch.setattr(sys, "argv", argv)
         with pytest.raises(SystemExit):
             main()
@@ -103,7 +128,7 @@ def test_merchant_set_changes_limits_as_data(engine, merchant) -> None:
     result = runner.invoke(app, ["merchant", "set", "m-acme", "--autonomy", "suggest",
                                  "--daily-budget-change-pct", "10", "--inventory-threshold", "40"])
     assert result.exit_code == 0, result.output
-    shown = json.loads(runner.invoke(app, ["merchant", "show", "m-acme"]).output)
+    shown = json.loads(runner.invoke(app, ["merchant", "show", "m-acme", "--json"]).output)
     assert shown["autonomy"] == "suggest"
     assert shown["limits"]["daily_budget_change_pct"] == 10
     assert shown["limits"]["inventory_change_approval_threshold"] == 40
@@ -114,7 +139,7 @@ def test_merchant_set_changes_limits_as_data(engine, merchant) -> None:
 
 def test_listing_copy_drafts_are_an_opt_in_the_merchant_can_take_back(engine, merchant) -> None:
     def shown() -> dict:
-        return json.loads(runner.invoke(app, ["merchant", "show", "m-acme"]).output)
+        return json.loads(runner.invoke(app, ["merchant", "show", "m-acme", "--json"]).output)
 
     assert shown()["listing_copy_drafts"] is False
     on = runner.invoke(app, ["merchant", "set", "m-acme", "--listing-copy-drafts"])
@@ -206,9 +231,9 @@ def _run_main(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
 
 def test_approving_the_same_action_twice_is_refused_and_runs_once(queue: int, monkeypatch, capsys) -> None:
     gate = _use_gate(monkeypatch, ToolResult(tool="enable_ads", outcome=Outcome.EXECUTED))
-    assert _run_main(monkeypatch, capsys, "approvals", "approve", str(queue), "--reviewer", "alice")[0] == 0
-    code, _, err = _run_main(monkeypatch, capsys, "approvals", "approve", str(queue), "--reviewer", "alice")
-    assert code == 2
+    assert _run_main(monkeypatch, capsys, "approvals", "approve", str(queue))[0] == 0
+    code, _, err = _run_main(monkeypatch, capsys, "approvals", "approve", str(queue))
+    assert code == 1  # a refused action, not a usage error
     assert err.strip() == f"error: approval {queue} is already approved"
     assert gate.calls == [queue]
 
@@ -216,14 +241,14 @@ def test_approving_the_same_action_twice_is_refused_and_runs_once(queue: int, mo
 def test_a_fresh_deny_at_execution_exits_1_with_the_reason(queue: int, monkeypatch) -> None:
     reason = "not executed: a fresh policy check before execution refused it: campaign is archived"
     _use_gate(monkeypatch, ToolResult(tool="enable_ads", outcome=Outcome.DENIED, reasons=[reason]))
-    result = runner.invoke(app, ["approvals", "approve", str(queue), "--reviewer", "alice"])
+    result = runner.invoke(app, ["approvals", "approve", str(queue)])
     assert result.exit_code == 1
     assert "enable_ads: denied" in result.output and "campaign is archived" in " ".join(result.output.split())
 
 
 def test_reject_records_the_reason_and_never_executes(engine, queue: int, monkeypatch) -> None:
     gate = _use_gate(monkeypatch, ToolResult(tool="enable_ads", outcome=Outcome.EXECUTED))
-    result = runner.invoke(app, ["approvals", "reject", str(queue), "--reviewer", "alice", "--reason", "not now"])
+    result = runner.invoke(app, ["approvals", "reject", str(queue), "--reason", "not now"])
     assert result.exit_code == 0 and f"approval {queue} rejected by alice" in result.output
     shown = approvals.get_approval(engine, queue)
     assert (shown.status, shown.review_note, gate.calls) == ("rejected", "not now", [])
@@ -252,11 +277,11 @@ def test_merchant_add_validates_and_refuses_duplicates(engine, merchant, monkeyp
     ("args", "message"),
     [
         (["merchant", "set", "m-ghost", "--autonomy", "guarded"], "merchant m-ghost does not exist"),
-        (["merchant", "set", "m-acme", "--daily-budget-change-pct", "-5"], "greater than or equal to 0"),
+        (["merchant", "set", "m-acme", "--daily-budget-change-pct", "-5"],
+         "--daily-budget-change-pct: must be at least 0 and at most 100, not -5"),
         (["merchant", "set", "m-acme", "--autonomy", "reckless"], "reckless"),
         (["merchant", "show", "m-ghost"], "merchant m-ghost does not exist"),
         (["merchant", "reviewer", "add", "m-acme", "zoe", "--role", "admin"], "admin"),
-        (["merchant", "reviewer", "add", "m-acme", "agent:growth"], "only a human reviewer"),
         (["merchant", "reviewer", "add", "m-ghost", "zoe"], "merchant m-ghost does not exist"),
     ],
 )
@@ -266,12 +291,20 @@ def test_merchant_bad_input_is_one_clear_error(engine, merchant, monkeypatch, ca
     assert message in err and "Traceback" not in err
 
 
+def test_an_agent_as_reviewer_is_refused_with_exit_1(engine, merchant, monkeypatch, capsys) -> None:
+    code, _, err = _run_main(monkeypatch, capsys, "merchant", "reviewer", "add", "m-acme", "agent:growth")
+    assert code == 1
+    message = "only a human reviewer"
+    assert message in err and "Traceback" not in err
+
+
 def test_reviewers_are_listed_with_their_roles(engine, merchant) -> None:
     added = runner.invoke(app, ["merchant", "reviewer", "add", "m-acme", "olga", "--role", "owner"])
-    assert added.exit_code == 0 and "olga is now a owner of merchant m-acme" in added.output
+    assert added.exit_code == 0 and "olga is now an owner of merchant m-acme" in added.output
     runner.invoke(app, ["merchant", "reviewer", "add", "m-acme", "vera", "--role", "viewer"])
-    shown = json.loads(runner.invoke(app, ["merchant", "show", "m-acme"]).output)
-    assert shown["reviewers"] == [{"name": "olga", "role": "owner"}, {"name": "vera", "role": "viewer"}]
+    shown = json.loads(runner.invoke(app, ["merchant", "show", "m-acme", "--json"]).output)
+    assert shown["reviewers"] == [{"name": "olga", "role": "owner", "has_token": False},
+                                  {"name": "vera", "role": "viewer", "has_token": False}]
 
 
 def test_audit_list_table_and_since(engine, merchant, monkeypatch) -> None:

@@ -46,3 +46,35 @@ async def test_demo_runs_cycles_takes_decisions_and_verifies_the_audit_log(tmp_p
     assert result.audit_ok and result.audit_rows > 20
     assert f"audit verify: {result.audit_rows} rows, hash chain OK" in text
     assert "m_glow connected: shop=yes" in text
+
+
+async def test_after_the_demo_its_last_lines_say_how_to_continue_and_leftovers_stay_retryable(tmp_path: Path):
+    import json
+    import subprocess
+    import sys
+
+    out = io.StringIO()
+    data_dir = tmp_path / "demo"
+    await run_demo(Console(file=out, width=400), days=2, data_dir=data_dir)
+    text = out.getvalue()
+    env_file = data_dir / "env"
+    assert f"point the CLI at the demo's data:  source {env_file}" in text
+    assert "shopwarden serve --port 8000" in text and "make sandbox" in text
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPWARDEN_")} | {"COLUMNS": "200"}
+    for line in env_file.read_text().splitlines():
+        if line.startswith("export "):
+            name, _, value = line.removeprefix("export ").partition("=")
+            env[name] = value.strip("'")
+    script = str(Path(sys.executable).with_name("shopwarden"))
+
+    def shopwarden(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([script, *args], env=env, capture_output=True, text=True, timeout=120)
+
+    listed = shopwarden("approvals", "list", "--status", "pending", "--json")
+    assert listed.returncode == 0, listed.stderr
+    leftover = json.loads(listed.stdout)[0]["id"]
+    tried = shopwarden("approvals", "approve", str(leftover))
+    assert tried.returncode == 1
+    assert "nothing was sent to the platform; the approval is pending again" in " ".join(tried.stdout.split())
+    again = json.loads(shopwarden("approvals", "show", str(leftover)).stdout)
+    assert again["status"] == "pending" and again["error"].startswith("not executed: ")

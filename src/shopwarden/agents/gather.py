@@ -102,7 +102,8 @@ def _merchant_facts(deps: CycleDeps, merchant_id: str, run_id: str | None = None
         gaps = []
         if connection is not None and connection.status != "active":
             gaps.append(f"TikTok Ads (the connection is {connection.status}: {connection.status_reason or 'no reason'}"
-                        f"; reconnect with `shopwarden connect ads --merchant {merchant_id}`)")
+                        f"; reconnect: `shopwarden disconnect ads --merchant {merchant_id}`, then "
+                        f"`shopwarden connect ads --merchant {merchant_id}`)")
         active = connection is not None and connection.status == "active"
         advertisers = [str(a) for a in (connection.details or {}).get("advertiser_ids", [])] if active else []
         pending = session.exec(select(Approval.tool, Approval.args).where(Approval.merchant_id == merchant_id,

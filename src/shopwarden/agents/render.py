@@ -1,7 +1,8 @@
 """A cycle summary as rich tables for people (the CLI and the demo).
 
-Everything that comes from data (platform names such as `Serum [sw:1a2b…]`, reasons, strangers'
-hashtags, model text) is escaped, so rich never reads it as markup: nothing is swallowed or styled.
+Everything that comes from data (platform names, reasons, strangers' hashtags, model text) is
+escaped, so rich never reads it as markup: nothing is swallowed or styled. shopwarden's own
+idempotency markers (`Serum [sw:0123456789ab]`) are left out of what people read (`--json` keeps them).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from shopwarden.agents.summary import CycleSummary
+from shopwarden.domain.display import for_people
 
 VERDICT_STYLE = {"executed": "green", "waiting": "yellow", "recommended": "cyan", "refused": "red",
                  "failed": "red", "blocked": "magenta", "rejected": "red", "expired": "dim"}
@@ -31,10 +33,10 @@ def actions_table(summaries: list[CycleSummary], title: str = "Actions") -> Tabl
         for action in summary.actions:
             style = VERDICT_STYLE.get(action.verdict, "")
             verdict = action.verdict + ("*" if action.after_approval else "")
-            why = (action.reasons[0] if action.reasons else action.rationale)
+            why = for_people(action.reasons[0] if action.reasons else action.rationale)
             why = why if len(why) <= MAX_WHY else why[:MAX_WHY - 1] + "…"
             tool = action.tool if action.agent_id == "growth_marketer" else f"{action.agent_id}: {action.tool}"
-            table.add_row(Text(verdict, style=style), Text(tool), Text(action.target),
+            table.add_row(Text(verdict, style=style), Text(tool), Text(for_people(action.target)),
                           str(action.approval_id or ""), Text(why))
     if any(a.after_approval for s in summaries for a in s.actions):
         table.caption = "* decided by a reviewer"

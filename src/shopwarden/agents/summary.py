@@ -73,7 +73,8 @@ def describe_target(args: dict[str, Any]) -> str:
         extra = f" -> {args['budget']}" if "budget" in args else ""
         return f"{args.get('object_type', 'object')} {args['object_id']}{extra}"
     if "skus" in args and isinstance(args["skus"], list):
-        return f"product {args.get('product_id')} ({len(args['skus'])} SKU lines)"
+        lines = len(args["skus"])
+        return f"product {args.get('product_id')} ({lines} SKU line{'' if lines == 1 else 's'})"
     for key in ("campaign_name", "adgroup_name", "product_id", "search_term", "kind"):
         if key in args:
             return f"{key.replace('_', ' ')} {args[key]!s:.60}"

@@ -16,7 +16,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.engine import Engine
@@ -103,8 +103,9 @@ def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
         return approval_view(decided)
 
     @app.get("/api/audit")
-    def audit(who: Reviewer, limit: int = 100) -> list[dict[str, Any]]:
-        rows = list_executions(engine, merchant_id=who.merchant_id, limit=max(1, min(limit, 1000)))
+    def audit(who: Reviewer, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
+        # Out-of-range limits are a 422 naming the field, not silently clamped (limit=0 used to return rows).
+        rows = list_executions(engine, merchant_id=who.merchant_id, limit=limit)
         return [r.model_dump(mode="json", exclude={"policy_input"}) for r in rows]
 
     async def decide_and_execute(who: ReviewerIdentity, approval_id: int, note: str | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@
     pending ──approve──▶ approved ──claim──▶ executing ──▶ executed | failed
        │  └──reject──▶ rejected   │
        └──(expiry)──▶ expired ◀───┘ (expiry before it was claimed: an expired approval never runs)
+    executing ──(nothing was sent: the fresh read or a setting failed)──▶ pending (approve again to retry)
 
 Reviewers are named people with a role for the merchant; an agent or the merchant's
 automation can never approve. Every refused attempt is written to the audit log.
@@ -27,6 +28,7 @@ from shopwarden.domain.vocabulary import ApprovalStatus as Status
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
 REVIEWER_ROLES = ("reviewer", "owner", "viewer")
+APPROVAL_STATUSES = ("pending", "approved", "executing", "executed", "failed", "rejected", "expired")
 APPROVING_ROLES = frozenset({"reviewer", "owner"})
 AUTOMATION_PREFIXES = ("agent:", "automation:", "system:")
 UNSCOPED_MERCHANT = ""  # audit chain for refused attempts that name no existing merchant
@@ -81,6 +83,8 @@ def get_approval(engine: Engine, approval_id: int, merchant_id: str | None = Non
 
 def list_approvals(engine: Engine, *, merchant_id: str | None = None, status: str | None = None,
                    limit: int = 200) -> list[Approval]:
+    if status is not None and status not in APPROVAL_STATUSES:
+        raise NotFound(f"no approval status {status!r}; use one of {', '.join(APPROVAL_STATUSES)}")
     query = select(Approval).order_by(col(Approval.id).desc()).limit(limit)
     if merchant_id is not None:
         query = query.where(Approval.merchant_id == merchant_id)
@@ -198,6 +202,25 @@ def finish_execution_in(session: Session, approval_id: int, *, ok: bool, result:
                                "not executing; its result was not recorded twice")
     session.expire_all()
     return _load(session, approval_id, None)
+
+
+def release_unsent(engine: Engine, approval_id: int, reason: str) -> Approval:
+    """executing -> pending, when the execution failed before anything was sent to the platform.
+
+    The reviewer's earlier decision is cleared (it is in the audit log) so that approving again,
+    by anyone entitled to, retries it; the original expiry still applies.
+    """
+    with session_scope(engine) as session:
+        moved = session.execute(
+            update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "executing")
+            .values(status="pending", error=f"not executed: {reason}", reviewer=None, review_note=None,
+                    decided_at=None, executed_at=None, result={})
+        ).rowcount
+        if moved != 1:
+            current = session.get(Approval, approval_id)
+            raise ApprovalConflict(f"approval {approval_id} is {current.status if current else 'missing'}, "
+                                   "not executing; it was not released")
+        return _load(session, approval_id, None)
 
 
 # --- helpers ---------------------------------------------------------------------------------

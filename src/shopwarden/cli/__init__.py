@@ -2,7 +2,17 @@
 
 Each module in this package owns one group of commands and exposes
 ``register(app: typer.Typer) -> None``; they are discovered here so that adding a
-command never means editing a shared file.
+command never means editing a shared file. Command modules import heavy clients
+(Composio, LangGraph, the policy engine) inside the commands that use them, so
+`--help` and local commands start fast (see bench/startup.py).
+
+Exit codes, for every command (a cron job or CI step can rely on them):
+
+    0  it worked
+    1  a check failed or the action was refused (broken audit chain, failing policy
+       test, an approval that cannot move, a platform error, a policy denial)
+    2  usage or configuration error (bad option, unknown merchant/approval, missing
+       setting, no database yet)
 """
 
 from __future__ import annotations
@@ -10,19 +20,26 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import sys
+from collections.abc import Sequence
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from shopwarden.errors import ShopwardenError
+from shopwarden.errors import ConfigError, DatabaseError, MasterKeyError, NotFound, PolicyLoadError, ShopwardenError
 from shopwarden.security.redaction import install_log_redaction
+
+OK, FAILED, USAGE = 0, 1, 2
+USAGE_ERRORS: tuple[type[ShopwardenError], ...] = (ConfigError, MasterKeyError, DatabaseError, PolicyLoadError,
+                                                   NotFound)
 
 app = typer.Typer(
     name="shopwarden",
     help="Policy-guarded AI agents that grow a merchant's TikTok business.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain click help: rich's boxed tables cut option names ("--daily-budget-c…") at 80 columns.
+    rich_markup_mode=None,
 )
 err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line, however long
 
@@ -40,26 +57,40 @@ def _register_all() -> None:
 _register_all()
 
 
-def main() -> None:
-    """Entry point: ShopwardenError becomes one readable line and exit code 2."""
-    install_log_redaction()
+def exit_code_for(exc: ShopwardenError) -> int:
+    """2 for what the user must fix in the command or the settings, 1 for a refusal or failure."""
+    from shopwarden.platforms.simulator.scenario import ScenarioError  # imported only once something failed
+
+    return USAGE if isinstance(exc, (*USAGE_ERRORS, ScenarioError)) else FAILED
+
+
+def run(args: Sequence[str] | None = None) -> int:
+    """Run one command line and return its exit code (never raises for expected errors)."""
     try:
-        app(standalone_mode=False)
+        # In non-standalone mode click *returns* typer.Exit's code instead of exiting: keep it.
+        returned = app(args=list(args) if args is not None else None, prog_name="shopwarden",
+                       standalone_mode=False)
     except ShopwardenError as exc:
         err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, markup=True)
-        sys.exit(2)
+        return exit_code_for(exc)
     except typer.Abort:
-        sys.exit(1)
+        err_console.print("aborted", highlight=False)
+        return FAILED
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
         # typer >= 0.23 vendors its own click: its usage errors derive from TyperException, not click's.
-        if isinstance(exc, typer.TyperException) and hasattr(exc, "show"):
-            exc.show()
-            sys.exit(getattr(exc, "exit_code", 2))
+        show = getattr(exc, "show", None)
+        if isinstance(exc, typer.TyperException) and callable(show):
+            show()
+            return int(getattr(exc, "exit_code", USAGE))
         raise
+    return returned if isinstance(returned, int) else OK
+
+
+def main() -> None:
+    """Entry point of the installed `shopwarden` script."""
+    install_log_redaction()
+    sys.exit(run())

@@ -25,3 +25,16 @@ console = _console()
 def print_json(data: Any) -> None:
     """Machine-readable output: plain JSON on stdout, no colour."""
     print(json.dumps(data, indent=2, default=str, sort_keys=True))
+
+
+def require_merchant(engine: Any, merchant_id: str) -> None:
+    """Fail (exit 2) naming the merchant when it does not exist, before anything is read or written."""
+    from shopwarden.db.engine import session_scope
+    from shopwarden.db.models import Merchant
+    from shopwarden.errors import NotFound
+
+    with session_scope(engine) as session:
+        if session.get(Merchant, merchant_id) is None:
+            raise NotFound(f"merchant {merchant_id} does not exist (see `shopwarden merchant list`)")
+
+

@@ -11,7 +11,6 @@ from shopwarden.cli._common import console
 from shopwarden.cli.connect import connect_app, disconnect_app
 from shopwarden.config import get_settings
 from shopwarden.db.engine import get_engine, require_current_schema
-from shopwarden.platforms.ads import complete_ads_connection, disconnect_ads, start_ads_connection
 
 
 def connect_ads(
@@ -23,6 +22,8 @@ def connect_ads(
     wait: float = typer.Option(0, min=0, help="With --complete: seconds to wait for the consent to finish."),
 ) -> None:
     """Start the TikTok Ads consent (prints the link), or --complete it and verify the ad account."""
+    from shopwarden.platforms.ads import complete_ads_connection, start_ads_connection
+
     require_current_schema()
     settings, engine = get_settings(), get_engine()
     if not complete:
@@ -45,6 +46,8 @@ def disconnect_ads_command(
     purge_cache: bool = typer.Option(False, "--purge-cache", help="Also delete cached ads metrics now."),
 ) -> None:
     """Delete the Composio connected account (and its token there) and forget it here."""
+    from shopwarden.platforms.ads import disconnect_ads
+
     require_current_schema()
     result = disconnect_ads(get_engine(), merchant, get_settings(), purge_cache=purge_cache)
     console.print(f"TikTok Ads disconnected for merchant {merchant}")

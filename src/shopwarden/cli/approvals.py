@@ -1,38 +1,68 @@
-"""`shopwarden approvals list|show|approve|reject` — the reviewer's command line."""
+"""`shopwarden approvals list|show|approve|reject` — the reviewer's command line.
+
+Deciding needs the reviewer's token (`shopwarden merchant reviewer token M NAME`), from
+SHOPWARDEN_REVIEWER_TOKEN or a hidden prompt, exactly like the API: a name alone proves nothing.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from shopwarden.approvals import queue as approvals
-from shopwarden.approvals.reviewing import approve_and_execute
-from shopwarden.cli._common import console, print_json
+from shopwarden.cli._common import console, print_json, require_merchant
 from shopwarden.db.engine import get_engine, require_current_schema
-from shopwarden.db.models import Approval
+from shopwarden.domain.display import for_people
+
+if TYPE_CHECKING:
+    from shopwarden.api.auth import ReviewerIdentity
+    from shopwarden.db.models import Approval
 
 approvals_app = typer.Typer(help="The approval queue.", no_args_is_help=True)
 MerchantOption = Annotated[str | None, typer.Option(help="Act only within this merchant's queue.")]
+Status = Literal["pending", "approved", "executing", "executed", "failed", "rejected", "expired"]
 
 
 def _as_dict(a: Approval) -> dict:
     return a.model_dump(mode="json")
 
 
+def reviewer_identity() -> ReviewerIdentity:
+    """Who is deciding: the token in SHOPWARDEN_REVIEWER_TOKEN, else asked for (hidden) on a terminal."""
+    from shopwarden.api.auth import identify
+    from shopwarden.config import get_settings
+    from shopwarden.errors import ApprovalError, ConfigError
+
+    configured = get_settings().reviewer_token
+    token = configured.get_secret_value() if configured is not None else None
+    if token is None:
+        if not sys.stdin.isatty():
+            raise ConfigError("SHOPWARDEN_REVIEWER_TOKEN", "is not set (deciding needs your reviewer token; "
+                                                           "get one with `shopwarden merchant reviewer token`)")
+        token = typer.prompt("reviewer token", hide_input=True)
+    identity = identify(get_engine(), token.strip())
+    if identity is None:
+        raise ApprovalError("the reviewer token is not valid (revoked, mistyped, or never issued)")
+    return identity
+
+
 @approvals_app.command("list")
 def list_command(
     merchant: MerchantOption = None,
-    status: Annotated[str | None, typer.Option(help="pending | approved | executed | failed | rejected | expired")]
-    = None,
+    status: Annotated[Status | None, typer.Option(help="Only approvals in this state.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Approvals, newest first (pending ones past their expiry are marked expired first)."""
+    from shopwarden import approvals
+
     require_current_schema()
     engine = get_engine()
+    if merchant is not None:
+        require_merchant(engine, merchant)
     approvals.expire_due(engine)
     rows = approvals.list_approvals(engine, merchant_id=merchant, status=status)
     if as_json:
@@ -43,14 +73,18 @@ def list_command(
         table.add_column(column)
     for a in rows:
         table.add_row(str(a.id), escape(a.merchant_id), a.status, escape(a.tool), escape(a.agent_id),
-                      escape("; ".join(a.reasons)[:100]),
+                      escape(for_people("; ".join(a.reasons))[:100]),
                       f"{a.expires_at:%Y-%m-%d %H:%M}")
     console.print(table)
+    if not rows:
+        console.print("no approvals match", highlight=False)
 
 
 @approvals_app.command("show")
 def show_command(approval_id: int, merchant: MerchantOption = None) -> None:
     """Everything about one approval, as JSON."""
+    from shopwarden import approvals
+
     require_current_schema()
     print_json(_as_dict(approvals.get_approval(get_engine(), approval_id, merchant)))
 
@@ -58,21 +92,22 @@ def show_command(approval_id: int, merchant: MerchantOption = None) -> None:
 @approvals_app.command("approve")
 def approve_command(
     approval_id: int,
-    reviewer: Annotated[str, typer.Option(help="Your reviewer name (must have the reviewer or owner role).")],
     note: Annotated[str | None, typer.Option(help="A note kept with the decision.")] = None,
-    merchant: MerchantOption = None,
 ) -> None:
-    """Approve, then execute it once through the gate (fresh state, second policy pass)."""
-    require_current_schema()
+    """Approve (as the reviewer whose token you give), then execute it once through the gate."""
+    from shopwarden.approvals.reviewing import approve_and_execute
     from shopwarden.runtime import build_runtime
 
-    reviewed = asyncio.run(approve_and_execute(get_engine(), approval_id, reviewer=reviewer, merchant_id=merchant,
-                                               note=note, runtime_factory=build_runtime))
+    require_current_schema()
+    who = reviewer_identity()
+    reviewed = asyncio.run(approve_and_execute(get_engine(), approval_id, reviewer=who.name,
+                                               merchant_id=who.merchant_id, note=note,
+                                               runtime_factory=build_runtime))
     if reviewed.result is None:
-        console.print(f"approval {approval_id} approved by {reviewer}; its execution is queued for a worker")
+        console.print(f"approval {approval_id} approved by {escape(who.name)}; its execution is queued for a worker")
         return
     result = reviewed.result
-    console.print(f"approval {approval_id} approved by {reviewer}")
+    console.print(f"approval {approval_id} approved by {escape(who.name)}", highlight=False)
     console.print(escape(f"{result.tool}: {result.outcome.value}"
                          + (f" — {'; '.join(result.reasons)}" if result.reasons else "")), highlight=False)
     if not result.ok:
@@ -82,14 +117,15 @@ def approve_command(
 @approvals_app.command("reject")
 def reject_command(
     approval_id: int,
-    reviewer: Annotated[str, typer.Option(help="Your reviewer name.")],
     reason: Annotated[str, typer.Option(help="Why: the agent and the merchant read this.")],
-    merchant: MerchantOption = None,
 ) -> None:
-    """Reject a pending approval; nothing is executed."""
+    """Reject a pending approval (as the reviewer whose token you give); nothing is executed."""
+    from shopwarden import approvals
+
     require_current_schema()
-    approvals.reject(get_engine(), approval_id, reviewer=reviewer, reason=reason, merchant_id=merchant)
-    console.print(f"approval {approval_id} rejected by {reviewer}")
+    who = reviewer_identity()
+    approvals.reject(get_engine(), approval_id, reviewer=who.name, reason=reason, merchant_id=who.merchant_id)
+    console.print(f"approval {approval_id} rejected by {escape(who.name)}", highlight=False)
 
 
 @approvals_app.command("recover")

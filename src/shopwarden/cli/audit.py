@@ -14,8 +14,9 @@ from shopwarden.audit.anchor import Anchor, AnchorError, build_anchor, load_anch
 from shopwarden.audit.chain import list_executions
 from shopwarden.audit.rekey import rekey
 from shopwarden.audit.verify import VerifyReport, verify_chain
-from shopwarden.cli._common import console, print_json
+from shopwarden.cli._common import console, print_json, require_merchant
 from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.domain.display import for_people
 
 audit_app = typer.Typer(help="The tool_executions audit log.", no_args_is_help=True)
 
@@ -31,6 +32,8 @@ def list_command(
     require_current_schema()
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
+    if merchant is not None:
+        require_merchant(get_engine(), merchant)
     rows = list_executions(get_engine(), merchant_id=merchant, since=since, limit=limit)
     if as_json:
         print_json([r.model_dump(mode="json") for r in rows])
@@ -40,7 +43,7 @@ def list_command(
         table.add_column(column)
     for r in rows:
         table.add_row(str(r.id), f"{r.created_at:%Y-%m-%d %H:%M:%S}", escape(r.merchant_id), escape(r.agent_id),
-                      escape(r.tool), r.outcome, r.decision or "", escape("; ".join(r.reasons)[:120]))
+                      escape(r.tool), r.outcome, r.decision or "", escape(for_people("; ".join(r.reasons))[:120]))
     console.print(table)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
@@ -50,12 +51,21 @@ def eval_scenario(
         verdicts = ", ".join(f"{n} {v}" for v, n in sorted(report.verdicts.items())) or "none"
         console.print(f"actions: {verdicts}; waiting for a reviewer at the end: {report.waiting_at_end}",
                       highlight=False)
-        console.print(f"sales uplift {report.sales_uplift:+}, "
-                      f"after the extra ad spend {report.uplift_after_ad_spend:+}", highlight=False)
+        console.print(f"sales uplift {report.sales_uplift:+}; {_spend_phrase(ours.ad_spend - base.ad_spend)}: "
+                      f"{report.uplift_after_ad_spend:+}", highlight=False)
         console.print(f"audit: {report.audit_rows} rows, hash chain {'OK' if report.audit_ok else 'BROKEN'}; "
                       f"{report.seconds:.1f} s", highlight=False)
     if not report.audit_ok:
         raise typer.Exit(1)
+
+
+def _spend_phrase(extra_spend: Decimal) -> str:
+    """Name the spend difference by its sign: spend that went down is a saving, not "extra" spend."""
+    if extra_spend > 0:
+        return f"after {extra_spend} of extra ad spend"
+    if extra_spend < 0:
+        return f"counting {-extra_spend} of ad spend saved"
+    return "with the same ad spend"
 
 
 def register(app: typer.Typer) -> None:

@@ -13,10 +13,6 @@ from rich.table import Table
 from shopwarden.cli._common import print_json
 from shopwarden.config import get_settings
 from shopwarden.errors import ConfigError
-from shopwarden.policy import OpaServerEngine, PolicyBundle, load_engine
-from shopwarden.policy.bundle import default_policies_dir
-from shopwarden.policy.testing.decision_table import TABLE_FILE, run_table
-from shopwarden.policy.testing.rego_tests import run_isolated
 
 policy_app = typer.Typer(help="Guardrail policies: test, evaluate and push them.", no_args_is_help=True)
 
@@ -32,6 +28,11 @@ def register(app: typer.Typer) -> None:
 @policy_app.command("test")
 def test_command(policies: PoliciesOption = None) -> None:
     """Run the Rego unit tests and the decision table on the configured engine; print a table."""
+    from shopwarden.policy import load_engine
+    from shopwarden.policy.bundle import default_policies_dir
+    from shopwarden.policy.testing.decision_table import TABLE_FILE, run_table
+    from shopwarden.policy.testing.rego_tests import run_isolated
+
     root = policies or default_policies_dir()
     console = Console()
     table = Table(title=f"policy tests ({root})")
@@ -60,6 +61,8 @@ def eval_command(
     policies: PoliciesOption = None,
 ) -> None:
     """Decide one input and print the decision JSON."""
+    from shopwarden.policy import load_engine
+
     try:
         document = json.loads(input_file.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -73,6 +76,9 @@ def eval_command(
 @policy_app.command("push")
 def push_command(policies: PoliciesOption = None) -> None:
     """Upload the policies and their data to the OPA server at SHOPWARDEN_OPA_URL."""
+    from shopwarden.policy import OpaServerEngine, PolicyBundle
+    from shopwarden.policy.bundle import default_policies_dir
+
     settings = get_settings()
     url = settings.require("opa_url")
     token = settings.opa_token.get_secret_value() if settings.opa_token else None

@@ -9,13 +9,16 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from shopwarden.cli._common import console, print_json
+from shopwarden.cli._common import console, print_json, require_merchant
+from shopwarden.db.engine import get_engine, require_current_schema
 
 
 def run(
     merchant: Annotated[str | None, typer.Option("--merchant", "-m", help="Merchant id.")] = None,
     resume: Annotated[str | None, typer.Option(help="Resume this paused cycle (run id) instead.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read and propose only: no change is sent to a "
+                                                            "platform and nothing is queued for approval.")] = False,
 ) -> None:
     """Run one growth cycle for a merchant now and print what ran, what waits and what was refused."""
     from shopwarden.agents import deps_from_runtime, resume_cycle, run_cycle
@@ -24,7 +27,16 @@ def run(
 
     if (merchant is None) == (resume is None):
         raise typer.BadParameter("give either --merchant (a new cycle) or --resume RUN_ID")
+    require_current_schema()
+    if merchant is not None:
+        require_merchant(get_engine(), merchant)  # else the cycle's claim fails and reads "has already run"
     deps = deps_from_runtime(build_runtime())
+    if dry_run:
+        from shopwarden.agents.dry_run import dry_run_gate
+
+        if resume is not None:
+            raise typer.BadParameter("a paused cycle cannot be resumed as a dry run", param_hint="--dry-run")
+        deps.gate = dry_run_gate(deps.gate)
     if resume is not None:
         summary = asyncio.run(resume_cycle(deps, resume))
     else:

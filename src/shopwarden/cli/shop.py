@@ -12,8 +12,6 @@ from shopwarden.cli._common import console
 from shopwarden.cli.connect import connect_app, disconnect_app
 from shopwarden.config import get_settings
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
-from shopwarden.platforms.shop import begin_authorization, complete_authorization
-from shopwarden.security.connections import disconnect
 
 sync_app = typer.Typer(help="Copy TikTok Shop data into the local cache.", no_args_is_help=True)
 
@@ -24,6 +22,9 @@ def connect_shop_command(
     state: str = typer.Option(None, help="The `state` the authorization callback received."),
 ) -> None:
     """Print the TikTok Shop authorization link, or finish with the callback's --code and --state."""
+    from shopwarden.platforms.shop import begin_authorization, complete_authorization
+    from shopwarden.platforms.simulator.served_clock import clock_for
+
     require_current_schema()
     settings, engine = get_settings(), get_engine()
     if code is None and state is None:
@@ -36,13 +37,16 @@ def connect_shop_command(
         return
     if not code or not state:
         raise typer.BadParameter("give both --code and --state from the callback", param_hint="--code/--state")
-    shops = asyncio.run(complete_authorization(engine, code, state, settings=settings))
+    shops = asyncio.run(complete_authorization(engine, code, state, settings=settings,
+                                               clock=clock_for(settings.simulator_url)))
     for shop in shops:
         console.print(f"connected shop {shop.shop_id} ({shop.name}, {shop.region})", highlight=False)
 
 
 def disconnect_shop_command(merchant: str = typer.Option(..., help="Merchant id.")) -> None:
     """Forget the TikTok Shop connection and delete its tokens now."""
+    from shopwarden.security.connections import disconnect
+
     require_current_schema()
     with session_scope(get_engine()) as session:
         disconnect(session, merchant, "shop", reason="disconnected by the merchant")

@@ -16,12 +16,14 @@ def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     scenario: str = typer.Option("small_shop", help="Scenario file, or the name of a shipped scenario."),
     seed: int = typer.Option(0, help="Random seed; the same scenario and seed give the same world."),
-    clock: str = typer.Option("wall", help="What Shop timestamps are checked against: 'wall' (a script's "
-                                           "time.time()) or 'virtual' (the simulator's clock)."),
+    clock: str = typer.Option("virtual", help="What Shop timestamps are checked against: 'virtual' (the "
+                                              "simulator's clock, which shopwarden reads through "
+                                              "SHOPWARDEN_SIMULATOR_URL) or 'wall' (a plain script's time.time())."),
 ) -> None:
     """Serve every simulated surface on one port; the path prefix picks the surface."""
-    import uvicorn
+    import asyncio
 
+    from shopwarden.cli.serving import bind, server_for
     from shopwarden.platforms.simulator import Simulator
     from shopwarden.platforms.simulator.scenario import find_scenario
 
@@ -29,13 +31,18 @@ def serve(
         raise typer.BadParameter("must be 'wall' or 'virtual'", param_hint="--clock")
     path = find_scenario(scenario)
     simulator = Simulator.from_scenario(path, seed=seed, skew_reference=clock)
+    sock = bind(host, port)  # before the banner: a busy port is one error line, not a banner then a failure
     base = f"http://{host}:{port}"
+    simulator.serve_at(base)
     console.print(f"simulating [bold]{simulator.scenario.name}[/bold] ({path}) at {base}", highlight=False)
     console.print("point shopwarden at it with (secrets are in the scenario file):", highlight=False)
     for name, value in simulator.credentials.settings_env(base).items():
         shown = value if not name.endswith(("SECRET", "API_KEY", "TOKEN")) else "<from the scenario>"
         console.print(f"  {name}={shown}", highlight=False, markup=False)
-    uvicorn.run(simulator.asgi_app(), host=host, port=port, log_level="warning")
+    try:
+        asyncio.run(server_for(simulator.asgi_app()).serve(sockets=[sock]))
+    except KeyboardInterrupt:
+        console.print("stopped")
 
 
 def register(app: typer.Typer) -> None:

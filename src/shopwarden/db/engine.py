@@ -6,18 +6,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 from shopwarden.errors import DatabaseError
+
+if TYPE_CHECKING:  # alembic costs ~0.2 s to import; only schema commands need it
+    from alembic.config import Config
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -82,6 +81,8 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["engine"] = engine
@@ -102,6 +103,8 @@ def upgrade(engine: Engine | None = None, revision: str = "head") -> str:
     """Migrate the schema to `revision`; safe to run on an already-migrated database."""
     engine = engine or get_engine()
     check_reachable(engine)
+    from alembic import command
+
     try:
         command.upgrade(_alembic_config(engine), revision)
     except SQLAlchemyError as exc:
@@ -110,20 +113,43 @@ def upgrade(engine: Engine | None = None, revision: str = "head") -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
 
 def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config(make_engine("sqlite://")))
     head = script.get_current_head()
     assert head is not None
     return head
 
 
+def _sqlite_file(url: str) -> Path | None:
+    path = url.split("///", 1)[-1] if url.startswith("sqlite") else ""
+    return Path(path) if path and path != ":memory:" else None
+
+
 def require_current_schema(engine: Engine | None = None) -> None:
-    """Fail with a clear message when the database has not been migrated."""
+    """Fail with a clear message when the database has not been created or migrated.
+
+    A missing SQLite file is reported before any connection, which would leave an empty file behind.
+    """
+    from shopwarden.config import get_settings
+
+    url = engine.url.render_as_string(hide_password=False) if engine is not None else (
+        get_settings().effective_database_url)
+    sqlite_file = _sqlite_file(url)
+    if sqlite_file is not None and not sqlite_file.exists():
+        raise DatabaseError(f"no database at {sqlite_file} yet: run `shopwarden init` first")
     engine = engine or get_engine()
     check_reachable(engine)
-    if current_revision(engine) != head_revision():
-        raise DatabaseError("database schema is not up to date: run `shopwarden db upgrade`")
+    revision = current_revision(engine)
+    if revision is None:
+        raise DatabaseError("the database has no schema yet: run `shopwarden init` first")
+    if revision != head_revision():
+        raise DatabaseError(f"database schema is at revision {revision}, not {head_revision()}: "
+                            "run `shopwarden db upgrade`")

@@ -88,7 +88,28 @@ async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_
     _audit_summary(console, runtime, result)
     result.seconds = time.perf_counter() - started
     console.print(f"demo finished in {result.seconds:.1f}s; data in {data_dir}/ (rerun starts clean)")
+    _how_to_continue(console, runtime, data_dir, result.merchant_id)
     return result
+
+
+def _how_to_continue(console: Console, runtime, data_dir: Path, merchant_id: str) -> None:
+    """The last lines: how to look at the demo's data with the CLI and the console, and where to go on."""
+    from shopwarden.api.auth import issue_token
+    from shopwarden.demo.sandbox import write_env_file
+
+    env_file = data_dir / "env"
+    token = issue_token(runtime.engine, merchant_id, REVIEWER)
+    write_env_file(env_file, {"SHOPWARDEN_DATA_DIR": str(data_dir.resolve()),
+                              "SHOPWARDEN_MASTER_KEY_FILE": str((data_dir / "master.key").resolve()),
+                              "SHOPWARDEN_REVIEWER_TOKEN": token})
+    console.rule("look further")
+    console.print(f"point the CLI at the demo's data:  source {env_file}   (then e.g. `shopwarden audit list`, "
+                  f"`shopwarden approvals list`, `shopwarden merchant show {merchant_id}`)", highlight=False)
+    console.print(f"serve the console on it:          source {env_file} && shopwarden serve --port 8000, then open "
+                  f"http://127.0.0.1:8000/review with {REVIEWER}'s fresh token (in {env_file})", highlight=False)
+    console.print("the demo's simulator ended with it, so approving what is still waiting sends nothing (the "
+                  "approval stays pending, with the reason); to approve against a running simulator: make sandbox",
+                  highlight=False)
 
 
 async def _misbehaving_model_cycle(console: Console, runtime, simulator: Simulator, merchant_id: str) -> CycleSummary:

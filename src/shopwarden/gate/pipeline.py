@@ -78,6 +78,10 @@ class _Pass:
     new_approval: dict[str, Any] | None = None
     finish: dict[str, Any] | None = None  # an approval's final state, written with its audit row
     input_bytes: int | None = None  # the size of an input too large to keep (the row holds an excerpt)
+    reached_platform: bool = False  # a write was sent (its outcome may be unknown): never run it again blindly
+
+
+NOT_SENT = "nothing was sent to the platform; the approval is pending again: approve it to retry"
 
 
 class Gate:
@@ -224,6 +228,7 @@ class Gate:
 
     async def _execute(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, state: dict[str, Any],
                        key: str) -> ToolResult:
+        run.reached_platform = True
         try:
             data = await tool.execute(ctx, args, key)
         except Exception as exc:
@@ -247,6 +252,12 @@ class Gate:
                         merchant_id=approval.merchant_id, run_id=approval.run_id, rationale=approval.rationale)
         run = _Pass(call, self._tools.get(approval.tool), approval_id=approval.id)
         result = await self._second_pass(run, approval)
+        if result.outcome == Outcome.FAILED and not run.reached_platform:
+            # The fresh read (or a setting) failed before anything was sent: a retry is safe, so the
+            # approval goes back to pending with the reason instead of ending as `failed`.
+            reason = "; ".join(result.reasons)
+            await self._off_loop(approvals.release_unsent, self._engine, approval.id, reason)
+            return await self._record(run, result.model_copy(update={"reasons": [*result.reasons, NOT_SENT]}))
         ok = result.outcome == Outcome.EXECUTED
         error = None if ok else "; ".join(result.reasons) or json.dumps(result.error)
         run.finish = {"ok": ok, "result": summarize(result.data) if ok else None, "error": error}

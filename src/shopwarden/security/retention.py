@@ -1,7 +1,12 @@
 """Data duties: cached TikTok data is purged after 30 days, and deleted on request.
 
 Every purge or deletion leaves a `deletion_requests` row saying what was removed and
-when, so a merchant (or an auditor) can see the promise was kept.
+when, so a merchant (or an auditor) can see the promise was kept. A merchant's full
+deletion request (`delete_merchant_data`) removes every cached TikTok record (catalogue,
+SKUs, shops, sync cursors, orders, performance) and the connections' tokens; the audit log
+stays, as the record of what was done (it holds ids and redacted arguments, not the cached
+catalogue or performance content). Creative sources are cached in process memory only
+(public data, no merchant key), so there is nothing of theirs in the database to delete.
 """
 
 from __future__ import annotations
@@ -10,13 +15,28 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from shopwarden.db.engine import session_scope
-from shopwarden.db.models import CachedOrder, CachedPerformance, DeletionRequest, utcnow
+from shopwarden.db.models import (
+    CachedOrder,
+    CachedPerformance,
+    Connection,
+    DeletionRequest,
+    Merchant,
+    Product,
+    Shop,
+    Sku,
+    SyncCursor,
+    utcnow,
+)
+from shopwarden.errors import NotFound
 
 RETENTION = timedelta(days=30)
+# Every table holding TikTok data copied for one merchant; the key is what the report calls it.
+MERCHANT_DATA = {"performance_rows": CachedPerformance, "order_rows": CachedOrder, "sku_rows": Sku,
+                 "product_rows": Product, "shop_rows": Shop, "sync_cursor_rows": SyncCursor}
 Scope = Literal["ads_cache", "orders_cache", "all_cached"]
 _TABLES = {"ads_cache": (CachedPerformance,), "orders_cache": (CachedOrder,),
            "all_cached": (CachedPerformance, CachedOrder)}
@@ -56,3 +76,52 @@ def delete_merchant_cache(engine: Engine, merchant_id: str, scope: Scope = "all_
             detail={"performance_rows": counts[CachedPerformance], "order_rows": counts[CachedOrder]},
         ))
     return PurgeReport(counts[CachedPerformance], counts[CachedOrder])
+
+
+@dataclass(frozen=True)
+class DeletionReport:
+    request_id: int
+    rows: dict[str, int]
+    tokens_deleted: list[str]  # platforms whose tokens were deleted (the connection is now disconnected)
+    composio_accounts_left: list[str]  # ads accounts held at Composio: `disconnect ads` deletes them there
+
+    @property
+    def total(self) -> int:
+        return sum(self.rows.values())
+
+
+def delete_merchant_data(engine: Engine, merchant_id: str) -> DeletionReport:
+    """A merchant's deletion request: every cached TikTok record and every token, now.
+
+    The request is recorded (pending) in its own transaction before anything is deleted, and
+    marked done with the counts in the transaction that deletes: a crash in between leaves a
+    visible pending request, never a silent half-deletion. An unknown merchant writes nothing.
+    """
+    from shopwarden.security.connections import disconnect
+
+    with session_scope(engine) as session:
+        if session.get(Merchant, merchant_id) is None:
+            raise NotFound(f"merchant {merchant_id} does not exist; nothing was deleted")
+        request = DeletionRequest(merchant_id=merchant_id, scope="all", status="pending", requested_at=utcnow())
+        session.add(request)
+        session.flush()
+        request_id = request.id
+    assert request_id is not None
+    with session_scope(engine) as session:
+        rows = {name: session.execute(delete(table).where(table.merchant_id == merchant_id)).rowcount or 0
+                for name, table in MERCHANT_DATA.items()}
+        links = session.execute(select(Connection).where(Connection.merchant_id == merchant_id)).scalars().all()
+        tokens_deleted, composio_left = [], []
+        for link in links:
+            had_tokens = link.access_token_enc is not None or link.refresh_token_enc is not None
+            if link.status != "disconnected" or had_tokens:
+                disconnect(session, merchant_id, link.platform, reason="the merchant's deletion request")
+                tokens_deleted.append(link.platform)
+            if link.platform == "ads" and link.external_account_id:
+                composio_left.append(link.external_account_id)
+        pending = session.get(DeletionRequest, request_id)
+        assert pending is not None
+        pending.status, pending.completed_at = "done", utcnow()
+        pending.detail = {**rows, "tokens_deleted": tokens_deleted, "composio_accounts_left": composio_left}
+        session.add(pending)
+    return DeletionReport(request_id, rows, tokens_deleted, composio_left)

@@ -125,7 +125,8 @@ def test_the_factory_refuses_a_merchant_without_an_active_connection(
     with pytest.raises(ReauthRequired, match="connect with `shopwarden connect ads --merchant m-acme`"):
         ads_client_for(engine, "m-acme", settings)
     _active_connection(engine, status="needs_reauth")
-    with pytest.raises(ReauthRequired, match="is needs_reauth; reconnect with"):
+    hint = "is needs_reauth; reconnect: `shopwarden disconnect ads --merchant m-acme`, then "
+    with pytest.raises(ReauthRequired, match=hint):
         ads_client_for(engine, "m-acme", settings)
 
 
@@ -223,3 +224,32 @@ def test_cli_connect_prints_the_consent_link_and_disconnect_purges(
     assert "TikTok Ads disconnected for merchant m-acme" in result.output
     assert "deleted 1 cached performance row(s)" in result.output
     assert API_KEY not in result.output
+
+
+async def test_complete_refuses_an_advertiser_another_merchant_owns(
+        engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router) -> None:
+    with session_scope(engine) as session:
+        session.add(Merchant(id="m-first", autonomy="suggest"))
+        session.flush()
+        session.add(Connection(merchant_id="m-first", platform="ads", status="active", external_account_id="ca_1",
+                               details={"advertiser_ids": [ADVERTISER]}))
+    status = router.get(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json=account_json("act.****"))
+    with pytest.raises(InvalidRequest, match=f"advertiser {ADVERTISER} is already connected to another merchant") as e:
+        await complete_ads_connection(engine, "m-acme", ACCOUNT, ADVERTISER, settings=settings,
+                                      http_client=httpx.Client())
+    assert "m-first" not in str(e.value)  # the other tenant is not named
+    assert not status.called  # refused before asking Composio
+    with session_scope(engine) as session:
+        assert session.exec(select(Connection).where(Connection.merchant_id == "m-acme")).all() == []
+
+
+async def test_a_mistyped_advertiser_id_is_not_called_a_token_problem(
+        engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router, composio: FakeComposio) -> None:
+    router.get(f"{ACCOUNTS_URL}/{ACCOUNT}").respond(200, json=account_json("act.****"))
+    composio.reply("advertiser/info/", fail(40001, "No permission to operate advertiser 7999"))
+    with pytest.raises(InvalidRequest) as refused:
+        await complete_ads_connection(engine, "m-acme", ACCOUNT, "7999", settings=settings,
+                                      http_client=httpx.Client())
+    message = str(refused.value)
+    assert "TikTok refused advertiser 7999 for this connection: check the id" in message
+    assert "reconnect" not in message and "token" not in message

@@ -20,7 +20,8 @@ from shopwarden.errors import (
 )
 from shopwarden.platforms.ads.client import AdsClient
 
-RECONNECT = "reconnect with `shopwarden connect ads --merchant m-acme`"
+RECONNECT = ("reconnect: `shopwarden disconnect ads --merchant m-acme`, "
+             "then `shopwarden connect ads --merchant m-acme`")
 
 
 @pytest.mark.parametrize(("code", "kind"), [

@@ -39,7 +39,10 @@ from shopwarden.errors import (
 
 PLATFORM = "tiktok_ads"
 COMPOSIO = "composio"
-RECONNECT_HINT = "reconnect with `shopwarden connect ads --merchant {merchant}`"
+# Disconnect first: `connect ads` refuses while a connection (or a Composio account) still exists,
+# so advice to run `connect ads` alone would loop.
+RECONNECT_HINT = ("reconnect: `shopwarden disconnect ads --merchant {merchant}`, "
+                  "then `shopwarden connect ads --merchant {merchant}`")
 
 # TikTok Business API v1.3 codes (uncertain where platform-facts says so: this is the one place to change).
 TIKTOK_CODES: dict[int, tuple[type[PlatformError], str]] = {

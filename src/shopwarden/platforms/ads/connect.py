@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant, utcnow
-from shopwarden.errors import InvalidRequest, NotFound, PlatformError, ShopwardenError
+from shopwarden.errors import AuthExpired, InvalidRequest, NotFound, PlatformError, ReauthRequired, ShopwardenError
 from shopwarden.platforms.ads._errors import COMPOSIO, ErrorContext, composio_error
 from shopwarden.platforms.ads._proxy import SDK_FAILURES
 from shopwarden.platforms.ads.factory import PLATFORM_KEY, ads_client_for, composio_for
@@ -144,6 +144,7 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
     if not advertiser_ids:
         raise InvalidRequest("give at least one advertiser id to verify", platform=COMPOSIO, endpoint=ENDPOINT)
     _require_merchant(engine, merchant_id)
+    refuse_advertisers_of_other_merchants(engine, merchant_id, advertiser_ids)
     status, owner = await asyncio.to_thread(_account_status, settings, merchant_id, account_id, http_client,
                                             wait_seconds)
     if owner != expected_user:
@@ -154,7 +155,17 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
                              "finished TikTok's consent screen yet", platform=COMPOSIO, endpoint=ENDPOINT)
     client = ads_client_for(engine, merchant_id, settings, http_client=http_client, connected_account_id=account_id,
                             composio_user_id=owner)
-    infos = await client.advertiser_info(advertiser_ids)
+    try:
+        infos = await client.advertiser_info(advertiser_ids)
+    except AuthExpired as exc:
+        if isinstance(exc, ReauthRequired):
+            raise
+        # The consent was just given: a permission refusal here is (nearly always) an advertiser id the
+        # consenting TikTok user does not manage, e.g. a typo, not a token problem.
+        raise InvalidRequest(f"TikTok refused advertiser {', '.join(advertiser_ids)} for this connection: check the "
+                             "id; it must be an ad account the TikTok user who gave consent manages",
+                             platform=exc.platform, endpoint=exc.endpoint, code=exc.code,
+                             request_id=exc.request_id) from None
     missing = sorted(set(advertiser_ids) - {i.advertiser_id for i in infos})
     if missing:
         raise InvalidRequest(f"advertiser {missing[0]} is not reachable through this connection",
@@ -173,6 +184,25 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
         connection.updated_at = utcnow()
         session.add(connection)
     return details
+
+
+def refuse_advertisers_of_other_merchants(engine: Engine, merchant_id: str, advertiser_ids: Sequence[str]) -> None:
+    """An advertiser belongs to one merchant only: refuse one another merchant's connection already names.
+
+    The other merchant is not named (tenants never learn about each other).
+    """
+    from sqlmodel import select
+
+    wanted = {str(a) for a in advertiser_ids}
+    with session_scope(engine) as session:
+        others = session.exec(select(Connection).where(Connection.platform == PLATFORM_KEY,
+                                                       Connection.merchant_id != merchant_id,
+                                                       Connection.status != "disconnected")).all()
+        for other in others:
+            taken = sorted(wanted & {str(a) for a in (other.details or {}).get("advertiser_ids", [])})
+            if taken:
+                raise InvalidRequest(f"advertiser {taken[0]} is already connected to another merchant; an ad account "
+                                     "can belong to one merchant only", platform="tiktok_ads", endpoint=ENDPOINT)
 
 
 def disconnect_ads(engine: Engine, merchant_id: str, settings: Settings, *, http_client: httpx.Client | None = None,

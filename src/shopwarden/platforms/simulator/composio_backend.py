@@ -60,8 +60,9 @@ def account_json(ctx: SimContext, account: ConnectedAccount) -> dict[str, Any]:
     }
 
 
-def _consent_url(account_id: str) -> str:
-    return f"https://backend.composio.dev{CONSENT_PATH}{account_id}"
+def _consent_url(ctx: SimContext, account_id: str) -> str:
+    base = (ctx.public_base or "https://backend.composio.dev").rstrip("/")
+    return f"{base}{CONSENT_PATH}{account_id}"
 
 
 def _new_account(ctx: SimContext, user_id: str, auth_config_id: str, callback_url: str | None) -> ConnectedAccount:
@@ -94,7 +95,8 @@ def _link(ctx: SimContext, request: SimRequest) -> SimResponse:
                            body.get("callback_url"))
     expires = (ctx.clock.now() + timedelta(minutes=10)).isoformat().replace("+00:00", "Z")
     return SimResponse(status=201, body={"connected_account_id": account.id, "expires_at": expires,
-                                         "link_token": "lt_" + account.id, "redirect_url": _consent_url(account.id)})
+                                         "link_token": "lt_" + account.id,
+                                         "redirect_url": _consent_url(ctx, account.id)})
 
 
 def _create(ctx: SimContext, request: SimRequest) -> SimResponse:
@@ -103,7 +105,7 @@ def _create(ctx: SimContext, request: SimRequest) -> SimResponse:
     auth_config = body.get("auth_config") or {}
     account = _new_account(ctx, str(connection.get("user_id", "")), str(auth_config.get("id", "")),
                            connection.get("callback_url"))
-    url = _consent_url(account.id)
+    url = _consent_url(ctx, account.id)
     return SimResponse(status=201, body={
         "id": account.id, "status": "INITIATED", "redirect_url": url, "redirect_uri": url,
         "connectionData": {"authScheme": "OAUTH2", "val": {"status": "INITIATED", "redirectUrl": url}},
@@ -162,10 +164,13 @@ def _inner_request(ctx: SimContext, body: dict[str, Any], account: ConnectedAcco
         raise ComposioRefusal(400, "endpoint and method are required", "Request_ValidationError")
     if endpoint.startswith(("http://", "https://")):
         parts = urlsplit(endpoint)
-        if parts.hostname not in BUSINESS_HOSTS:
+        served = urlsplit(ctx.public_base).hostname if ctx.public_base else None
+        if parts.hostname not in BUSINESS_HOSTS and (served is None or parts.hostname != served):
             raise ComposioRefusal(400, f"Endpoint host {parts.hostname} is not allowed for this connection",
                                   "Proxy_InvalidEndpoint")
-        host, path, raw_query = parts.hostname, parts.path, parts.query
+        # The served simulator stands in for the Business API host (SHOPWARDEN_ADS_API_BASE points at it).
+        host = parts.hostname if parts.hostname in BUSINESS_HOSTS else "business-api.tiktok.com"
+        path, raw_query = parts.path, parts.query
     else:
         relative, _, raw_query = endpoint.partition("?")
         path = relative if relative.startswith("/open_api/") else f"{API_PREFIX}{relative.lstrip('/')}"

@@ -41,6 +41,7 @@ class SimContext:
     faults: FaultPlan
     requests: list[RecordedRequest] = field(default_factory=list)
     skew_reference: str = "virtual"
+    public_base: str | None = None  # where a browser reaches the served simulator (consent links point there)
 
 
 def parse_model(model: type[M], data: Any, code: int, *, prefix: str = "") -> M:

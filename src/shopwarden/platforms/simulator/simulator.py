@@ -53,10 +53,13 @@ class SimCredentials:
         }
         if base_url:
             env.update({
+                "SHOPWARDEN_SIMULATOR_URL": base_url,  # the one clock: tokens, reports and schedules use its time
                 "SHOPWARDEN_SHOP_API_BASE": base_url,
                 "SHOPWARDEN_SHOP_AUTH_BASE": base_url,
+                "SHOPWARDEN_SHOP_AUTHORIZE_BASE": f"{base_url}/open/authorize",
                 "SHOPWARDEN_COMPOSIO_BASE_URL": base_url,
                 "SHOPWARDEN_ADS_API_BASE": f"{base_url}/open_api/v1.3",
+                "SHOPWARDEN_CREATIVE_SOURCES_BASE": base_url,
             })
         return env
 
@@ -119,6 +122,10 @@ class Simulator:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def serve_at(self, base_url: str) -> None:
+        """Links the simulator hands out (Composio consent) point at `base_url`, where it is served."""
+        self._ctx.public_base = base_url.rstrip("/")
 
     def _market_rng(self, day: date) -> random.Random:
         """A day's market draws depend only on the seed and the day, never on how many requests
