@@ -1,0 +1,1 @@
+"""Shared vocabulary of shopwarden (rules every surface applies the same way)."""
