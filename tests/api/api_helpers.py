@@ -5,9 +5,12 @@ import re
 from types import SimpleNamespace
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 from gate_fakes import ADVERTISER
 
+from shopwarden import audit
 from shopwarden.calls import Outcome, ToolCall
+from shopwarden.db.engine import session_scope
 
 
 def queue_enable(runtime: SimpleNamespace, merchant_id: str = "m-acme") -> int:
@@ -16,6 +19,32 @@ def queue_enable(runtime: SimpleNamespace, merchant_id: str = "m-acme") -> int:
         args={"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": "c1"})))
     assert result.outcome == Outcome.PENDING_APPROVAL, result
     return result.approval_id
+
+
+def queue_budget(runtime: SimpleNamespace, budget: str, merchant_id: str = "m-acme") -> int:
+    """The agent asks to set campaign c1 (100 USD/day) to `budget`; above the 20 % day limit it waits."""
+    result = asyncio.run(runtime.gate.call(ToolCall(
+        tool="update_budget", agent_id="growth", merchant_id=merchant_id, rationale="ROAS 4.1 for 3 days",
+        args={"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": "c1", "budget": budget})))
+    assert result.outcome == Outcome.PENDING_APPROVAL, result
+    return result.approval_id
+
+
+def queue_launch(engine: Engine, runtime: SimpleNamespace, run_id: str = "run-launch") -> tuple[int, int]:
+    """One cycle created ad group g1 in campaign c1 (its audit row) and asks to switch both on."""
+    with session_scope(engine) as session:
+        audit.record_execution(session, audit.AuditEntry(
+            merchant_id="m-acme", agent_id="growth", run_id=run_id, tool="create_adgroup", surface="ads",
+            mutating=True, args={"advertiser_id": ADVERTISER, "campaign_id": "c1", "adgroup_name": "tents"},
+            outcome="executed", result_summary={"adgroup_id": "g1"}))
+    ids = []
+    for object_type, object_id in (("campaign", "c1"), ("adgroup", "g1")):
+        result = asyncio.run(runtime.gate.call(ToolCall(
+            tool="enable_ads", agent_id="growth", merchant_id="m-acme", run_id=run_id, rationale="launch",
+            args={"advertiser_id": ADVERTISER, "object_type": object_type, "object_id": object_id})))
+        assert result.outcome == Outcome.PENDING_APPROVAL, result
+        ids.append(result.approval_id)
+    return ids[0], ids[1]
 
 
 def csrf_of(html: str) -> str:

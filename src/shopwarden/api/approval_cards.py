@@ -90,7 +90,21 @@ def observed_states(engine: Engine, approval_ids: list[int]) -> dict[int, dict[s
         return found
 
 
-def card(approval: Approval, state: dict[str, Any], risks: dict[str, str]) -> ApprovalCard:
+def adgroup_campaigns(engine: Engine, run_ids: list[str]) -> dict[str, str]:
+    """adgroup id -> campaign id, for the ad groups created in these cycles (from their audit rows)."""
+    if not run_ids:
+        return {}
+    query = select(ToolExecution.args_redacted, ToolExecution.result_summary).where(
+        col(ToolExecution.run_id).in_(run_ids), ToolExecution.tool == "create_adgroup",
+        ToolExecution.outcome == "executed")
+    with session_scope(engine) as session:
+        return {str(summary.get("adgroup_id")): str(args.get("campaign_id"))
+                for args, summary in session.exec(query).all()
+                if summary and summary.get("adgroup_id") and args and args.get("campaign_id")}
+
+
+def card(approval: Approval, state: dict[str, Any], risks: dict[str, str],
+         campaign_of: dict[str, str] | None = None) -> ApprovalCard:
     args = approval.args
     object_type = str(args.get("object_type") or ("campaign" if approval.tool == "create_campaign" else
                                                    "ad group" if approval.tool == "create_adgroup" else ""))
@@ -106,7 +120,8 @@ def card(approval: Approval, state: dict[str, Any], risks: dict[str, str]) -> Ap
         change = Change(Decimal(0), after, str(state.get("currency") or ""))
     title = f"{_VERBS.get(approval.tool, approval.tool)} {label}".strip()
     # A campaign and the ad groups it was launched with are decided together (one run, one campaign).
-    campaign = str(args.get("campaign_id") or (object_id if object_type == "campaign" else ""))
+    campaign = str(args.get("campaign_id") or (object_id if object_type == "campaign" else "")
+                   or (campaign_of or {}).get(object_id, ""))
     group_key = f"{approval.run_id}:{campaign}" if approval.run_id and campaign else f"approval:{approval.id}"
     return ApprovalCard(approval, title, name, label, change, risks.get(approval.tool, "unknown"), group_key)
 
@@ -114,5 +129,18 @@ def card(approval: Approval, state: dict[str, Any], risks: dict[str, str]) -> Ap
 def cards(engine: Engine, rows: list[Approval]) -> list[ApprovalCard]:
     states = observed_states(engine, [a.id for a in rows if a.id is not None])
     risks = {name: tool.risk for name, tool in registry().items()}
-    return [card(a, states.get(a.id or 0, {}), risks) for a in rows]
+    campaign_of = adgroup_campaigns(engine, sorted({a.run_id for a in rows if a.run_id}))
+    return [card(a, states.get(a.id or 0, {}), risks, campaign_of) for a in rows]
+
+
+def group_of(engine: Engine, approval: Approval) -> list[Approval]:
+    """The pending approvals decided together with this one (itself included), campaign first."""
+    with session_scope(engine) as session:
+        same_run = list(session.exec(select(Approval).where(
+            Approval.merchant_id == approval.merchant_id, Approval.run_id == approval.run_id,
+            Approval.status == "pending")).all()) if approval.run_id else [approval]
+    mine = {c.approval.id: c.group_key for c in cards(engine, same_run)}
+    key = mine.get(approval.id)
+    together = [a for a in same_run if mine.get(a.id) == key] or [approval]
+    return sorted(together, key=lambda a: (a.args.get("object_type") != "campaign", a.id or 0))
 

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from shopwarden import approvals
 from shopwarden.api import sessions
-from shopwarden.api.approval_cards import cards
+from shopwarden.api.approval_cards import cards, group_of
 from shopwarden.api.deps import ApprovalId, Posted, Svc, Visit
 from shopwarden.api.routes.api_approvals import decide_and_execute
 from shopwarden.api.templating import redirect, render
@@ -21,6 +21,7 @@ from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval
 from shopwarden.domain.notes import NOTE_MAX_CHARS, has_control_characters
 from shopwarden.errors import ShopwardenError
+from shopwarden.reviewing import EDITABLE_FIELDS, edit_then_approve
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 PAGE_SIZE = 20
@@ -65,7 +66,7 @@ def inbox(request: Request, svc: Svc, visit: Visit, status: Annotated[str, Query
                   total=total, page_no=page, pages=max(1, ceil(total / PAGE_SIZE)),
                   filters={"status": status, "tool": tool, "agent": agent, "q": q}, statuses=STATUSES,
                   tools=sorted({t for t, _ in choices}), agents=sorted({a for _, a in choices}),
-                  note_max=NOTE_MAX_CHARS)
+                  note_max=NOTE_MAX_CHARS, editable=EDITABLE_FIELDS)
 
 
 @router.post("/approvals/{approval_id}/approve")
@@ -98,4 +99,67 @@ async def reject(svc: Svc, posted: Posted, approval_id: ApprovalId) -> RedirectR
         sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
         return redirect("/console/approvals")
     sessions.flash(svc.engine, posted.visit.raw, f"approval {approval_id} rejected")
+    return redirect("/console/approvals")
+
+
+@router.post("/approvals/{approval_id}/approve-group")
+async def approve_group(svc: Svc, posted: Posted, approval_id: ApprovalId) -> RedirectResponse:
+    """Approve a launched campaign and its ad groups together, campaign first; stops at the first refusal."""
+    who = posted.visit.identity
+    if who is None:
+        return redirect("/signin")
+    done: list[str] = []
+    try:
+        members = await asyncio.to_thread(group_of, svc.engine, approvals.get_approval(svc.engine, approval_id,
+                                                                                        who.merchant_id))
+        for member in members:
+            outcome = await decide_and_execute(svc, who, member.id or 0, posted.form.get("note") or None)
+            done.append(f"{member.id}: {outcome.result['outcome']}")
+    except ShopwardenError as exc:
+        sessions.flash(svc.engine, posted.visit.raw, f"{'; '.join(done) + '; ' if done else ''}stopped: {exc}",
+                       "error")
+        return redirect("/console/approvals")
+    sessions.flash(svc.engine, posted.visit.raw, f"approved together: {'; '.join(done)}")
+    return redirect("/console/approvals")
+
+
+@router.post("/approvals/{approval_id}/reject-group")
+async def reject_group(svc: Svc, posted: Posted, approval_id: ApprovalId) -> RedirectResponse:
+    who = posted.visit.identity
+    if who is None:
+        return redirect("/signin")
+    rejected: list[str] = []
+    try:
+        members = await asyncio.to_thread(group_of, svc.engine, approvals.get_approval(svc.engine, approval_id,
+                                                                                        who.merchant_id))
+        for member in members:
+            await asyncio.to_thread(approvals.reject, svc.engine, member.id or 0, reviewer=who.name,
+                                    reason=posted.form.get("reason", ""), merchant_id=who.merchant_id)
+            rejected.append(str(member.id))
+    except ShopwardenError as exc:
+        sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
+        return redirect("/console/approvals")
+    sessions.flash(svc.engine, posted.visit.raw, f"rejected together: {', '.join(rejected)}")
+    return redirect("/console/approvals")
+
+
+@router.post("/approvals/{approval_id}/edit-approve")
+async def edit_and_approve(svc: Svc, posted: Posted, approval_id: ApprovalId) -> RedirectResponse:
+    """An owner changes an argument (the budget), then approves; policy decides the edited action again."""
+    who = posted.visit.identity
+    if who is None:
+        return redirect("/signin")
+    changes = {k.removeprefix("arg_"): v.strip() for k, v in posted.form.items() if k.startswith("arg_")}
+    try:
+        reviewed = await edit_then_approve(svc.engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
+                                           changes=changes, runtime_factory=svc.runtime,
+                                           note=posted.form.get("note") or None)
+    except ShopwardenError as exc:
+        sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
+        return redirect("/console/approvals")
+    result = reviewed.result.for_agent() if reviewed.result is not None else {"outcome": "queued"}
+    detail = "; ".join(result.get("reasons", []))
+    message = f"approval {approval_id} edited and approved: {result['outcome']}" + (f" ({detail})" if detail else "")
+    ok = result["outcome"] in ("executed", "queued")
+    sessions.flash(svc.engine, posted.visit.raw, message, "ok" if ok else "error")
     return redirect("/console/approvals")
