@@ -5,8 +5,8 @@ import re
 from types import SimpleNamespace
 
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
 from gate_fakes import ADVERTISER
+from sqlalchemy.engine import Engine
 
 from shopwarden import audit
 from shopwarden.calls import Outcome, ToolCall

@@ -58,7 +58,7 @@ def serve_html(pages: dict[str, str]) -> Iterator[int]:
     """Another origin on 127.0.0.1 (any host name resolving to it) serving fixed HTML pages."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             body = pages.get(self.path.split("?")[0], "not found").encode()
             self.send_response(200 if self.path.split("?")[0] in pages else 404)
             self.send_header("content-type", "text/html; charset=utf-8")

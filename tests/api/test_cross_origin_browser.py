@@ -22,7 +22,7 @@ ENCTYPES = ["application/x-www-form-urlencoded", "multipart/form-data", "text/pl
 def _attack_page(base: str, routes: list[tuple[str, dict[str, str]]]) -> str:
     """Form posts of each enctype into hidden frames, and no-cors fetches with credentials."""
     return """<!doctype html><html><body><script>
-const base = %s, routes = %s, enctypes = %s;
+const base = BASE, routes = ROUTES, enctypes = ENCTYPES;
 const tries = [];
 let n = 0;
 for (const [path, fields] of routes) {
@@ -46,7 +46,8 @@ for (const [path, fields] of routes) {
                                  body: JSON.stringify(fields)}).catch(() => null));
 }
 Promise.all(tries).then(() => { window.done = true; });
-</script></body></html>""" % (json.dumps(base), json.dumps(routes), json.dumps(ENCTYPES))
+</script></body></html>""".replace("BASE", json.dumps(base)).replace("ROUTES", json.dumps(routes)) \
+        .replace("ENCTYPES", json.dumps(ENCTYPES))
 
 
 @pytest.mark.parametrize("attacker_host", ["127.0.0.1", "localhost"])
