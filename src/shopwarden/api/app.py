@@ -22,7 +22,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shopwarden.api.deps import Refused, Services
 from shopwarden.api.limits import BodyLimit
-from shopwarden.api.routes import api_approvals, api_audit, api_docs, console_approvals, console_session
+from shopwarden.api.routes import (
+    api_approvals,
+    api_audit,
+    api_docs,
+    console_approvals,
+    console_merchant,
+    console_session,
+)
 from shopwarden.api.templating import TEMPLATES
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
@@ -39,7 +46,7 @@ def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     for router in (api_approvals.router, api_audit.router, api_docs.router, console_session.router,
-                   console_approvals.router):
+                   console_approvals.router, console_merchant.router):
         app.include_router(router)
     _add_error_handlers(app)
 

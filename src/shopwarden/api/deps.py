@@ -31,11 +31,25 @@ class Services:
     engine: Engine
     runtime_factory: Callable[[], Any]
     _runtime: Any = None
+    _policy: Any = None
 
     def runtime(self) -> Any:
         if self._runtime is None:
             self._runtime = self.runtime_factory()
         return self._runtime
+
+    def policy(self) -> Any:
+        """The policy engine the settings preview replays with (the same policies/ files as the gate)."""
+        if self._policy is None:
+            from shopwarden.policy import load_engine
+
+            self._policy = load_engine()
+        return self._policy
+
+    def default_limits(self) -> dict[str, Any]:
+        from shopwarden.policy import default_limits
+
+        return default_limits()
 
 
 def _services(request: Request) -> Services:
