@@ -4,11 +4,12 @@ confirmation, a viewer sees no buttons, a person switches merchant, a 390 px pho
 import pytest
 from api_helpers import queue_enable
 from browser_support import chromium, serve_app, shot, sign_in
+from sqlmodel import select
 
 from shopwarden.api import create_app
 from shopwarden.api.auth import grant_role, person_of_token
 from shopwarden.db.engine import session_scope
-from shopwarden.db.models import Approval
+from shopwarden.db.models import Approval, Connection, Merchant
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +87,29 @@ def test_the_inbox_fits_a_390_px_phone(engine, runtime, tokens) -> None:
         assert page.goto(f"{base}/signout").status == 405  # a link cannot sign anyone out
         page.goto(f"{base}/console/approvals")
         assert "alice" in page.inner_text("header.top")
+
+
+def test_owner_previews_then_saves_autonomy_and_disconnects(engine, runtime, tokens) -> None:
+    queue_enable(runtime)
+    with serve_app(create_app(engine, lambda: runtime)) as base, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1000, "height": 900})
+        sign_in(page, base, tokens["olga"])
+        page.click("nav >> text=Merchant")
+        shot(page, "merchant")
+        page.check("input[name=autonomy][value=observe]")
+        page.fill("#limit-daily_budget_change_pct", "10")
+        page.click("button[value=preview]")
+        preview = page.inner_text(".preview")
+        assert "1 action that waited for approval would have been refused" in preview
+        shot(page, "merchant-preview")
+        assert page.is_checked("input[name=autonomy][value=observe]")  # the form keeps what was previewed
+        page.click("button[value=save]")
+        assert "saved: autonomy observe" in page.inner_text("p.flash")
+        card = page.locator("#connection-ads")
+        card.locator("summary", has_text="Disconnect…").click()
+        card.locator("button[name=disconnect]").click()
+        assert "TikTok Ads disconnected" in page.inner_text("p.flash")
+        assert "disconnected" in page.locator("#connection-ads").inner_text()
+    with session_scope(engine) as session:
+        assert session.get(Merchant, "m-acme").autonomy == "observe"
+        assert [c.status for c in session.exec(select(Connection)).all()] == ["disconnected"]

@@ -12,7 +12,7 @@ from sqlmodel import select
 from shopwarden.api import create_app
 from shopwarden.audit import verify_chain
 from shopwarden.db.engine import session_scope
-from shopwarden.db.models import Approval, ConsoleSession
+from shopwarden.db.models import Approval, Connection, ConsoleSession, DeletionRequest, Merchant, Reviewer
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,9 @@ Promise.all(tries).then(() => { window.done = true; });
 @pytest.mark.parametrize("attacker_host", ["127.0.0.1", "localhost"])
 def test_a_strangers_page_changes_nothing(engine, runtime, tokens, fake_ads, attacker_host: str) -> None:
     first, second = queue_enable(runtime), queue_enable(runtime)
+    with session_scope(engine) as session:
+        alice_row = session.exec(select(Reviewer).where(Reviewer.name == "alice")).one().id
+        before = _snapshot(session)
     app = create_app(engine, lambda: runtime)
     seen: list[tuple[str, str]] = []
 
@@ -64,12 +67,20 @@ def test_a_strangers_page_changes_nothing(engine, runtime, tokens, fake_ads, att
     with serve_app(recording) as base, chromium() as browser:
         context = browser.new_context()
         page = context.new_page()
-        sign_in(page, base, tokens["alice"])
+        sign_in(page, base, tokens["olga"])  # an owner: every route is open to her
         note = {"note": "pwned", "reason": "pwned", "csrf": "0" * 64}
         routes = [
             (f"/console/approvals/{first}/approve", note), (f"/console/approvals/{second}/reject", note),
             (f"/api/approvals/{first}/approve", {"note": "pwned"}), (f"/api/approvals/{second}/reject", note),
+            (f"/console/approvals/{first}/approve-group", note), (f"/console/approvals/{second}/reject-group", note),
+            (f"/console/approvals/{first}/edit-approve", {**note, "arg_budget": "999"}),
             ("/console/switch", {"merchant_id": "m-other", "csrf": "0" * 64}),
+            ("/console/merchant/settings", {"autonomy": "guarded", "daily_budget_change_pct": "100",
+                                            "action": "save", "csrf": "0" * 64}),
+            ("/console/merchant/connections/ads/disconnect", {"csrf": "0" * 64}),
+            ("/console/merchant/data/delete", {"csrf": "0" * 64}),
+            ("/console/merchant/reviewers", {"name": "eve", "role": "owner", "csrf": "0" * 64}),
+            (f"/console/merchant/reviewers/{alice_row}", {"action": "revoke", "csrf": "0" * 64}),
             ("/signin", {"token": tokens["mallory"]}),  # sign-in forgery: make alice act as mallory
             ("/signout", {"csrf": "0" * 64}),
         ]
@@ -81,7 +92,7 @@ def test_a_strangers_page_changes_nothing(engine, runtime, tokens, fake_ads, att
             stranger.close()
         attack = list(seen)
         page.goto(f"{base}/console/approvals")
-        assert "alice" in page.inner_text("header.top"), "the reviewer was signed out or swapped"
+        assert "olga" in page.inner_text("header.top"), "the owner was signed out or swapped"
         assert page.locator(f"#approval-{first} button[name=approve]").count() == 1
     for path, _fields in routes:
         arrived = [site for p, site in attack if p == path]
@@ -91,5 +102,19 @@ def test_a_strangers_page_changes_nothing(engine, runtime, tokens, fake_ads, att
         assert [session.get(Approval, i).status for i in (first, second)] == ["pending", "pending"]
         signed_in = session.exec(select(ConsoleSession).where(ConsoleSession.person_id.is_not(None))).all()
         assert {s.merchant_id for s in signed_in} == {"m-acme"}
+        assert _snapshot(session) == before
     assert fake_ads.mutations() == []
     assert verify_chain(engine).ok
+
+
+def _snapshot(session) -> dict:
+    """Everything the attacked routes could change."""
+    merchant = session.get(Merchant, "m-acme")
+    return {
+        "merchant": (merchant.autonomy, dict(merchant.limits or {})),
+        "reviewers": sorted((r.name, r.role, r.token_hash) for r in session.exec(select(Reviewer)).all()),
+        "connections": sorted((c.platform, c.status) for c in session.exec(select(Connection)).all()),
+        "deletions": len(session.exec(select(DeletionRequest)).all()),
+        "approvals": sorted((a.id, a.status, json.dumps(a.args, sort_keys=True))
+                            for a in session.exec(select(Approval)).all()),
+    }
