@@ -84,6 +84,11 @@ def test_the_inbox_fits_a_390_px_phone(engine, runtime, tokens) -> None:
         assert width <= 390, f"the page is {width} px wide on a 390 px screen"
         page.locator("summary", has_text="Approve…").first.click()
         shot(page, "inbox-phone")
+        for path in ("/console/activity", "/docs"):
+            page.goto(f"{base}{path}")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"{path} is {width} px wide on a 390 px screen"
+            shot(page, f"phone-{path.strip('/').replace('/', '-')}")
         assert page.goto(f"{base}/signout").status == 405  # a link cannot sign anyone out
         page.goto(f"{base}/console/approvals")
         assert "alice" in page.inner_text("header.top")

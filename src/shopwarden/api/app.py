@@ -26,6 +26,7 @@ from shopwarden.api.routes import (
     api_approvals,
     api_audit,
     api_docs,
+    console_activity,
     console_approvals,
     console_merchant,
     console_session,
@@ -46,7 +47,7 @@ def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
     app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     for router in (api_approvals.router, api_audit.router, api_docs.router, console_session.router,
-                   console_approvals.router, console_merchant.router):
+                   console_approvals.router, console_merchant.router, console_activity.router):
         app.include_router(router)
     _add_error_handlers(app)
 

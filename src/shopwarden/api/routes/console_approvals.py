@@ -32,7 +32,8 @@ Text = Annotated[str, Query(max_length=100)]
 @router.get("/approvals", response_class=HTMLResponse)
 def inbox(request: Request, svc: Svc, visit: Visit, status: Annotated[str, Query(max_length=20)] = "pending",
           tool: Text = "", agent: Text = "", q: Text = "",
-          page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
+          page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+          id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
     who = visit.identity
     if who is None:
         return redirect("/signin")
@@ -44,6 +45,8 @@ def inbox(request: Request, svc: Svc, visit: Visit, status: Annotated[str, Query
     query = select(Approval).where(Approval.merchant_id == who.merchant_id)
     if status in STATUSES:
         query = query.where(Approval.status == status)
+    if id is not None:
+        query = query.where(Approval.id == id)
     if tool:
         query = query.where(Approval.tool == tool)
     if agent:

@@ -1,0 +1,86 @@
+"""The merchant's activity: the audit timeline (filtered) and daily performance with change days."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from shopwarden.api.charts import Series
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import CachedPerformance, ToolExecution, utcnow
+
+CHART_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Filters:
+    agent: str = ""
+    tool: str = ""
+    outcome: str = ""
+    since: date | None = None
+
+
+def timeline(engine: Engine, merchant_id: str, filters: Filters, *, offset: int, limit: int) -> list[ToolExecution]:
+    query = select(ToolExecution).where(ToolExecution.merchant_id == merchant_id)
+    if filters.agent:
+        query = query.where(ToolExecution.agent_id == filters.agent)
+    if filters.tool:
+        query = query.where(ToolExecution.tool == filters.tool)
+    if filters.outcome:
+        query = query.where(ToolExecution.outcome == filters.outcome)
+    if filters.since:
+        start = datetime.combine(filters.since, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
+        query = query.where(col(ToolExecution.created_at) >= start)
+    with session_scope(engine) as session:
+        return list(session.exec(query.order_by(col(ToolExecution.id).desc()).offset(offset).limit(limit)).all())
+
+
+def choices(engine: Engine, merchant_id: str) -> dict[str, list[str]]:
+    with session_scope(engine) as session:
+        rows = session.exec(select(ToolExecution.agent_id, ToolExecution.tool, ToolExecution.outcome)
+                            .where(ToolExecution.merchant_id == merchant_id).distinct()).all()
+    return {"agents": sorted({r[0] for r in rows}), "tools": sorted({r[1] for r in rows}),
+            "outcomes": sorted({r[2] for r in rows})}
+
+
+@dataclass
+class Performance:
+    days: list[date]
+    shop: dict[str, Series]  # spend, sales, roas for the whole shop
+    campaigns: list[tuple[str, Series, Series]]  # campaign id, spend, sales
+    changed_days: set[date]
+
+
+def performance(engine: Engine, merchant_id: str, today: date | None = None) -> Performance:
+    today = today or utcnow().date()
+    days = [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
+    with session_scope(engine) as session:
+        rows = session.exec(select(CachedPerformance).where(
+            CachedPerformance.merchant_id == merchant_id, CachedPerformance.level == "campaign",
+            col(CachedPerformance.stat_date) >= days[0])).all()
+        changes = session.exec(select(ToolExecution.created_at).where(
+            ToolExecution.merchant_id == merchant_id, col(ToolExecution.mutating).is_(True),
+            ToolExecution.outcome == "executed")).all()
+    spend: dict[date, Decimal] = defaultdict(Decimal)
+    sales: dict[date, Decimal] = defaultdict(Decimal)
+    per_campaign: dict[str, tuple[dict[date, Decimal], dict[date, Decimal]]] = {}
+    for r in rows:
+        spend[r.stat_date] += r.spend or 0
+        sales[r.stat_date] += r.conversion_value or 0
+        s, v = per_campaign.setdefault(r.object_id, ({}, {}))
+        s[r.stat_date] = r.spend or Decimal(0)
+        v[r.stat_date] = r.conversion_value or Decimal(0)
+    roas = {d: sales[d] / spend[d] for d in spend if spend[d]}
+    return Performance(
+        days=days,
+        shop={"spend": Series("spend", dict(spend)), "sales": Series("sales", dict(sales)),
+              "roas": Series("ROAS", roas)},
+        campaigns=[(cid, Series(f"{cid} spend", s), Series(f"{cid} sales", v))
+                   for cid, (s, v) in sorted(per_campaign.items())],
+        changed_days={c.date() for c in changes if c.date() >= days[0]},
+    )

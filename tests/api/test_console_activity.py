@@ -1,0 +1,64 @@
+"""The activity page: audit timeline filters, links to approvals, daily charts with change days."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from api_helpers import console_sign_in, queue_enable
+from fastapi.testclient import TestClient
+
+from shopwarden import audit
+from shopwarden.api import create_app
+from shopwarden.api.activity import performance
+from shopwarden.db.engine import session_scope
+from shopwarden.db.models import CachedPerformance, utcnow
+
+SAME = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
+
+
+def test_timeline_filters_and_links_each_row_to_its_approval(engine, runtime, tokens) -> None:
+    approval_id = queue_enable(runtime)
+    client = TestClient(create_app(engine, lambda: runtime))
+    csrf = console_sign_in(client, tokens["alice"])
+    client.post(f"/console/approvals/{approval_id}/reject", data={"csrf": csrf, "reason": "later"}, headers=SAME)
+    page = client.get("/console/activity").text
+    assert f"approval #{approval_id}" in page and f"id={approval_id}#approval-{approval_id}" in page
+    assert "approvals.reject" in page and "pending_approval" in page
+    only_rejections = client.get("/console/activity", params={"tool": "approvals.reject"}).text
+    assert "approvals.reject" in only_rejections and "<code>enable_ads</code>" not in only_rejections
+    future = (utcnow() + timedelta(days=2)).date().isoformat()
+    assert "No activity matches" in client.get("/console/activity", params={"since": future}).text
+    linked = client.get("/console/approvals", params={"status": "all", "id": approval_id}).text
+    assert f'id="approval-{approval_id}"' in linked and "1 approval" in linked
+    assert client.get("/console/activity", params={"since": "not-a-day"}).status_code == 422
+
+
+def test_other_merchants_activity_is_not_shown(engine, runtime, tokens) -> None:
+    queue_enable(runtime)
+    client = TestClient(create_app(engine, lambda: runtime))
+    console_sign_in(client, tokens["mallory"])
+    page = client.get("/console/activity").text
+    assert "enable_ads" not in page and "No activity matches" in page
+
+
+def test_performance_sums_the_shop_and_marks_change_days(engine, runtime) -> None:
+    today = utcnow().date()
+    with session_scope(engine) as session:
+        for day, cid, spend, value in ((today, "c1", "10", "40"), (today, "c2", "30", "20"),
+                                       (today - timedelta(days=1), "c1", "5", "0")):
+            session.add(CachedPerformance(merchant_id="m-acme", advertiser_id="adv1", level="campaign",
+                                          object_id=cid, stat_date=day, spend=Decimal(spend),
+                                          conversion_value=Decimal(value)))
+    perf = performance(engine, "m-acme", today)
+    assert perf.shop["spend"].points[today] == Decimal("40")
+    assert perf.shop["sales"].points[today] == Decimal("60")
+    assert perf.shop["roas"].points[today] == Decimal("1.5")
+    assert perf.shop["roas"].points[today - timedelta(days=1)] == Decimal(0)
+    assert [c[0] for c in perf.campaigns] == ["c1", "c2"]
+    assert perf.changed_days == set()  # nothing executed yet
+    assert len(perf.days) == 14 and perf.days[-1] == today
+    with session_scope(engine) as session:
+        audit.record_execution(session, audit.AuditEntry(merchant_id="m-acme", agent_id="growth", tool="update_budget",
+                                                         mutating=True, outcome="executed"))
+        audit.record_execution(session, audit.AuditEntry(merchant_id="m-acme", agent_id="growth", tool="list_campaigns",
+                                                         outcome="read"))
+    assert performance(engine, "m-acme", today).changed_days == {utcnow().date()}
