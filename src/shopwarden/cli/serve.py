@@ -1,7 +1,9 @@
-"""`shopwarden serve` (reviewer API + page) and `shopwarden merchant reviewer token`."""
+"""`shopwarden serve` (console + JSON API) and `shopwarden merchant reviewer token`."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,21 +11,55 @@ import typer
 from shopwarden.cli._common import console
 from shopwarden.db.engine import get_engine, require_current_schema
 
+DEMO_OWNER = "olivia"
+
 
 def serve(host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000) -> None:
-    """Serve the reviewer API and page; approved actions execute through the gate of this process."""
+          port: Annotated[int, typer.Option(min=1, max=65535)] = 8000,
+          demo: Annotated[bool, typer.Option(help="Run the demo first (fresh data dir, built-in simulator) and "
+                                                  "serve its merchant; approved actions run on the simulator.")]
+          = False,
+          data_dir: Annotated[Path, typer.Option(help="Demo data dir (with --demo; wiped at start).")]
+          = Path(".shopwarden-demo")) -> None:
+    """Serve the console (/signin) and the JSON API (/docs); approved actions execute through this process's gate."""
     import uvicorn
 
     from shopwarden.api import create_app
+
+    if demo:
+        asyncio.run(_serve_demo(host, port, data_dir))
+        return
     from shopwarden.runtime import build_runtime
 
     require_current_schema()
+    console.print(f"console: http://{host}:{port}/signin  ·  API docs: http://{host}:{port}/docs")
     uvicorn.run(create_app(get_engine(), build_runtime), host=host, port=port, log_level="info")
 
 
+async def _serve_demo(host: str, port: int, data_dir: Path) -> None:
+    """The demo and the console in one event loop, so the demo's in-memory simulator stays alive."""
+    import uvicorn
+
+    from shopwarden.api import create_app
+    from shopwarden.api.auth import issue_token
+    from shopwarden.demo import run_demo
+    from shopwarden.demo_setup import REVIEWER
+
+    result = await run_demo(console, data_dir=data_dir)
+    engine = get_engine()
+    owner = issue_token(engine, result.merchant_id, DEMO_OWNER, role="owner")
+    reviewer = issue_token(engine, result.merchant_id, REVIEWER)
+    console.rule("console")
+    console.print(f"open http://{host}:{port}/signin and paste a token (shown once, stored hashed):")
+    print(f"  owner    {DEMO_OWNER}: {owner}")
+    print(f"  reviewer {REVIEWER}: {reviewer}")
+    server = uvicorn.Server(uvicorn.Config(create_app(engine, lambda: result.runtime), host=host, port=port,
+                                           log_level="info"))
+    await server.serve()
+
+
 def reviewer_token(merchant_id: str, name: str) -> None:
-    """Issue a new API/page token for an existing reviewer (printed once; only its hash is kept)."""
+    """Issue a new API/console token for an existing reviewer (printed once; only its hash is kept)."""
     from shopwarden.api.auth import issue_token
 
     require_current_schema()
