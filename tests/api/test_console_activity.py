@@ -32,6 +32,18 @@ def test_timeline_filters_and_links_each_row_to_its_approval(engine, runtime, to
     assert client.get("/console/activity", params={"since": "not-a-day"}).status_code == 422
 
 
+def test_reads_are_hidden_unless_asked_for(engine, runtime, tokens) -> None:
+    with session_scope(engine) as session:
+        audit.record_execution(session, audit.AuditEntry(merchant_id="m-acme", agent_id="growth",
+                                                         tool="list_campaigns", outcome="read"))
+    queue_enable(runtime)
+    client = TestClient(create_app(engine, lambda: runtime))
+    console_sign_in(client, tokens["alice"])
+    assert "<code>list_campaigns</code>" not in client.get("/console/activity").text
+    assert "<code>list_campaigns</code>" in client.get("/console/activity", params={"reads": "true"}).text
+    assert "<code>list_campaigns</code>" in client.get("/console/activity", params={"outcome": "read"}).text
+
+
 def test_other_merchants_activity_is_not_shown(engine, runtime, tokens) -> None:
     queue_enable(runtime)
     client = TestClient(create_app(engine, lambda: runtime))

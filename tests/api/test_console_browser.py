@@ -2,7 +2,7 @@
 confirmation, a viewer sees no buttons, a person switches merchant, a 390 px phone."""
 
 import pytest
-from api_helpers import queue_enable
+from api_helpers import queue_enable, queue_launch
 from browser_support import chromium, serve_app, shot, sign_in
 from sqlmodel import select
 
@@ -118,3 +118,23 @@ def test_owner_previews_then_saves_autonomy_and_disconnects(engine, runtime, tok
     with session_scope(engine) as session:
         assert session.get(Merchant, "m-acme").autonomy == "observe"
         assert [c.status for c in session.exec(select(Connection)).all()] == ["disconnected"]
+
+
+def test_a_group_is_approved_with_the_keyboard_only(engine, runtime, tokens, fake_ads) -> None:
+    campaign, adgroup = queue_launch(engine, runtime)
+    with serve_app(create_app(engine, lambda: runtime)) as base, chromium() as browser:
+        page = browser.new_page()
+        sign_in(page, base, tokens["alice"])
+        page.focus("summary:has-text('Approve all 2')")
+        page.keyboard.press("Enter")  # opens the confirmation
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name") == "note"
+        page.keyboard.type("launch it")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.name") == "approve-group"
+        page.keyboard.press("Enter")
+        page.wait_for_selector("p.flash")
+        assert f"approved together: {campaign}: executed; {adgroup}: executed" in page.inner_text("p.flash")
+        page.keyboard.press("Tab")  # the skip link comes first and is visible when focused
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert fake_ads.mutations() == ["set_status c1 ENABLE", "set_status g1 ENABLE"]

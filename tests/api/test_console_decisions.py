@@ -39,6 +39,10 @@ def test_a_campaign_and_its_ad_group_are_approved_together(engine, runtime, toke
     csrf = console_sign_in(client, tokens["alice"])
     page = client.get("/console/approvals").text
     assert "These 2 actions belong together" in page and "Switch on ad group Spring Sale - tents" in page
+    assert page.index(f'id="approval-{campaign}"') < page.index(f'id="approval-{adgroup}"')  # campaign first
+    start = page.index("These 2 actions")
+    group = page[start:page.index("</section>", start)]
+    assert "Approve all 2" in group and 'name="approve"' not in group  # decided together, not one by one
     done = client.post(f"/console/approvals/{adgroup}/approve-group", data={"csrf": csrf, "note": "launch"},
                        headers=SAME)
     assert f"approved together: {campaign}: executed; {adgroup}: executed" in done.text

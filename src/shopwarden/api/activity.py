@@ -23,6 +23,7 @@ class Filters:
     tool: str = ""
     outcome: str = ""
     since: date | None = None
+    include_reads: bool = False  # reads are most rows; people look for changes and decisions first
 
 
 def timeline(engine: Engine, merchant_id: str, filters: Filters, *, offset: int, limit: int) -> list[ToolExecution]:
@@ -33,6 +34,8 @@ def timeline(engine: Engine, merchant_id: str, filters: Filters, *, offset: int,
         query = query.where(ToolExecution.tool == filters.tool)
     if filters.outcome:
         query = query.where(ToolExecution.outcome == filters.outcome)
+    elif not filters.include_reads:
+        query = query.where(ToolExecution.outcome != "read")
     if filters.since:
         start = datetime.combine(filters.since, datetime.min.time()).replace(tzinfo=utcnow().tzinfo)
         query = query.where(col(ToolExecution.created_at) >= start)

@@ -21,7 +21,7 @@ Text = Annotated[str, Query(max_length=100)]
 
 @router.get("/activity", response_class=HTMLResponse)
 def activity_page(request: Request, svc: Svc, visit: Visit, agent: Text = "", tool: Text = "", outcome: Text = "",
-                  since: Annotated[date | None, Query()] = None,
+                  since: Annotated[date | None, Query()] = None, reads: Annotated[bool, Query()] = False,
                   page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
     who = visit.identity
     if who is None:
@@ -30,7 +30,7 @@ def activity_page(request: Request, svc: Svc, visit: Visit, agent: Text = "", to
         sessions.flash(svc.engine, visit.raw, "the filter contains control characters (such as NUL); remove them",
                        "error")
         return redirect("/console/activity")
-    filters = activity.Filters(agent, tool, outcome, since)
+    filters = activity.Filters(agent, tool, outcome, since, include_reads=reads)
     rows = activity.timeline(svc.engine, who.merchant_id, filters, offset=(page - 1) * PAGE_SIZE,
                              limit=PAGE_SIZE + 1)
     perf = activity.performance(svc.engine, who.merchant_id)

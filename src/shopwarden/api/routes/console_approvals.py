@@ -65,6 +65,8 @@ def inbox(request: Request, svc: Svc, visit: Visit, status: Annotated[str, Query
     groups: dict[str, list] = {}
     for c in cards(svc.engine, rows):
         groups.setdefault(c.group_key, []).append(c)
+    for members in groups.values():  # a campaign before its ad groups, as they are approved
+        members.sort(key=lambda c: (c.approval.args.get("object_type") != "campaign", c.approval.id))
     return render(request, svc, visit, "approvals.html", page="approvals", groups=list(groups.values()),
                   total=total, page_no=page, pages=max(1, ceil(total / PAGE_SIZE)),
                   filters={"status": status, "tool": tool, "agent": agent, "q": q}, statuses=STATUSES,
