@@ -117,3 +117,13 @@ def test_viewer_sees_no_buttons_and_cannot_post(engine, runtime, tokens) -> None
     tried = client.post(f"/console/approvals/{approval_id}/approve", data={"csrf": csrf}, headers=SAME)
     assert "role viewer, which may not decide" in tried.text
     assert _status(engine, approval_id) == "pending"
+
+
+def test_a_redirect_to_sign_in_stores_no_session(engine, runtime) -> None:
+    client = _client(engine, runtime)
+    for _ in range(5):
+        response = client.get("/console/approvals", follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/signin"
+        assert "set-cookie" not in response.headers
+    with session_scope(engine) as session:
+        assert session.exec(select(ConsoleSession)).all() == []

@@ -86,36 +86,38 @@ ApprovalId = Annotated[int, Depends(_approval_id)]
 
 @dataclass
 class VisitState:
-    """Who is looking at a console page, and the cookie value to (re)set, if any."""
+    """Who is looking at a console page. Without a live session `raw` is None until a page is
+    rendered (a redirect to /signin stores nothing)."""
 
-    raw: str
-    row: ConsoleSession
+    raw: str | None
     identity: ReviewerIdentity | None
     roles: list[ReviewerIdentity] = field(default_factory=list)
     set_cookie: bool = False
 
+    def ensure_session(self, engine: Engine) -> str:
+        if self.raw is None:
+            self.raw = sessions.start(engine)
+            self.set_cookie = True
+        return self.raw
+
     @property
     def csrf(self) -> str:
-        return sessions.csrf_token(self.raw)
+        return sessions.csrf_token(self.raw) if self.raw else ""
 
 
 def _resolve(svc: Services, raw: str, row: ConsoleSession) -> VisitState:
     if row.person_id is None:
-        return VisitState(raw, row, None)
+        return VisitState(raw, None)
     roles = memberships(svc.engine, row.person_id)
     current = next((r for r in roles if r.merchant_id == row.merchant_id), roles[0] if roles else None)
-    return VisitState(raw, row, current, roles)
+    return VisitState(raw, current, roles)
 
 
 def _visit(request: Request, svc: Svc) -> VisitState:
     raw = request.cookies.get(sessions.COOKIE)
     row = sessions.load(svc.engine, raw)
     if raw is None or row is None:
-        raw = sessions.start(svc.engine)
-        row = sessions.load(svc.engine, raw)
-        assert row is not None
-        state = VisitState(raw, row, None, set_cookie=True)
-        return state
+        return VisitState(None, None)
     return _resolve(svc, raw, row)
 
 

@@ -20,6 +20,7 @@ from shopwarden.db.models import ConsoleSession, utcnow
 
 COOKIE = "sw_session"
 SESSION_TTL = timedelta(hours=8)
+ANONYMOUS_TTL = timedelta(hours=1)  # a sign-in page left open; expired rows are deleted as new ones start
 ID_MAX_CHARS = 100
 MAX_FLASH = 5
 
@@ -42,8 +43,10 @@ def start(engine: Engine, person_id: str | None = None, merchant_id: str | None 
     raw = secrets.token_urlsafe(32)
     now = utcnow()
     with session_scope(engine) as session:
+        session.execute(delete(ConsoleSession).where(col(ConsoleSession.expires_at) <= now))
         session.add(ConsoleSession(id_hash=_hash(raw), person_id=person_id, merchant_id=merchant_id,
-                                   flash=list(flash or []), created_at=now, expires_at=now + SESSION_TTL))
+                                   flash=list(flash or []), created_at=now,
+                                   expires_at=now + (SESSION_TTL if person_id else ANONYMOUS_TTL)))
     return raw
 
 
@@ -58,8 +61,10 @@ def load(engine: Engine, raw: str | None) -> ConsoleSession | None:
         return row
 
 
-def end(engine: Engine, raw: str) -> list[dict[str, str]]:
+def end(engine: Engine, raw: str | None) -> list[dict[str, str]]:
     """Delete the session (and any expired ones); returns its pending flash messages."""
+    if raw is None:
+        return []
     with session_scope(engine) as session:
         row = session.get(ConsoleSession, _hash(raw))
         pending = list(row.flash) if row else []
@@ -68,7 +73,9 @@ def end(engine: Engine, raw: str) -> list[dict[str, str]]:
         return pending
 
 
-def choose_merchant(engine: Engine, raw: str, merchant_id: str) -> None:
+def choose_merchant(engine: Engine, raw: str | None, merchant_id: str) -> None:
+    if raw is None:
+        return
     with session_scope(engine) as session:
         row = session.get(ConsoleSession, _hash(raw))
         if row is not None:
@@ -76,8 +83,10 @@ def choose_merchant(engine: Engine, raw: str, merchant_id: str) -> None:
             session.add(row)
 
 
-def flash(engine: Engine, raw: str, text: str, kind: str = "ok") -> None:
+def flash(engine: Engine, raw: str | None, text: str, kind: str = "ok") -> None:
     """A message shown once on the next page (kept server-side: a link cannot supply it)."""
+    if raw is None:
+        return
     with session_scope(engine) as session:
         row = session.get(ConsoleSession, _hash(raw))
         if row is not None:
@@ -85,7 +94,9 @@ def flash(engine: Engine, raw: str, text: str, kind: str = "ok") -> None:
             session.add(row)
 
 
-def take_flash(engine: Engine, raw: str) -> list[dict[str, str]]:
+def take_flash(engine: Engine, raw: str | None) -> list[dict[str, str]]:
+    if raw is None:
+        return []
     with session_scope(engine) as session:
         row = session.get(ConsoleSession, _hash(raw))
         if row is None or not row.flash:

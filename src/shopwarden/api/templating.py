@@ -22,12 +22,13 @@ def set_session_cookie(response: HTMLResponse | RedirectResponse, request: Reque
 
 def render(request: Request, svc: Services, visit: VisitState, template: str, status_code: int = 200,
            **context: Any) -> HTMLResponse:
-    messages = sessions.take_flash(svc.engine, visit.raw)
+    raw = visit.ensure_session(svc.engine)
+    messages = sessions.take_flash(svc.engine, raw)
     response = TEMPLATES.TemplateResponse(request, template, {
         "who": visit.identity, "roles": visit.roles, "csrf": visit.csrf, "messages": messages, **context,
     }, status_code=status_code)
     if visit.set_cookie:
-        set_session_cookie(response, request, visit.raw)
+        set_session_cookie(response, request, raw)
     return response
 
 
