@@ -1,6 +1,6 @@
 """The activity page: audit timeline filters, links to approvals, daily charts with change days."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from api_helpers import console_sign_in, queue_enable
@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 from shopwarden import audit
 from shopwarden.api import create_app
 from shopwarden.api.activity import performance
+from shopwarden.api.charts import line_chart
 from shopwarden.db.engine import session_scope
-from shopwarden.db.models import CachedPerformance, utcnow
+from shopwarden.db.models import BudgetLedgerEntry, CachedPerformance, utcnow
 
 SAME = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
 
@@ -74,3 +75,20 @@ def test_performance_sums_the_shop_and_marks_change_days(engine, runtime) -> Non
         audit.record_execution(session, audit.AuditEntry(merchant_id="m-acme", agent_id="growth", tool="list_campaigns",
                                                          outcome="read"))
     assert performance(engine, "m-acme", today).changed_days == {utcnow().date()}
+
+
+def test_charts_follow_the_reported_calendar_and_mark_budget_change_days(engine, runtime) -> None:
+    """The simulator's calendar is not ours: the window ends at the newest reported day, and budget
+    changes are marked on their advertiser day from the ledger."""
+    reported = date(2026, 3, 4)
+    with session_scope(engine) as session:
+        session.add(CachedPerformance(merchant_id="m-acme", advertiser_id="adv1", level="campaign", object_id="c1",
+                                      stat_date=reported, spend=Decimal("12"), conversion_value=Decimal("48")))
+        session.add(BudgetLedgerEntry(merchant_id="m-acme", advertiser_id="adv1", object_type="campaign",
+                                      object_id="c1", day=date(2026, 3, 3), start_of_day_budget=Decimal(100),
+                                      budget_before=Decimal(100), budget_after=Decimal(120)))
+    perf = performance(engine, "m-acme")
+    assert perf.days[-1] == reported and perf.shop["roas"].points[reported] == Decimal(4)
+    assert perf.changed_days == {date(2026, 3, 3)}
+    svg = str(line_chart("t", perf.days, [perf.shop["spend"]], perf.changed_days))
+    assert svg.count('class="mark"') == 1 and "<title" in svg and "03-04" in svg

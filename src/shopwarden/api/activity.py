@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
 from shopwarden.api.charts import Series
 from shopwarden.db.engine import session_scope
-from shopwarden.db.models import CachedPerformance, ToolExecution, utcnow
+from shopwarden.db.models import BudgetLedgerEntry, CachedPerformance, ToolExecution, utcnow
 
 CHART_DAYS = 14
 
@@ -59,10 +60,20 @@ class Performance:
     changed_days: set[date]
 
 
+def latest_day(engine: Engine, merchant_id: str) -> date | None:
+    """The newest day with cached performance (the simulator's calendar may differ from ours)."""
+    with session_scope(engine) as session:
+        return session.exec(select(func.max(CachedPerformance.stat_date)).where(
+            CachedPerformance.merchant_id == merchant_id)).one()
+
+
 def performance(engine: Engine, merchant_id: str, today: date | None = None) -> Performance:
-    today = today or utcnow().date()
+    """The last 14 days up to `today` (default: the newest day with data, else the real today)."""
+    today = today or latest_day(engine, merchant_id) or utcnow().date()
     days = [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
     with session_scope(engine) as session:
+        ledger_days = set(session.exec(select(BudgetLedgerEntry.day).where(
+            BudgetLedgerEntry.merchant_id == merchant_id, col(BudgetLedgerEntry.day) >= days[0])).all())
         rows = session.exec(select(CachedPerformance).where(
             CachedPerformance.merchant_id == merchant_id, CachedPerformance.level == "campaign",
             col(CachedPerformance.stat_date) >= days[0])).all()
@@ -85,5 +96,6 @@ def performance(engine: Engine, merchant_id: str, today: date | None = None) -> 
               "roas": Series("ROAS", roas)},
         campaigns=[(cid, Series(f"{cid} spend", s), Series(f"{cid} sales", v))
                    for cid, (s, v) in sorted(per_campaign.items())],
-        changed_days={c.date() for c in changes if c.date() >= days[0]},
+        # Budget changes carry the advertiser's day; other executed changes the day they were recorded.
+        changed_days=ledger_days | {c.date() for c in changes if days[0] <= c.date() <= today},
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 from fastapi import APIRouter, HTTPException, Request
@@ -13,13 +12,13 @@ from sqlmodel import col, select
 from shopwarden import approvals, audit, connections, retention
 from shopwarden.api import merchant_settings as ms
 from shopwarden.api import sessions
+from shopwarden.api.activity import latest_day
 from shopwarden.api.auth import ReviewerIdentity, issue_token
 from shopwarden.api.deps import Posted, Svc, Visit, VisitState
 from shopwarden.api.templating import redirect, render
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import (
     Approval,
-    CachedOrder,
     CachedPerformance,
     Connection,
     CycleRun,
@@ -40,21 +39,21 @@ def _owner(visit: VisitState) -> ReviewerIdentity:
 
 
 def _overview(svc: Svc, merchant_id: str) -> dict:
-    today = utcnow().date()
+    today = latest_day(svc.engine, merchant_id) or utcnow().date()
     with session_scope(svc.engine) as session:
         spend = session.exec(select(func.coalesce(func.sum(CachedPerformance.spend), 0)).where(
             CachedPerformance.merchant_id == merchant_id, CachedPerformance.level == "campaign",
             CachedPerformance.stat_date == today)).one()
-        start = int((utcnow() - timedelta(days=1)).timestamp())
-        sales = session.exec(select(func.coalesce(func.sum(CachedOrder.total), 0)).where(
-            CachedOrder.merchant_id == merchant_id, CachedOrder.create_time >= start)).one()
+        sales = session.exec(select(func.coalesce(func.sum(CachedPerformance.conversion_value), 0)).where(
+            CachedPerformance.merchant_id == merchant_id, CachedPerformance.level == "campaign",
+            CachedPerformance.stat_date == today)).one()
         pending = session.exec(select(func.count()).select_from(Approval).where(
             Approval.merchant_id == merchant_id, Approval.status == "pending")).one()
         cycles = list(session.exec(select(CycleRun).where(CycleRun.merchant_id == merchant_id)
                                    .order_by(col(CycleRun.started_at).desc()).limit(5)).all())
     spend, sales = Decimal(str(spend)), Decimal(str(sales))
-    return {"spend": spend, "sales": sales, "roas": (sales / spend) if spend else None, "pending": pending,
-            "cycles": cycles}
+    return {"day": today, "spend": spend, "sales": sales, "roas": (sales / spend) if spend else None,
+            "pending": pending, "cycles": cycles}
 
 
 def _page(request: Request, svc: Svc, visit: VisitState, **extra: object) -> HTMLResponse:
