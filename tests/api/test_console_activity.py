@@ -68,7 +68,7 @@ def test_performance_sums_the_shop_and_marks_change_days(engine, runtime) -> Non
     assert perf.shop["roas"].points[today - timedelta(days=1)] == Decimal(0)
     assert [c[0] for c in perf.campaigns] == ["c1", "c2"]
     assert perf.changed_days == set()  # nothing executed yet
-    assert len(perf.days) == 14 and perf.days[-1] == today
+    assert len(perf.days) == 7 and perf.days[-1] == today  # two days of data: a week, not 14 empty days
     with session_scope(engine) as session:
         audit.record_execution(session, audit.AuditEntry(merchant_id="m-acme", agent_id="growth", tool="update_budget",
                                                          mutating=True, outcome="executed"))

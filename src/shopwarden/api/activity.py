@@ -70,7 +70,11 @@ def latest_day(engine: Engine, merchant_id: str) -> date | None:
 def performance(engine: Engine, merchant_id: str, today: date | None = None) -> Performance:
     """The last 14 days up to `today` (default: the newest day with data, else the real today)."""
     today = today or latest_day(engine, merchant_id) or utcnow().date()
-    days = [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
+    with session_scope(engine) as session:
+        first = session.exec(select(func.min(CachedPerformance.stat_date)).where(
+            CachedPerformance.merchant_id == merchant_id)).one()
+    window = min(CHART_DAYS, max(7, (today - first).days + 1)) if first else CHART_DAYS
+    days = [today - timedelta(days=n) for n in range(window - 1, -1, -1)]
     with session_scope(engine) as session:
         ledger_days = set(session.exec(select(BudgetLedgerEntry.day).where(
             BudgetLedgerEntry.merchant_id == merchant_id, col(BudgetLedgerEntry.day) >= days[0])).all())
@@ -80,6 +84,7 @@ def performance(engine: Engine, merchant_id: str, today: date | None = None) -> 
         changes = session.exec(select(ToolExecution.created_at).where(
             ToolExecution.merchant_id == merchant_id, col(ToolExecution.mutating).is_(True),
             ToolExecution.outcome == "executed")).all()
+    names = campaign_names(engine, merchant_id)
     spend: dict[date, Decimal] = defaultdict(Decimal)
     sales: dict[date, Decimal] = defaultdict(Decimal)
     per_campaign: dict[str, tuple[dict[date, Decimal], dict[date, Decimal]]] = {}
@@ -94,8 +99,26 @@ def performance(engine: Engine, merchant_id: str, today: date | None = None) -> 
         days=days,
         shop={"spend": Series("spend", dict(spend)), "sales": Series("sales", dict(sales)),
               "roas": Series("ROAS", roas)},
-        campaigns=[(cid, Series(f"{cid} spend", s), Series(f"{cid} sales", v))
+        campaigns=[(names.get(cid, cid), Series("spend", s), Series("sales", v))
                    for cid, (s, v) in sorted(per_campaign.items())],
         # Budget changes carry the advertiser's day; other executed changes the day they were recorded.
         changed_days=ledger_days | {c.date() for c in changes if days[0] <= c.date() <= today},
     )
+
+
+def campaign_names(engine: Engine, merchant_id: str, limit: int = 2000) -> dict[str, str]:
+    """campaign id -> name, from what the gate observed (policy inputs) and what agents created."""
+    query = (select(ToolExecution.tool, ToolExecution.args_redacted, ToolExecution.policy_input,
+                    ToolExecution.result_summary)
+             .where(ToolExecution.merchant_id == merchant_id,
+                    col(ToolExecution.tool).in_(["update_budget", "enable_ads", "pause_ads", "create_campaign"]))
+             .order_by(col(ToolExecution.id).desc()).limit(limit))
+    names: dict[str, str] = {}
+    with session_scope(engine) as session:
+        for tool, args, policy_input, summary in session.exec(query).all():
+            state = (policy_input or {}).get("state") or {}
+            if state.get("object_type") == "campaign" and state.get("object_name"):
+                names.setdefault(str(state.get("object_id")), str(state["object_name"]))
+            if tool == "create_campaign" and (summary or {}).get("campaign_id") and (args or {}).get("campaign_name"):
+                names.setdefault(str(summary["campaign_id"]), str(args["campaign_name"]))
+    return names

@@ -31,35 +31,41 @@ def line_chart(title: str, days: list[date], series: list[Series], changed_days:
                       "(it appears after the agents' first report read).</p>")
     top = max(values, default=Decimal(0)) or Decimal(1)
     span = max(len(days) - 1, 1)
+    pad_top = PAD_TOP + 14 * len(series)  # the legend sits above the plot, never over a line
     plot_w, plot_h = WIDTH - PAD_LEFT - 10, HEIGHT - PAD_BOTTOM - PAD_TOP
 
     def x(i: int) -> float:
         return PAD_LEFT + plot_w * i / span
 
     def y(v: Decimal) -> float:
-        return PAD_TOP + plot_h * (1 - float(v / top))
+        return pad_top + plot_h * (1 - float(v / top))
 
-    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="t-{id(title)}">',
+    height = HEIGHT + 14 * len(series)
+    parts = [f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="t-{id(title)}">',
              f'<title id="t-{id(title)}">{escape(title)}</title>',
-             f'<line x1="{PAD_LEFT}" y1="{PAD_TOP + plot_h}" x2="{WIDTH - 10}" y2="{PAD_TOP + plot_h}" class="axis"/>',
-             f'<text x="4" y="{PAD_TOP + 10}" class="tick">{top:.2f}</text>',
-             f'<text x="4" y="{PAD_TOP + plot_h}" class="tick">0</text>']
+             f'<line x1="{PAD_LEFT}" y1="{pad_top + plot_h}" x2="{WIDTH - 10}" y2="{pad_top + plot_h}" class="axis"/>',
+             f'<text x="4" y="{pad_top + 10}" class="tick">{top:.2f}</text>',
+             f'<text x="4" y="{pad_top + plot_h}" class="tick">0</text>']
     for i, day in enumerate(days):
         if day in changed_days:
-            parts.append(f'<line x1="{x(i):.1f}" y1="{PAD_TOP}" x2="{x(i):.1f}" y2="{PAD_TOP + plot_h}" '
-                         f'class="mark"/><text x="{x(i) - 5:.1f}" y="{HEIGHT - 4}" class="tick">▲</text>')
+            parts.append(f'<line x1="{x(i):.1f}" y1="{pad_top}" x2="{x(i):.1f}" y2="{pad_top + plot_h}" '
+                         f'class="mark"/><text x="{x(i) - 5:.1f}" y="{height - 4}" class="tick">▲</text>')
         if i in (0, len(days) - 1) or len(days) <= 8:
             anchor = "end" if i == len(days) - 1 else "middle" if i else "start"
-            parts.append(f'<text x="{x(i):.1f}" y="{PAD_TOP + plot_h + 14}" text-anchor="{anchor}" class="tick">'
+            parts.append(f'<text x="{x(i):.1f}" y="{pad_top + plot_h + 14}" text-anchor="{anchor}" class="tick">'
                          f'{day:%m-%d}</text>')
     for n, s in enumerate(series):
         coords = " ".join(f"{x(i):.1f},{y(s.points[d]):.1f}" for i, d in enumerate(days) if d in s.points)
         dash = DASHES[n % len(DASHES)]
         parts.append(f'<polyline points="{coords}" class="line" stroke-dasharray="{dash}">'
                      f'<title>{escape(s.label)}</title></polyline>')
-        legend_y = PAD_TOP + 12 * n
-        parts.append(f'<line x1="{WIDTH - 170}" y1="{legend_y}" x2="{WIDTH - 140}" y2="{legend_y}" class="line" '
-                     f'stroke-dasharray="{dash}"/><text x="{WIDTH - 135}" y="{legend_y + 4}" class="tick">'
-                     f'{escape(s.label[:22])}</text>')
+        for i, d in enumerate(days):  # a dot per value: one day of data is still visible
+            if d in s.points:
+                parts.append(f'<circle cx="{x(i):.1f}" cy="{y(s.points[d]):.1f}" r="2.5" class="dot">'
+                             f'<title>{escape(s.label)} {d}: {s.points[d]:.2f}</title></circle>')
+        legend_y = PAD_TOP + 14 * n - 4
+        parts.append(f'<line x1="{PAD_LEFT}" y1="{legend_y}" x2="{PAD_LEFT + 30}" y2="{legend_y}" class="line" '
+                     f'stroke-dasharray="{dash}"/><text x="{PAD_LEFT + 36}" y="{legend_y + 4}" class="tick">'
+                     f'{escape(s.label[:60])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

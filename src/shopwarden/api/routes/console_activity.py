@@ -39,9 +39,9 @@ def activity_page(request: Request, svc: Svc, visit: Visit, agent: Text = "", to
                                                      [perf.shop["spend"], perf.shop["sales"]], perf.changed_days),
         "ROAS per day (shop)": line_chart("ROAS per day", perf.days, [perf.shop["roas"]], perf.changed_days),
     }
-    for campaign_id, spend, sales in perf.campaigns[:6]:
-        charts[f"Campaign {campaign_id}"] = line_chart(f"Campaign {campaign_id}", perf.days, [spend, sales],
-                                                       perf.changed_days)
+    for campaign, spend, sales in perf.campaigns[:6]:
+        charts[f"Campaign {campaign}"] = line_chart(f"Campaign {campaign}", perf.days, [spend, sales],
+                                                    perf.changed_days)
     return render(request, svc, visit, "activity.html", page="activity", rows=rows[:PAGE_SIZE],
                   more=len(rows) > PAGE_SIZE, page_no=page, filters=filters, choices=activity.choices(
                       svc.engine, who.merchant_id), charts=charts, perf=perf)
