@@ -68,8 +68,41 @@ def reviewer_token(merchant_id: str, name: str) -> None:
     print(token)
 
 
+def reviewer_grant(
+    merchant_id: str, name: str,
+    same_person_as: Annotated[str, typer.Option(help="MERCHANT:NAME of the person's existing reviewer entry.")],
+    role: Annotated[str, typer.Option(help="reviewer | owner | viewer")] = "reviewer",
+) -> None:
+    """Give a person who already reviews for another merchant a role here too (one sign-in, switchable)."""
+    from sqlmodel import select
+
+    from shopwarden.api.auth import grant_role
+    from shopwarden.db.engine import session_scope
+    from shopwarden.db.models import Reviewer
+    from shopwarden.errors import NotFound
+
+    require_current_schema()
+    other_merchant, _, other_name = same_person_as.partition(":")
+    engine = get_engine()
+    with session_scope(engine) as session:
+        row = session.exec(select(Reviewer).where(Reviewer.merchant_id == other_merchant,
+                                                  Reviewer.name == other_name)).first()
+        if row is None:
+            raise NotFound(f"{other_name or '?'} is not a reviewer of merchant {other_merchant or '?'}")
+        if row.person_id is None:
+            import secrets
+
+            row.person_id = secrets.token_hex(16)
+            session.add(row)
+        person = row.person_id
+    grant_role(engine, person, merchant_id, name, role)
+    console.print(f"{other_name} ({other_merchant}) is now also {role} of {merchant_id} as {name}; "
+                  "their token signs them in to both")
+
+
 def register(app: typer.Typer) -> None:
     from shopwarden.cli.merchant import reviewer_app
 
     app.command("serve")(serve)
     reviewer_app.command("token")(reviewer_token)
+    reviewer_app.command("grant")(reviewer_grant)
