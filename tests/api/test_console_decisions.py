@@ -111,3 +111,22 @@ def test_an_edit_the_fresh_policy_check_refuses_does_not_run(engine, runtime, to
     assert "a fresh policy check before execution refused it" in done.text
     assert _approval(engine, approval_id).status == "failed"
     assert fake_ads.mutations() == []
+
+
+def test_filters_search_and_pages(engine, runtime, tokens) -> None:
+    ids = [queue_enable(runtime) for _ in range(22)]
+    budget = queue_budget(runtime, "150")
+    client = _client(engine, runtime)
+    console_sign_in(client, tokens["alice"])
+    first = client.get("/console/approvals").text
+    assert "23 approvals · page 1 of 2" in first and f'id="approval-{budget}"' in first
+    second = client.get("/console/approvals", params={"page": 2}).text
+    assert f'id="approval-{ids[0]}"' in second and f'id="approval-{budget}"' not in second
+    only_budget = client.get("/console/approvals", params={"tool": "update_budget"}).text
+    assert "1 approval" in only_budget and f'id="approval-{ids[0]}"' not in only_budget
+    found = client.get("/console/approvals", params={"q": "ROAS 4.1"}).text
+    assert f'id="approval-{budget}"' in found and "1 approval" in found
+    wildcard = client.get("/console/approvals", params={"q": "%"}).text  # not a LIKE wildcard
+    assert "23 approvals" in wildcard
+    none = client.get("/console/approvals", params={"status": "rejected"}).text
+    assert "No approval matches these filters." in none
