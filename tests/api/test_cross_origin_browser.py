@@ -72,6 +72,7 @@ def test_a_strangers_page_changes_nothing(engine, runtime, tokens, fake_ads, att
         routes = [
             (f"/console/approvals/{first}/approve", note), (f"/console/approvals/{second}/reject", note),
             (f"/api/approvals/{first}/approve", {"note": "pwned"}), (f"/api/approvals/{second}/reject", note),
+            (f"/api/approvals/{first}/edit-approve", {"changes": "budget=1"}),
             (f"/console/approvals/{first}/approve-group", note), (f"/console/approvals/{second}/reject-group", note),
             (f"/console/approvals/{first}/edit-approve", {**note, "arg_budget": "999"}),
             ("/console/switch", {"merchant_id": "m-other", "csrf": "0" * 64}),

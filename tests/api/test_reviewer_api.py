@@ -1,4 +1,4 @@
-from api_helpers import console_sign_in, queue_enable
+from api_helpers import console_sign_in, queue_budget, queue_enable
 from fastapi.testclient import TestClient
 
 from shopwarden.api import create_app
@@ -94,3 +94,17 @@ def test_openapi_declares_the_bearer_scheme_and_errors(engine, runtime) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200 and "POST /api/approvals/{approval_id}/approve" in docs.text
     assert "cdn" not in docs.text.lower() and "<script" not in docs.text
+
+
+def test_an_owner_edits_then_approves_over_the_api(engine, runtime, tokens, fake_ads) -> None:
+    approval_id = queue_budget(runtime, "150")
+    client = _client(engine, runtime)
+    path = f"/api/approvals/{approval_id}/edit-approve"
+    by_reviewer = client.post(path, headers=_auth(tokens["alice"]), json={"changes": {"budget": "115"}})
+    assert by_reviewer.status_code == 403 and "only owners edit actions" in by_reviewer.json()["detail"]
+    assert client.post(path, headers=_auth(tokens["olga"]), json={"changes": {}}).status_code == 422
+    done = client.post(path, headers=_auth(tokens["olga"]), json={"changes": {"budget": "115"}, "note": "smaller"})
+    assert done.status_code == 200, done.text
+    assert (done.json()["approval"]["args"]["budget"], done.json()["result"]["outcome"]) == ("115", "executed")
+    assert fake_ads.mutations() == ["update_budget c1 115"]
+    assert verify_chain(engine).ok

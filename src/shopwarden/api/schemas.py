@@ -21,6 +21,14 @@ class RejectBody(BaseModel):
     reason: str = Field(min_length=1, max_length=NOTE_MAX_CHARS)
 
 
+class EditBody(BaseModel):
+    """An owner's change to allowed arguments (e.g. {"budget": "115"}), then approval."""
+
+    model_config = ConfigDict(extra="forbid")
+    changes: dict[str, str] = Field(min_length=1, max_length=5)
+    note: str | None = Field(default=None, max_length=NOTE_MAX_CHARS)
+
+
 class ApprovalOut(BaseModel):
     id: int
     merchant_id: str

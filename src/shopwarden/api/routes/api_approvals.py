@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query
 from shopwarden import approvals
 from shopwarden.api.auth import ReviewerIdentity
 from shopwarden.api.deps import ApiCaller, ApprovalId, Services, Svc
-from shopwarden.api.schemas import ERRORS, ApprovalOut, ApproveBody, DecisionOut, RejectBody
-from shopwarden.reviewing import approve_and_execute
+from shopwarden.api.schemas import ERRORS, ApprovalOut, ApproveBody, DecisionOut, EditBody, RejectBody
+from shopwarden.reviewing import approve_and_execute, edit_then_approve
 
 router = APIRouter(prefix="/api/approvals", tags=["approvals"], responses=ERRORS)
 Status = Literal["pending", "approved", "executing", "executed", "failed", "rejected", "expired"]
@@ -40,6 +40,15 @@ async def reject(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: Reject
     decided = await asyncio.to_thread(approvals.reject, svc.engine, approval_id, reviewer=who.name,
                                       reason=body.reason, merchant_id=who.merchant_id)
     return ApprovalOut.of(decided)
+
+
+@router.post("/{approval_id}/edit-approve", summary="Owners: change allowed arguments, then approve")
+async def edit_approve(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: EditBody) -> DecisionOut:
+    """The edit is audited; the gate decides the edited action again (fresh state, policy) before it runs."""
+    reviewed = await edit_then_approve(svc.engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
+                                       changes=body.changes, runtime_factory=svc.runtime, note=body.note)
+    result = reviewed.result.for_agent() if reviewed.result is not None else {"outcome": "queued"}
+    return DecisionOut(approval=ApprovalOut.of(reviewed.approval), result=result)
 
 
 async def decide_and_execute(svc: Services, who: ReviewerIdentity, approval_id: int, note: str | None) -> DecisionOut:
