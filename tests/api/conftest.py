@@ -4,9 +4,11 @@ and one action queued for approval."""
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -23,12 +25,34 @@ from shopwarden.gate.pipeline import Gate
 from shopwarden.policy import default_limits, load_engine
 from shopwarden.tools import ToolContext, registry
 
-AGENTS = {"growth": AgentSpec(id="growth", allowed_tools=["enable_ads", "pause_ads"])}
+AGENTS = {"growth": AgentSpec(id="growth", allowed_tools=["enable_ads", "pause_ads", "update_budget"])}
+
+
+@dataclass
+class FakeAdsWithAdgroups(FakeAds):
+    """tests/gate's fake, with ad groups (name, status) so a campaign and its ad group can be launched."""
+
+    adgroups: dict[str, str] = field(default_factory=dict)  # adgroup id -> name
+
+    async def list_adgroups(self, advertiser_id: str, adgroup_ids: list[str] | None = None,
+                            **_filters: Any) -> list[dict[str, Any]]:
+        self.reads += 1
+        rows = []
+        for adgroup_id, name in self.adgroups.items():
+            status = "DISABLE"
+            for line in self.mutations():
+                verb, object_id, value = line.split(" ")
+                if object_id == adgroup_id and verb == "set_status":
+                    status = value
+            if adgroup_ids is None or adgroup_id in adgroup_ids:
+                rows.append({"adgroup_id": adgroup_id, "adgroup_name": name, "budget": 50.0,
+                             "budget_mode": "BUDGET_MODE_DAY", "operation_status": status})
+        return rows
 
 
 @pytest.fixture
 def fake_ads(tmp_path: Path) -> FakeAds:
-    ads = FakeAds(calls_file=tmp_path / "platform-calls.txt")
+    ads = FakeAdsWithAdgroups(calls_file=tmp_path / "platform-calls.txt", adgroups={"g1": "Spring Sale - tents"})
     ads.campaigns["c1"] = FakeCampaign("c1", "Spring Sale", Decimal("100"), operation_status="DISABLE")
     return ads
 
@@ -51,4 +75,5 @@ def tokens(engine, runtime) -> dict[str, str]:
         "alice": issue_token(engine, "m-acme", "alice", role="reviewer"),
         "vic": issue_token(engine, "m-acme", "vic", role="viewer"),
         "mallory": issue_token(engine, "m-other", "mallory", role="owner"),
+        "olga": issue_token(engine, "m-acme", "olga", role="owner"),
     }

@@ -1,4 +1,4 @@
-from api_helpers import queue_enable
+from api_helpers import console_sign_in, queue_budget, queue_enable
 from fastapi.testclient import TestClient
 
 from shopwarden.api import create_app
@@ -70,16 +70,41 @@ def test_reject_needs_a_reason_and_extra_fields_are_refused(engine, runtime, tok
     assert fake_ads.mutations() == []
 
 
-def test_review_page_sign_in_and_approve(engine, runtime, tokens, fake_ads) -> None:
+def test_the_api_ignores_the_console_cookie(engine, runtime, tokens, fake_ads) -> None:
     approval_id = queue_enable(runtime)
     client = _client(engine, runtime)
-    assert "Reviewer token" in client.get("/review").text
-    bad = client.post("/review/login", data={"token": "swr_wrong"})
-    assert "not valid" in bad.text
-    page = client.post("/review/login", data={"token": tokens["alice"]})
-    assert f"id=approval-{approval_id}" in page.text and "best ROAS this week" in page.text
-    cross_site = client.post(f"/review/{approval_id}/approve", headers={"origin": "https://evil.example"})
-    assert cross_site.status_code == 403
-    done = client.post(f"/review/{approval_id}/approve", data={"note": ""})
-    assert f"approval {approval_id}: executed" in done.text
-    assert fake_ads.mutations() == ["set_status c1 ENABLE"]
+    console_sign_in(client, tokens["alice"])
+    assert client.cookies.get("sw_session")
+    refused = client.post(f"/api/approvals/{approval_id}/approve")
+    assert refused.status_code == 401 and "Bearer" in refused.json()["detail"]
+    assert client.get("/api/approvals").status_code == 401
+    assert fake_ads.mutations() == []
+
+
+def test_openapi_declares_the_bearer_scheme_and_errors(engine, runtime) -> None:
+    client = _client(engine, runtime)
+    schema = client.get("/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["reviewerToken"] == {
+        "type": "http", "scheme": "bearer",
+        "description": "A reviewer token from `shopwarden merchant reviewer token MERCHANT NAME`."}
+    approve = schema["paths"]["/api/approvals/{approval_id}/approve"]["post"]
+    assert approve["security"] == [{"reviewerToken": []}]
+    assert {"401", "403", "404", "409", "413", "422"} <= set(approve["responses"])
+    assert all(not path.startswith(("/console", "/signin")) for path in schema["paths"])
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "POST /api/approvals/{approval_id}/approve" in docs.text
+    assert "cdn" not in docs.text.lower() and "<script" not in docs.text
+
+
+def test_an_owner_edits_then_approves_over_the_api(engine, runtime, tokens, fake_ads) -> None:
+    approval_id = queue_budget(runtime, "150")
+    client = _client(engine, runtime)
+    path = f"/api/approvals/{approval_id}/edit-approve"
+    by_reviewer = client.post(path, headers=_auth(tokens["alice"]), json={"changes": {"budget": "115"}})
+    assert by_reviewer.status_code == 403 and "only owners edit actions" in by_reviewer.json()["detail"]
+    assert client.post(path, headers=_auth(tokens["olga"]), json={"changes": {}}).status_code == 422
+    done = client.post(path, headers=_auth(tokens["olga"]), json={"changes": {"budget": "115"}, "note": "smaller"})
+    assert done.status_code == 200, done.text
+    assert (done.json()["approval"]["args"]["budget"], done.json()["result"]["outcome"]) == ("115", "executed")
+    assert fake_ads.mutations() == ["update_budget c1 115"]
+    assert verify_chain(engine).ok

@@ -1,4 +1,4 @@
-"""HTTP surface: the reviewer API and page."""
+"""HTTP surface: the console pages and the JSON API (FastAPI routers under api/routes/)."""
 
 from shopwarden.api.app import create_app
 

@@ -1,123 +1,106 @@
-"""The reviewer API and page (FastAPI).
+"""The console and JSON API app, assembled from routers.
 
-    GET  /api/approvals[?status=]           the reviewer's merchant only
-    GET  /api/approvals/{id}
-    POST /api/approvals/{id}/approve        {"note": ...}  -> approve, then execute once through the gate
-    POST /api/approvals/{id}/reject         {"reason": ...}
-    GET  /api/audit[?limit=]
-    GET  /review                            the page (sign in with the reviewer token)
+    /api/approvals[...], /api/audit   JSON API, bearer tokens only (see /docs, /openapi.json)
+    /signin, /signout, /console/...   server-rendered console, server-side sessions + CSRF
+    /static/...                       the console's own CSS (nothing is fetched from elsewhere)
 
-Every request is a named reviewer (bearer token, or the page's HttpOnly SameSite=Strict cookie);
-other merchants' approvals do not exist for them.
+Every request body is bounded (limits.BodyLimit) before routing, so before authentication.
 """
 
+from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from typing import Annotated, Any
+from pathlib import Path
+from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shopwarden.api.auth import ReviewerIdentity, identify
-from shopwarden.approvals import queue as approvals
-from shopwarden.approvals.reviewing import approve_and_execute
-from shopwarden.audit.chain import list_executions
-from shopwarden.db.models import Approval
+from shopwarden.api.deps import Refused, Services
+from shopwarden.api.limits import BodyLimit
+from shopwarden.api.routes import (
+    api_approvals,
+    api_audit,
+    api_docs,
+    console_activity,
+    console_approvals,
+    console_merchant,
+    console_session,
+)
+from shopwarden.api.templating import TEMPLATES
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
-COOKIE = "sw_reviewer"
 RuntimeFactory = Callable[[], Any]
-
-
-class ApproveBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    note: str | None = Field(default=None, max_length=2000)
-
-
-class RejectBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field(min_length=1, max_length=2000)
-
-
-def approval_view(a: Approval) -> dict[str, Any]:
-    return a.model_dump(mode="json", exclude={"idempotency_key"})
+MESSAGE_MAX_CHARS = 300
 
 
 def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
     """The app; `runtime_factory` builds the runtime whose gate executes approved actions (once, lazily)."""
-    app = FastAPI(title="shopwarden reviewer API", docs_url=None, redoc_url=None)
-    runtime_box: dict[str, Any] = {}
+    app = FastAPI(title="shopwarden API", version="1", docs_url=None, redoc_url=None,
+                  description="Approvals and audit of one merchant. Authenticate with a reviewer token "
+                              "(`Authorization: Bearer swr_...`); cookies are never accepted here.")
+    app.state.services = Services(engine, runtime_factory)
+    app.add_middleware(BodyLimit)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    for router in (api_approvals.router, api_audit.router, api_docs.router, console_session.router,
+                   console_approvals.router, console_merchant.router, console_activity.router):
+        app.include_router(router)
+    _add_error_handlers(app)
 
-    def runtime() -> Any:
-        if "runtime" not in runtime_box:
-            runtime_box["runtime"] = runtime_factory()
-        return runtime_box["runtime"]
-
-    def reviewer(request: Request) -> ReviewerIdentity:
-        header = request.headers.get("authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else request.cookies.get(COOKIE)
-        identity = identify(engine, token)
-        if identity is None:
-            raise HTTPException(401, "sign in with your reviewer token", headers={"WWW-Authenticate": "Bearer"})
-        return identity
-
-    Reviewer = Annotated[ReviewerIdentity, Depends(reviewer)]
-
-    @app.exception_handler(NotFound)
-    async def not_found(_request: Request, exc: NotFound) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=404)
-
-    @app.exception_handler(ApprovalConflict)
-    async def conflict(_request: Request, exc: ApprovalConflict) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=409)
-
-    @app.exception_handler(ApprovalError)
-    async def refused(_request: Request, exc: ApprovalError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=403)
-
-    @app.get("/healthz")
+    @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/api/approvals")
-    def list_(who: Reviewer, status: str | None = None) -> list[dict[str, Any]]:
-        approvals.expire_due(engine)
-        return [approval_view(a) for a in approvals.list_approvals(engine, merchant_id=who.merchant_id,
-                                                                    status=status)]
-
-    @app.get("/api/approvals/{approval_id}")
-    def show(who: Reviewer, approval_id: int) -> dict[str, Any]:
-        return approval_view(approvals.get_approval(engine, approval_id, who.merchant_id))
-
-    @app.post("/api/approvals/{approval_id}/approve")
-    async def approve(who: Reviewer, approval_id: int, body: ApproveBody | None = None) -> dict[str, Any]:
-        return await decide_and_execute(who, approval_id, (body or ApproveBody()).note)
-
-    @app.post("/api/approvals/{approval_id}/reject")
-    async def reject(who: Reviewer, approval_id: int, body: RejectBody) -> dict[str, Any]:
-        decided = await asyncio.to_thread(approvals.reject, engine, approval_id, reviewer=who.name,
-                                          reason=body.reason, merchant_id=who.merchant_id)
-        return approval_view(decided)
-
-    @app.get("/api/audit")
-    def audit(who: Reviewer, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[dict[str, Any]]:
-        # Out-of-range limits are a 422 naming the field, not silently clamped (limit=0 used to return rows).
-        rows = list_executions(engine, merchant_id=who.merchant_id, limit=limit)
-        return [r.model_dump(mode="json", exclude={"policy_input"}) for r in rows]
-
-    async def decide_and_execute(who: ReviewerIdentity, approval_id: int, note: str | None) -> dict[str, Any]:
-        reviewed = await approve_and_execute(engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
-                                             note=note, runtime_factory=runtime)
-        result = reviewed.result.for_agent() if reviewed.result is not None else {"outcome": "queued"}
-        return {"approval": approval_view(reviewed.approval), "result": result}
-
-    app.state.decide_and_execute = decide_and_execute
-    app.state.reviewer = reviewer
-
-    from shopwarden.api.pages import add_pages
-
-    add_pages(app, engine)
     return app
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+    detail = detail[:MESSAGE_MAX_CHARS]
+    if _is_api(request) or request.url.path in ("/openapi.json", "/healthz"):
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    return TEMPLATES.TemplateResponse(request, "refused.html", {"detail": detail, "who": None, "roles": [],
+                                                                "csrf": "", "messages": []},
+                                      status_code=status, headers=headers)
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, str(exc))
+
+    @app.exception_handler(ApprovalConflict)
+    async def conflict(request: Request, exc: ApprovalConflict) -> Response:
+        return _error(request, 409, str(exc))
+
+    @app.exception_handler(ApprovalError)
+    async def refused(request: Request, exc: ApprovalError) -> Response:
+        return _error(request, 403, str(exc))
+
+    @app.exception_handler(Refused)
+    async def refused_post(request: Request, exc: Refused) -> Response:
+        return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail), getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Never echo the input: a 5 MB body must not come back as a 5 MB error.
+        issues = [{"loc": [str(p)[:40] if isinstance(p, str) else p for p in e.get("loc", ())][:6],
+                   "msg": str(e.get("msg", ""))[:200], "type": str(e.get("type", ""))[:40]}
+                  for e in exc.errors()[:10]]
+        if not _is_api(request):
+            return _error(request, 422, "; ".join(f"{'.'.join(map(str, i['loc']))}: {i['msg']}" for i in issues))
+        return JSONResponse({"detail": issues}, status_code=422)
+
+
+__all__ = ["create_app"]

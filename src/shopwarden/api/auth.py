@@ -1,4 +1,8 @@
-"""Reviewer identity for the API and the page: a bearer token per reviewer, stored only as a hash."""
+"""Who is asking: reviewer tokens (stored only as sha256), people and their roles per merchant.
+
+A person is every `reviewers` row that shares a `person_id`: one person may be an owner at one
+merchant and a viewer at another. A token belongs to one row and signs its person in.
+"""
 
 from __future__ import annotations
 
@@ -11,24 +15,33 @@ from sqlmodel import select
 
 from shopwarden.approvals.queue import add_reviewer
 from shopwarden.db.engine import session_scope
-from shopwarden.db.models import Reviewer
+from shopwarden.db.models import Merchant, Reviewer
 from shopwarden.errors import NotFound
 
 TOKEN_PREFIX = "swr_"
+TOKEN_MAX_CHARS = 200  # a real token is 47 characters; anything far longer is not one
 
 
 @dataclass(frozen=True)
 class ReviewerIdentity:
+    """One person acting at one merchant with one role."""
+
     merchant_id: str
     name: str
     role: str
+    person_id: str = ""
+    merchant_name: str = ""
 
     @property
     def may_decide(self) -> bool:
         return self.role in ("reviewer", "owner")
 
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
 
-def _hash(token: str) -> str:
+
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -45,14 +58,52 @@ def issue_token(engine: Engine, merchant_id: str, name: str, role: str | None = 
     with session_scope(engine) as session:
         row = session.exec(select(Reviewer).where(Reviewer.merchant_id == merchant_id,
                                                   Reviewer.name == name)).one()
-        row.token_hash = _hash(token)
+        row.token_hash = token_hash(token)
+        row.person_id = row.person_id or secrets.token_hex(16)
         session.add(row)
     return token
 
 
-def identify(engine: Engine, token: str | None) -> ReviewerIdentity | None:
-    if not token or not token.startswith(TOKEN_PREFIX):
+def grant_role(engine: Engine, person_id: str, merchant_id: str, name: str, role: str) -> None:
+    """Give an existing person a role at another merchant (same sign-in, switchable in the console)."""
+    add_reviewer(engine, merchant_id, name, role)
+    with session_scope(engine) as session:
+        row = session.exec(select(Reviewer).where(Reviewer.merchant_id == merchant_id,
+                                                  Reviewer.name == name)).one()
+        row.person_id = person_id
+        session.add(row)
+
+
+def person_of_token(engine: Engine, token: str | None) -> str | None:
+    """The person a token signs in, or None."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX_CHARS:
         return None
     with session_scope(engine) as session:
-        row = session.exec(select(Reviewer).where(Reviewer.token_hash == _hash(token))).first()
-        return None if row is None else ReviewerIdentity(row.merchant_id, row.name, row.role)
+        row = session.exec(select(Reviewer).where(Reviewer.token_hash == token_hash(token))).first()
+        if row is None:
+            return None
+        if row.person_id is None:  # a token issued before people existed
+            row.person_id = secrets.token_hex(16)
+            session.add(row)
+        return row.person_id
+
+
+def memberships(engine: Engine, person_id: str) -> list[ReviewerIdentity]:
+    """Every merchant the person has a role at, by merchant id."""
+    with session_scope(engine) as session:
+        rows = session.exec(select(Reviewer, Merchant).join(Merchant, Merchant.id == Reviewer.merchant_id)
+                            .where(Reviewer.person_id == person_id).order_by(Reviewer.merchant_id)).all()
+        return [ReviewerIdentity(r.merchant_id, r.name, r.role, person_id, m.name or m.id) for r, m in rows]
+
+
+def identify(engine: Engine, token: str | None) -> ReviewerIdentity | None:
+    """The reviewer row a bearer token belongs to (the JSON API acts at that row's merchant)."""
+    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX_CHARS:
+        return None
+    with session_scope(engine) as session:
+        row = session.exec(select(Reviewer).where(Reviewer.token_hash == token_hash(token))).first()
+        if row is None:
+            return None
+        merchant = session.get(Merchant, row.merchant_id)
+        return ReviewerIdentity(row.merchant_id, row.name, row.role, row.person_id or "",
+                                (merchant.name if merchant else "") or row.merchant_id)

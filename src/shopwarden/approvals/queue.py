@@ -24,6 +24,7 @@ from shopwarden.audit import chain as audit
 from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Merchant, Reviewer, utcnow
+from shopwarden.domain.notes import NoteRejected, check_note
 from shopwarden.domain.vocabulary import ApprovalStatus as Status
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
@@ -38,6 +39,10 @@ AfterApprove = Callable[[Session, Approval], None]
 
 class ReviewerNotAllowed(ApprovalError):
     """The named reviewer may not decide this approval."""
+
+
+class InvalidNote(ApprovalError):
+    """The note or reason is too long or holds control characters (shopwarden.domain.notes)."""
 
 
 def create_approval(
@@ -103,8 +108,9 @@ def approve(engine: Engine, approval_id: int, *, reviewer: str, merchant_id: str
 
 def reject(engine: Engine, approval_id: int, *, reviewer: str, reason: str, merchant_id: str | None = None) -> Approval:
     """pending -> rejected, with the reviewer's reason."""
-    if not reason.strip():
-        refused = ApprovalError("a rejection needs a reason the agent and the merchant can read")
+    if not reason.strip() or _note_refusal(reason, "reason") is not None:
+        refused = _note_refusal(reason, "reason") or ApprovalError(
+            "a rejection needs a reason the agent and the merchant can read")
         _audit_refusal(engine, approval_id, "approvals.reject", reviewer, merchant_id, refused)
         raise refused
     return _decide(engine, approval_id, Status.REJECTED, reviewer=reviewer, merchant_id=merchant_id, note=reason,
@@ -115,6 +121,8 @@ def _decide(engine: Engine, approval_id: int, to: str, *, reviewer: str, merchan
             note: str | None, after: AfterApprove | None) -> Approval:
     action = "approvals.approve" if to == Status.APPROVED else "approvals.reject"
     try:
+        if note is not None and (refused := _note_refusal(note, "note" if to == "approved" else "reason")):
+            raise refused
         with session_scope(engine) as session:
             approval = _load(session, approval_id, merchant_id)
             _check_reviewer(session, approval, reviewer)
@@ -224,6 +232,14 @@ def release_unsent(engine: Engine, approval_id: int, reason: str) -> Approval:
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+def _note_refusal(text: str, what: str) -> InvalidNote | None:
+    try:
+        check_note(text, what)
+    except NoteRejected as exc:
+        return InvalidNote(str(exc))
+    return None
+
 
 def _load(session: Session, approval_id: int, merchant_id: str | None) -> Approval:
     approval = session.get(Approval, approval_id)

@@ -55,7 +55,21 @@ class Reviewer(SQLModel, table=True):
     name: str = Field(max_length=120)
     role: str = Field(default="reviewer", max_length=32)  # reviewer | viewer | owner
     token_hash: str | None = Field(default=None, max_length=64, index=True)  # sha256 of the API token
+    person_id: str | None = Field(default=None, max_length=64, index=True)  # one person's rows at several merchants
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+
+
+class ConsoleSession(SQLModel, table=True):
+    """A console browser session; the cookie holds a random id, the table only its sha256."""
+
+    __tablename__ = "console_sessions"
+
+    id_hash: str = Field(primary_key=True, max_length=64)
+    person_id: str | None = Field(default=None, max_length=64, index=True)  # None until signed in
+    merchant_id: str | None = Field(default=None, max_length=64)  # the merchant the person is looking at
+    flash: list[dict[str, str]] = _json(list)  # messages shown once, after a redirect
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False, index=True))
 
 
 class OAuthState(SQLModel, table=True):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -51,6 +52,7 @@ class DemoResult:
     audit_rows: int = 0
     audit_ok: bool = False
     seconds: float = 0.0
+    runtime: Any = None  # the runtime on the demo's simulator (`shopwarden serve --demo` keeps using it)
 
 
 async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_DATA_DIR, seed: int = 42) -> DemoResult:
@@ -70,7 +72,7 @@ async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_
     for note in seeded.notes:
         console.print(f"[yellow]{escape(note)}[/yellow]")
 
-    result = DemoResult(seeded.merchant_id)
+    result = DemoResult(seeded.merchant_id, runtime=runtime)
     for day in range(1, days + 1):
         with console.status(f"day {day}: the market moves, then the growth cycle runs..."):
             simulator.advance(days=1)

@@ -1,0 +1,1 @@
+"""Routers: `api_*` are the JSON API (bearer tokens), `console_*` the server-rendered pages."""
