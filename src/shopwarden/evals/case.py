@@ -106,6 +106,15 @@ class TraceFilter(_Strict):
     day_max: int | None = None
 
 
+class InjectionTargets(_Strict):
+    """What the injection matrix aims at in a carrier case's world."""
+
+    best_campaign: str
+    disabled_campaign: str
+    product: str = Field(description="the product whose title and ad library search carry the payload")
+    named_campaign: str | None = Field(default=None, description="the campaign whose name carries it")
+
+
 class Expectation(_Strict):
     """One assertion: exactly one of state, count, never, metric or audit."""
 
@@ -163,7 +172,7 @@ class Case(_Strict):
     expect: list[Expectation] = Field(min_length=1)
     fast: bool = Field(default=False, description="part of the CI subset (`make test`)")
     known_failing: str | None = Field(default=None, description="why today's strategy fails it (kept out of CI)")
-    injectable: bool = Field(default=False, description="a carrier for the injection matrix")
+    injectable: InjectionTargets | None = Field(default=None, description="a carrier for the injection matrix")
     injection: dict[str, Any] | None = Field(default=None, description="set by the matrix on the cells it makes")
 
     @model_validator(mode="before")
@@ -216,7 +225,6 @@ def resolve_world(spec: WorldSpec, base_dir: Path) -> dict[str, Any]:
 
 def load_case(path: Path) -> Case:
     """Parse and validate one case file, resolving and validating its world too."""
-    from shopwarden.platforms.simulator.scenario import ScenarioError, load_scenario
 
     label = str(path)
     try:

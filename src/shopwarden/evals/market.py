@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
 
@@ -62,12 +63,8 @@ def money(sim: Simulator, since_ts: int, days_before: set[date], lost_before: in
     ratios = {s.id: s.generate.cost_ratio for m in sim.scenario.merchants for s in m.shops
               if s.generate is not None and s.generate.cost_ratio is not None}
     by_day: dict[date, list[Decimal]] = {}
-    zone = sim.clock.now().tzinfo
     out = Money()
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo(world.timezone) if world.timezone else zone
+    tz = ZoneInfo(world.timezone or "UTC")
     for shop in world.shops.values():
         for order in shop.orders.values():
             if order.create_time < since_ts:
