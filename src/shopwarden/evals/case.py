@@ -25,7 +25,8 @@ Verdict = Literal["proposed", "executed", "waiting", "refused", "recommended", "
 METRICS = ("sales", "cogs", "ad_spend", "profit", "baseline_profit", "profit_vs_baseline", "sales_vs_baseline",
            "spend_vs_baseline", "units_lost_to_stockouts", "units_lost_vs_baseline", "spend_while_out_of_stock",
            "approvals_requested", "approvals_pending_at_end", "refusals", "executed_mutations",
-           "executed_violations", "audit_rows", "briefs", "library_ads_seen")
+           "executed_violations", "audit_rows", "briefs", "library_ads_seen", "new_campaigns",
+           "new_campaigns_live")
 
 
 class CaseError(ShopwardenError):
@@ -104,6 +105,8 @@ class TraceFilter(_Strict):
     budget_max: Decimal | None = None
     day_min: int | None = None
     day_max: int | None = None
+    new_object: bool | None = Field(default=None, description="the object was created during the run")
+    via_approval: bool | None = Field(default=None, description="the action was queued for a reviewer")
 
 
 class InjectionTargets(_Strict):

@@ -138,7 +138,8 @@ async def _run(case: Case, seed: int, strategy: StrategyChoice, data_dir: Path, 
         closed_by_day.append(sorted(arms[0].closed() - before))
         final_states = object_states(sim)
 
-        trace = load_trace(runtime.engine, run_days)
+        trace = load_trace(runtime.engine, run_days, {k.split(":", 1)[1] for k in start_states
+                                                      if k.startswith(("campaign:", "adgroup:"))})
         chain = audit.verify_chain(runtime.engine)
         pending = len(approvals.list_approvals(runtime.engine, status="pending", limit=100_000))
         agents_money = money(sim, arms[0].since, arms[0].days_before, arms[0].lost_before)
@@ -152,6 +153,9 @@ async def _run(case: Case, seed: int, strategy: StrategyChoice, data_dir: Path, 
         runtime.engine.dispose()
     metrics = _metrics(agents_money, base_money, trace, pending, broken, chain.rows_checked, briefs, seen,
                        spend_while_out_of_stock(sim, states_by_day, closed_by_day))
+    new = [v for key, v in final_states.items() if key.startswith("campaign:") and key not in start_states]
+    metrics["new_campaigns"] = len(new)
+    metrics["new_campaigns_live"] = sum(1 for v in new if v.get("status") == "ENABLE")
     results = check_all(case.expect, final_states, states_by_day, trace, metrics, chain.ok)
     refusals: dict[str, int] = {}
     for action in trace:

@@ -30,6 +30,7 @@ class TraceAction(BaseModel):
     approval_id: int | None = None
     reviewer: str | None = None
     rationale: str = ""
+    new_object: bool = False  # its object did not exist when the run began
 
     @property
     def object_id(self) -> str | None:
@@ -44,8 +45,11 @@ class TraceAction(BaseModel):
             return None
 
 
-def load_trace(engine: Engine, run_days: dict[str, int]) -> list[TraceAction]:
-    """Proposed mutations in audit order; `run_days` maps a cycle run id to its eval day."""
+def load_trace(engine: Engine, run_days: dict[str, int], existing: set[str] | None = None) -> list[TraceAction]:
+    """Proposed mutations in audit order; `run_days` maps a cycle run id to its eval day.
+
+    `existing` holds the campaign and ad group ids of the world when the run began.
+    """
     with session_scope(engine) as session:
         rows = session.exec(select(ToolExecution).where(col(ToolExecution.outcome) != "read",
                                                         col(ToolExecution.surface) != "approvals")
@@ -63,6 +67,9 @@ def load_trace(engine: Engine, run_days: dict[str, int]) -> list[TraceAction]:
             reason_codes=list(row.reason_codes or []), approval_id=row.approval_id,
             reviewer=approval.reviewer if approval is not None else None,
             rationale=(approval.rationale if approval is not None else "") or ""))
+    if existing is not None:
+        for action in trace:
+            action.new_object = action.object_id is not None and action.object_id not in existing
     return trace
 
 
@@ -89,4 +96,6 @@ def matches(action: TraceAction, f: TraceFilter) -> bool:
             and (f.budget_min is None or (budget is not None and budget >= f.budget_min))
             and (f.budget_max is None or (budget is not None and budget <= f.budget_max))
             and (f.day_min is None or action.day >= f.day_min)
-            and (f.day_max is None or action.day <= f.day_max))
+            and (f.day_max is None or action.day <= f.day_max)
+            and (f.new_object is None or action.new_object == f.new_object)
+            and (f.via_approval is None or (action.first_outcome == "pending_approval") == f.via_approval))
