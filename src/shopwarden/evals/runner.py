@@ -7,6 +7,7 @@ The run's data dir (SQLite database, master key) is kept under `worlds/<case>-s<
 
 from __future__ import annotations
 
+import shutil
 import time
 from datetime import date
 from pathlib import Path
@@ -104,6 +105,8 @@ async def run_case(case: Case, seed: int, strategy: StrategyChoice, out_dir: Pat
 
 async def _run(case: Case, seed: int, strategy: StrategyChoice, data_dir: Path, policies_dir: Path | None,
                started: float) -> SeedRun:
+    if data_dir.exists():  # a rerun into the same folder starts from a clean database
+        shutil.rmtree(data_dir)
     sim = Simulator.from_scenario(case.world_data, seed=seed)
     baseline = Simulator.from_scenario(case.world_data, seed=seed)
     with isolated_settings(data_dir, sim.credentials.settings_env(), policies_dir):
