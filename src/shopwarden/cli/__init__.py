@@ -44,7 +44,10 @@ def main() -> None:
     """Entry point: ShopwardenError becomes one readable line and exit code 2."""
     install_log_redaction()
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click hands a command's `typer.Exit(n)` back as the return value.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except ShopwardenError as exc:
         err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, markup=True)
         sys.exit(2)

@@ -84,6 +84,8 @@ def run_suite_command(
         _print_summary(path, summaries, failures, k)
         console.print(f"saved {escape(str(path))}; reports: {escape(', '.join(str(p) for p in written))}",
                       highlight=False)
+        failed_seeds = sum(not r.passed for r in runs)
+        console.print(f"eval: {len(runs) - failed_seeds} passed, {failed_seeds} failed", highlight=False)
     if failures:
         raise typer.Exit(1)
 
