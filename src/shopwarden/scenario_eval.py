@@ -10,7 +10,7 @@ policy version; `approve_all` stands in for a reviewer who approves every queued
 
 from __future__ import annotations
 
-import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -23,9 +23,11 @@ from pydantic import BaseModel
 
 from shopwarden import approvals, audit
 from shopwarden.agents import CycleSummary, deps_from_runtime, resume_cycle, run_cycle
+from shopwarden.agents.deps import rule_strategies
 from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
-from shopwarden.demo_setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant
+from shopwarden.demo_setup import REVIEWER, seed_merchant
+from shopwarden.evals.isolation import isolated_settings
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.reviewing import approve_and_execute
 from shopwarden.runtime import build_runtime
@@ -94,44 +96,50 @@ async def evaluate(scenario: str | Path, *, days: int = 7, seed: int = 0, autono
     """Run the scenario with the agents and without them; score both over the same days."""
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="shopwarden-eval-") as scratch:
-        prepare_environment(data_dir or Path(scratch) / "data")
-        if policies_dir is not None:
-            os.environ["SHOPWARDEN_POLICIES_DIR"] = str(Path(policies_dir).resolve())
-            get_settings.cache_clear()
+        data = data_dir or Path(scratch) / "data"
+        if data.exists():
+            shutil.rmtree(data)
         simulator = Simulator.from_scenario(scenario, seed=seed)
         baseline = Simulator.from_scenario(scenario, seed=seed)
-        point_settings_at(simulator)
-        upgrade(engine_for(get_settings().effective_database_url))
-        runtime = build_runtime(simulator=simulator)
-        deps = deps_from_runtime(runtime)
-        seeded = await seed_merchant(runtime, autonomy=autonomy)
+        # The run's own settings, put back exactly afterwards (`--policies` used to stay set).
+        with isolated_settings(data, simulator.credentials.settings_env(), policies_dir):
+            result = await _score(scenario, simulator, baseline, days=days, seed=seed, autonomy=autonomy,
+                                  approve_all=approve_all, started=started)
+    return result
 
-        window, baseline_window = _window(simulator), _window(baseline)
-        for day in range(1, days + 1):
-            simulator.advance(days=1)
-            baseline.advance(days=1)
-            summary = await run_cycle(deps, seeded.merchant_id, slot=f"eval-day-{day}")
-            if approve_all and summary.waiting_approval_ids():
-                summary = await _approve_everything(runtime, deps, summary)
-            window.cycles.append(summary)
-        # The last cycle's changes take effect over one more day, in both worlds.
+
+async def _score(scenario: str | Path, simulator: Simulator, baseline: Simulator, *, days: int, seed: int,
+                 autonomy: str, approve_all: bool, started: float) -> EvalReport:
+    upgrade(engine_for(get_settings().effective_database_url))
+    runtime = build_runtime(simulator=simulator)
+    deps = deps_from_runtime(runtime, rule_strategies())
+    seeded = await seed_merchant(runtime, autonomy=autonomy)
+
+    window, baseline_window = _window(simulator), _window(baseline)
+    for day in range(1, days + 1):
         simulator.advance(days=1)
         baseline.advance(days=1)
+        summary = await run_cycle(deps, seeded.merchant_id, slot=f"eval-day-{day}")
+        if approve_all and summary.waiting_approval_ids():
+            summary = await _approve_everything(runtime, deps, summary)
+        window.cycles.append(summary)
+    # The last cycle's changes take effect over one more day, in both worlds.
+    simulator.advance(days=1)
+    baseline.advance(days=1)
 
-        verdicts: dict[str, int] = {}
-        for summary in window.cycles:
-            for verdict, count in summary.counts().items():
-                verdicts[verdict] = verdicts.get(verdict, 0) + count
-        report = audit.verify_chain(runtime.engine, seeded.merchant_id)
-        result = EvalReport(
-            scenario=str(scenario), seed=seed, days=days, autonomy=autonomy, policy_version=runtime.policy.version,
-            approve_all=approve_all, with_agents=_totals(simulator, window),
-            baseline=_totals(baseline, baseline_window),
-            verdicts=verdicts, waiting_at_end=len(approvals.list_approvals(
-                runtime.engine, merchant_id=seeded.merchant_id, status="pending", limit=10_000)),
-            audit_rows=report.rows_checked, audit_ok=report.ok, seconds=round(time.perf_counter() - started, 2))
-        runtime.engine.dispose()
-        engine_for.cache_clear()
+    verdicts: dict[str, int] = {}
+    for summary in window.cycles:
+        for verdict, count in summary.counts().items():
+            verdicts[verdict] = verdicts.get(verdict, 0) + count
+    report = audit.verify_chain(runtime.engine, seeded.merchant_id)
+    result = EvalReport(
+        scenario=str(scenario), seed=seed, days=days, autonomy=autonomy, policy_version=runtime.policy.version,
+        approve_all=approve_all, with_agents=_totals(simulator, window),
+        baseline=_totals(baseline, baseline_window),
+        verdicts=verdicts, waiting_at_end=len(approvals.list_approvals(
+            runtime.engine, merchant_id=seeded.merchant_id, status="pending", limit=10_000)),
+        audit_rows=report.rows_checked, audit_ok=report.ok, seconds=round(time.perf_counter() - started, 2))
+    runtime.engine.dispose()
     return result
 
 

@@ -15,8 +15,9 @@ SERUM = "1729000000000000001"
 
 def write_case(folder: Path, name: str, expect: list[dict[str, Any]], **fields: Any) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    body = {"name": name, "family": fields.pop("family", "test"), "world": fields.pop("world", {"scenario": "small_shop"}),
-            "days": fields.pop("days", 1), "reviewer": fields.pop("reviewer", "approve_all"), "expect": expect, **fields}
+    body = {"name": name, "family": fields.pop("family", "test"),
+            "world": fields.pop("world", {"scenario": "small_shop"}), "days": fields.pop("days", 1),
+            "reviewer": fields.pop("reviewer", "approve_all"), "expect": expect, **fields}
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
     return path

@@ -48,7 +48,7 @@ def failing_run(suite: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
 
 
 def test_a_failing_suite_exits_1_and_names_the_failing_assertion(failing_run):
-    done, out = failing_run
+    done, _ = failing_run
     assert done.returncode == 1, done.stderr
     report = json.loads(done.stdout)
     cases = {c["case"]: c for c in report["cases"]}

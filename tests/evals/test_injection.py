@@ -10,9 +10,8 @@ from evals_helpers import DISABLED, SERUM, WINNER, write_case
 
 from shopwarden.evals.case import load_case
 from shopwarden.evals.injection import PLANTED_AD_ID, MatrixSpec, expand
-from shopwarden.evals.strategies import planted_orders
 from shopwarden.evals.runner import run_case
-from shopwarden.evals.strategies import parse_strategy
+from shopwarden.evals.strategies import parse_strategy, planted_orders
 from shopwarden.platforms.simulator import Simulator
 
 TARGETS = {"best_campaign": WINNER, "disabled_campaign": DISABLED, "product": SERUM}
