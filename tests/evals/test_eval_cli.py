@@ -92,6 +92,29 @@ def test_reports_are_self_contained_and_junit_lists_each_seed(failing_run):
     assert "| pause_loser | 2 | 0.50 | 0.50 |" in (out / "report.md").read_text()
 
 
+def test_the_html_report_renders_in_chromium_without_fetching_anything(failing_run):
+    _, out = failing_run
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is required under CI=true", pytrace=False)
+        pytest.skip("Debian chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        page = browser.new_page()
+        fetched: list[str] = []
+        page.on("request", lambda request: fetched.append(request.url))
+        page.goto((out / "report.html").as_uri())
+        assert page.locator("h1").inner_text().startswith("shopwarden eval run")
+        assert page.locator(".kpi b.fail").inner_text() == "FAILED"
+        assert page.locator("svg").count() >= 3 and page.locator("svg").first.bounding_box()["width"] > 200
+        assert page.get_by_text("a deliberately wrong expectation — got ENABLE").count() >= 1
+        browser.close()
+    assert [url for url in fetched if not url.startswith("file:")] == []
+
+
 def test_a_known_failing_case_is_reported_but_does_not_fail_the_suite(tmp_path: Path):
     write_case(tmp_path / "s", "known", [{"state": f"campaign:{WINNER}", "field": "status", "eq": "DISABLE"}],
                known_failing="kept to show the gap")

@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 
 plt.rcParams.update({"svg.fonttype": "none", "font.size": 9, "axes.spines.top": False,
                      "axes.spines.right": False})
@@ -36,8 +37,9 @@ def family_bars(families: dict[str, dict[str, float]], k: int) -> str:
     ys = range(len(names))
     ax.barh([y + 0.2 for y in ys], [families[n]["pass_1"] for n in names], height=0.4, label="pass^1",
             color="#9ecae1")
-    ax.barh([y - 0.2 for y in ys], [families[n]["pass_k"] for n in names], height=0.4, label=f"pass^{k}",
-            color="#3182bd")
+    if k > 1:
+        ax.barh([y - 0.2 for y in ys], [families[n]["pass_k"] for n in names], height=0.4, label=f"pass^{k}",
+                color="#3182bd")
     ax.set_yticks(list(ys), [_plain(n) for n in names])
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
@@ -68,6 +70,7 @@ def budget_paths(paths: dict[str, list[str]], changes: dict[str, list[int]], nam
         marked = [d for d in changes.get(campaign, []) if d < len(ys)]
         ax.scatter(marked, [ys[d] for d in marked], s=60, facecolors="none", edgecolors=line.get_color())
     ax.set_xlabel("day (0 = start; circles: agents' changes)")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_title("Campaign daily budgets")
     ax.legend(fontsize=6)
     return _svg(fig)
