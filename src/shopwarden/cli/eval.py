@@ -57,7 +57,9 @@ def run_suite_command(
     total = sum(matrix_seeds if c.injection is not None and matrix_seeds else n for c in loaded.cases)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                         console=console, transient=as_json, disable=as_json)
-    with progress:
+    from shopwarden.evals.logs import logs_to
+
+    with logs_to(out_dir / "run.log"), progress:
         task = progress.add_task("cases × seeds", total=total)
 
         def advanced(case: str, seed: int) -> None:
