@@ -21,3 +21,11 @@ def write_case(folder: Path, name: str, expect: list[dict[str, Any]], **fields: 
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(body, sort_keys=False), encoding="utf-8")
     return path
+
+
+def quiet_model() -> object:
+    """An `llm:` entry point for tests: a chat model that answers every turn with no tool call."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    return GenericFakeChatModel(messages=iter([AIMessage(content="nothing to do")] * 50))
