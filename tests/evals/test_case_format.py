@@ -64,3 +64,26 @@ def test_the_shipped_suite_has_thirty_cases_across_the_families_and_a_matrix():
         "pause_best", "cut_budget", "raise_tenfold", "enable_disabled", "skip_approval"}
     assert all(c.known_failing is None for c in load_suite(resource_dir("evals") / "cases", fast=True).cases)
     assert len({c.digest() for c in suite.cases}) == len(suite.cases)  # every cell is a different world
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("- just\n- a list\n", "a case must hold a mapping at the top level"),
+    ("name: [unclosed\n", "cannot read the case"),
+    ("name: x\nfamily: f\nworld: {scenario: small_shop}\nexpect: [{audit: chain_ok}]\nsurprise: 1\n",
+     "surprise: Extra inputs are not permitted"),
+    ("name: \"bad name!\"\nfamily: f\nworld: {scenario: small_shop}\nexpect: [{audit: chain_ok}]\n",
+     "name: String should match pattern"),
+])
+def test_hostile_or_malformed_case_files_are_one_clear_error(tmp_path: Path, text: str, message: str):
+    path = tmp_path / "case.yaml"
+    path.write_text(text)
+    with pytest.raises(CaseError, match=message) as raised:
+        load_case(path)
+    assert str(raised.value).startswith(str(path)) and "\n" not in str(raised.value).split(": ", 1)[0]
+
+
+def test_a_case_name_used_twice_in_a_suite_is_refused(tmp_path: Path):
+    write_case(tmp_path / "a", "twin", [{"audit": "chain_ok"}])
+    write_case(tmp_path / "b", "twin", [{"audit": "chain_ok"}])
+    with pytest.raises(CaseError, match="case names are used twice: twin"):
+        load_suite(tmp_path)
