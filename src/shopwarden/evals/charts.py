@@ -56,8 +56,9 @@ def daily_money(agents: list[dict[str, str]], baseline: list[dict[str, str]], ti
                 color="#31a354")
         ax.plot(days, [float(r["spend"]) for r in rows], style, marker=".", label=f"ad spend ({label})",
                 color="#de2d26")
+        ax.plot(days, [float(r["sales"]) for r in rows], style, label=f"sales ({label})", color="#9e9ac8")
     ax.set_title(_plain(title, 60))
-    ax.legend(fontsize=7, ncol=2)
+    ax.legend(fontsize=6, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.12))
     return _svg(fig)
 
 
@@ -72,7 +73,7 @@ def budget_paths(paths: dict[str, list[str]], changes: dict[str, list[int]], nam
     ax.set_xlabel("day (0 = start; circles: agents' changes)")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_title("Campaign daily budgets")
-    ax.legend(fontsize=6)
+    ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return _svg(fig)
 
 
