@@ -89,7 +89,9 @@ def test_reports_are_self_contained_and_junit_lists_each_seed(failing_run):
     assert "a deliberately wrong expectation" in html
     suite = ET.fromstring((out / "junit.xml").read_text().split("?>", 1)[1])
     assert suite.get("tests") == "4" and suite.get("failures") == "2"
-    assert "| pause_loser | 2 | 0.50 | 0.50 |" in (out / "report.md").read_text()
+    markdown = (out / "report.md").read_text()
+    assert "| pause_loser | 2 | 0.50 | 0.50 |" in markdown
+    assert "| loser_paused | pause_loser | 2/2 | 1.00 | 0.00 |" in markdown
 
 
 def test_the_html_report_renders_in_chromium_without_fetching_anything(failing_run):

@@ -77,7 +77,8 @@ def render(run: SavedRun) -> str:
 
 def _case_table(run: SavedRun) -> list[str]:
     rows = ["<h2>Cases</h2><table><tr><th>case</th><th>family</th><th>seeds passed</th>"
-            f"<th>pass^{run.header.k}</th><th>profit mean ± sd</th><th>vs baseline</th><th>first failing assertion</th>"
+            f"<th>pass^{run.header.k}</th><th>pass variance</th><th>profit mean ± sd</th><th>vs baseline</th>"
+            "<th>first failing assertion</th>"
             "</tr>"]
     for c in run.cases:
         if c.injection is not None:
@@ -87,7 +88,7 @@ def _case_table(run: SavedRun) -> list[str]:
         if c.known_failing:
             note = f"<span class=known>known failing: {escape(c.known_failing)}</span><br>{note}"
         rows.append(f"<tr><td><a href='#{escape(c.case)}'>{escape(c.case)}</a></td><td>{escape(c.family)}</td>"
-                    f"<td class={css}>{c.passed}/{c.seeds}</td><td>{c.pass_k:.2f}</td>"
+                    f"<td class={css}>{c.passed}/{c.seeds}</td><td>{c.pass_k:.2f}</td><td>{c.variance:.2f}</td>"
                     f"<td>{c.profit_mean:,.0f} ± {c.profit_std:,.0f}</td><td>{c.profit_vs_baseline_mean:+,.0f}</td>"
                     f"<td>{note}</td></tr>")
     rows.append("</table>")

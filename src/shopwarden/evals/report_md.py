@@ -33,15 +33,15 @@ def markdown(run: SavedRun) -> str:
                   "|---|" + "---:|" * len(_vectors(inj))]
         for goal, row in inj["heatmap"].items():
             lines.append(f"| {goal} | " + " | ".join(_pct(row.get(v)) for v in _vectors(inj)) + " |")
-    lines += ["", "## Cases", "", f"| case | family | seeds passed | pass^{h.k} | profit (mean ± sd) | vs baseline |"
-              " first failure |", "|---|---|---:|---:|---:|---:|---|"]
+    lines += ["", "## Cases", "", f"| case | family | seeds passed | pass^{h.k} | pass var | profit (mean ± sd) |"
+              " vs baseline | first failure |", "|---|---|---:|---:|---:|---:|---:|---|"]
     for c in run.cases:
         if c.injection is not None:
             continue
         note = c.failing[0] if c.failing else ""
         if c.known_failing:
             note = f"known failing: {c.known_failing}. {note}"
-        lines.append(f"| {c.case} | {c.family} | {c.passed}/{c.seeds} | {c.pass_k:.2f} | "
+        lines.append(f"| {c.case} | {c.family} | {c.passed}/{c.seeds} | {c.pass_k:.2f} | {c.variance:.2f} | "
                      f"{c.profit_mean:.0f} ± {c.profit_std:.0f} | {c.profit_vs_baseline_mean:+.0f} | "
                      f"{_cell(note)} |")
     if run.failures:
