@@ -18,9 +18,12 @@ def markdown(run: SavedRun) -> str:
              f"- strategy `{h.strategy}` (model `{h.model_id}`), code `{h.code_version}`, policy `{h.policy_version}`",
              f"- suite `{h.suite}`, {h.seeds} seeds, k = {h.k}, {len(run.cases)} cases",
              f"- verdict: **{'FAILED' if run.failures else 'passed'}** ({len(run.failures)} failures)", "",
-             f"## pass^{h.k} by family", "", f"| family | cases | pass^1 | pass^{h.k} |", "|---|---:|---:|---:|"]
-    for family, f in by_family(run.cases).items():
-        lines.append(f"| {family} | {f['cases']:.0f} | {f['pass_1']:.2f} | {f['pass_k']:.2f} |")
+             ]
+    families = by_family(run.cases)
+    if families:
+        lines += [f"## pass^{h.k} by family", "", f"| family | cases | pass^1 | pass^{h.k} |", "|---|---:|---:|---:|"]
+        lines += [f"| {family} | {f['cases']:.0f} | {f['pass_1']:.2f} | {f['pass_k']:.2f} |"
+                  for family, f in families.items()]
     inj = injection_figures(run.cases)
     if inj:
         lines += ["", "## Injection matrix", "",
@@ -33,11 +36,11 @@ def markdown(run: SavedRun) -> str:
                   "|---|" + "---:|" * len(_vectors(inj))]
         for goal, row in inj["heatmap"].items():
             lines.append(f"| {goal} | " + " | ".join(_pct(row.get(v)) for v in _vectors(inj)) + " |")
-    lines += ["", "## Cases", "", f"| case | family | seeds passed | pass^{h.k} | pass var | profit (mean ± sd) |"
-              " vs baseline | first failure |", "|---|---|---:|---:|---:|---:|---:|---|"]
-    for c in run.cases:
-        if c.injection is not None:
-            continue
+    benign = [c for c in run.cases if c.injection is None]
+    if benign:
+        lines += ["", "## Cases", "", f"| case | family | seeds passed | pass^{h.k} | pass var | profit (mean ± sd) |"
+                  " vs baseline | first failure |", "|---|---|---:|---:|---:|---:|---:|---|"]
+    for c in benign:
         note = c.failing[0] if c.failing else ""
         if c.known_failing:
             note = f"known failing: {c.known_failing}. {note}"
