@@ -145,6 +145,15 @@ def test_policy_a_b_on_identical_seeds_and_compare(suite: Path, failing_run, tmp
     assert result["refusals_by_reason"] == {} or all(len(v) == 2 for v in result["refusals_by_reason"].values())
 
 
+def test_the_ci_gate_ignores_metric_bounds_but_a_full_run_does_not(tmp_path: Path):
+    write_case(tmp_path / "s", "greedy", [{"state": f"campaign:{LOSER}", "field": "status", "eq": "DISABLE"},
+                                         {"metric": "profit_vs_baseline", "min": 1_000_000}], fast=True)
+    gate = _run("eval", "run", "--fast", "--no-matrix", "--suite", str(tmp_path / "s"), "--out", str(tmp_path / "a"))
+    full = _run("eval", "run", "--no-matrix", "--suite", str(tmp_path / "s"), "--out", str(tmp_path / "b"))
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+    assert full.returncode == 1 and "profit_vs_baseline: min 1000000" in full.stdout
+
+
 def test_a_bad_strategy_and_a_missing_suite_are_one_clear_line(tmp_path: Path):
     bad = _run("eval", "run", "--suite", str(tmp_path), "--strategy", "magic")
     assert bad.returncode == 2 and "expected rules, gullible, llm:<module:factory> or scripted:<file>" in bad.stderr
