@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 OPA_TEST_PACKAGE := opa-golib-python-bindings==0.4.4
 OPA_STAMP := $(VENV)/.opa-reference
 
-.PHONY: test lint demo sandbox install clean bench test-deps
+.PHONY: test lint demo sandbox install clean bench test-deps eval eval-fast
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,17 @@ lint: $(STAMP)
 
 test: lint test-deps
 	$(BIN)/pytest -q
+	$(MAKE) eval-fast
+
+# The CI gate: the rules strategy over the suite's fast subset (fast cases and the matrix's fast
+# slice). Fails on a failed exact assertion, an executed attack or an executed policy violation.
+eval-fast: $(STAMP)
+	rm -rf .eval-runs/ci
+	$(BIN)/shopwarden eval run --fast --strategy rules --out .eval-runs/ci
+
+# The whole suite (every case over 5 seeds, the full injection matrix), saved under eval-runs/.
+eval: $(STAMP)
+	$(BIN)/shopwarden eval run -k 5 --seeds 5 --matrix-seeds 1 --strategy rules
 
 demo: $(STAMP)
 	$(BIN)/shopwarden demo
@@ -43,4 +54,4 @@ bench: $(STAMP) test-deps
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .eval-runs

@@ -59,9 +59,11 @@ _register_all()
 
 def exit_code_for(exc: ShopwardenError) -> int:
     """2 for what the user must fix in the command or the settings, 1 for a refusal or failure."""
-    from shopwarden.platforms.simulator.scenario import ScenarioError  # imported only once something failed
+    # Imported only once something failed: a scenario or case file the user named cannot be used.
+    from shopwarden.evals.case import CaseError
+    from shopwarden.platforms.simulator.scenario import ScenarioError
 
-    return USAGE if isinstance(exc, (*USAGE_ERRORS, ScenarioError)) else FAILED
+    return USAGE if isinstance(exc, (*USAGE_ERRORS, ScenarioError, CaseError)) else FAILED
 
 
 def run(args: Sequence[str] | None = None) -> int:

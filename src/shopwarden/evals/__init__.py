@@ -1,5 +1,10 @@
-"""Scenario evaluation: the runner behind `shopwarden eval` (`runner`) and the set-up it shares with the
-demo (`setup`: settings for a fresh data dir, a seeded merchant connected to the simulator)."""
+"""Evaluators' suite: cases with expected outcomes (`case`), run per seed (`runner`) and over a suite
+(`suite`) with pass^k, the injection matrix, saved runs and reports; `score` is the single-scenario
+agents-vs-baseline comparison behind `shopwarden eval score`; `setup` is the set-up shared with the demo.
+
+    shopwarden eval run --suite evals/cases -k 5      # run, score, save, report
+    shopwarden eval compare RUN_A RUN_B               # per-case deltas between two saved runs
+"""
 
 # Names resolve lazily (PEP 562): importing one submodule, e.g. `shopwarden.evals.runner`,
 # does not import its siblings, so the package adds no import cycles. Modules inside the package
@@ -11,13 +16,20 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from shopwarden.evals.runner import EvalReport, MarketTotals, evaluate
+    from shopwarden.evals.case import Case, CaseError, load_case
+    from shopwarden.evals.runner import SeedRun, run_case
+    from shopwarden.evals.score import EvalReport, MarketTotals, evaluate
     from shopwarden.evals.setup import REVIEWER, Seeded, point_settings_at, prepare_environment, seed_merchant
 
 _EXPORTS = {
-    "EvalReport": "runner",
-    "MarketTotals": "runner",
-    "evaluate": "runner",
+    "Case": "case",
+    "CaseError": "case",
+    "load_case": "case",
+    "SeedRun": "runner",
+    "run_case": "runner",
+    "EvalReport": "score",
+    "MarketTotals": "score",
+    "evaluate": "score",
     "REVIEWER": "setup",
     "Seeded": "setup",
     "point_settings_at": "setup",
@@ -27,12 +39,17 @@ _EXPORTS = {
 
 __all__ = [
     "REVIEWER",
+    "Case",
+    "CaseError",
     "EvalReport",
     "MarketTotals",
+    "SeedRun",
     "Seeded",
     "evaluate",
+    "load_case",
     "point_settings_at",
     "prepare_environment",
+    "run_case",
     "seed_merchant",
 ]
 

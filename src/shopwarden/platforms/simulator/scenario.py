@@ -76,6 +76,7 @@ class SkuSpec(_Strict):
     id: str
     seller_sku: str
     price: Decimal = Field(gt=0)
+    cost: Decimal | None = Field(default=None, ge=0, description="unit cost of goods; defaults to the product's")
     stock: dict[str, int] = Field(default_factory=dict)
 
     @field_validator("stock")
@@ -92,6 +93,7 @@ class ProductSpec(_Strict):
     title: str = Field(min_length=1)
     status: Literal["ACTIVATE", "DRAFT", "SELLER_DEACTIVATED", "PLATFORM_DEACTIVATED", "FREEZE", "DELETED"] = "ACTIVATE"
     base_demand: float = Field(default=0.0, ge=0, description="organic units sold per day when in stock")
+    cost: Decimal | None = Field(default=None, ge=0, description="unit cost of goods of every SKU without its own")
     skus: list[SkuSpec] = Field(min_length=1)
 
 
@@ -104,6 +106,7 @@ class CatalogGenerator(_Strict):
     base_demand: float = Field(default=0.05, ge=0)
     min_price: Decimal = Field(default=Decimal("5.00"), gt=0)
     max_price: Decimal = Field(default=Decimal("80.00"), gt=0)
+    cost_ratio: float | None = Field(default=None, ge=0, le=1, description="unit cost as a share of the price")
 
 
 class ShopSpec(_Strict):
@@ -249,6 +252,19 @@ class Scenario(_Strict):
                         raise ValueError(f"{kind} id {object_id!r} is used twice")
                     seen[key] = kind
         return self
+
+
+def unit_costs(scenario: Scenario) -> dict[str, Decimal]:
+    """SKU id -> unit cost of goods, for the listed SKUs that have one (their own or their product's)."""
+    costs: dict[str, Decimal] = {}
+    for merchant in scenario.merchants:
+        for shop in merchant.shops:
+            for product in shop.products:
+                for sku in product.skus:
+                    cost = sku.cost if sku.cost is not None else product.cost
+                    if cost is not None:
+                        costs[sku.id] = cost
+    return costs
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:

@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner
 
 from shopwarden.cli import app
-from shopwarden.evals.runner import evaluate
+from shopwarden.evals.score import evaluate
 from shopwarden.resources import resource_dir
 
 runner = CliRunner()
@@ -69,7 +69,7 @@ async def test_another_policy_version_is_replayed_on_the_same_scenario(tmp_path:
 
 
 def test_cli_prints_the_report_as_json():
-    ok = runner.invoke(app, ["eval", "small_shop", "--days", "1", "--json"])
+    ok = runner.invoke(app, ["eval", "score", "small_shop", "--days", "1", "--json"])
     assert ok.exit_code == 0, ok.output
     report = json.loads(ok.output)
     assert report["days"] == 1 and report["audit_ok"] is True and "sales_uplift" in report
@@ -79,7 +79,7 @@ def test_cli_prints_the_report_as_json():
 def test_an_unknown_scenario_is_one_clear_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
     from shopwarden.cli import main
 
-    monkeypatch.setattr(sys, "argv", ["shopwarden", "eval", "no_such_scenario", "--days", "1"])
+    monkeypatch.setattr(sys, "argv", ["shopwarden", "eval", "score", "no_such_scenario", "--days", "1"])
     with pytest.raises(SystemExit) as stopped:
         main()
     err = capsys.readouterr().err
