@@ -1,0 +1,80 @@
+"""How much of a model's context one turn may use, and how big a prompt is.
+
+Token counts are estimated, not tokenised: ceil(characters / 3) per message plus 4 tokens of
+chat-template framing per message. English text runs about 4 characters per token and JSON about
+3 on the BPE tokenisers small models use (SmolLM2, Llama, Qwen), so dividing by 3 overestimates
+a little: a prompt the estimate fits, fits. No tokenizer download is needed.
+
+A conversation grows turn by turn; `fit` keeps it inside the budget by shortening the oldest tool
+results first (their newest words matter most), never the system text or the newest results.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, ToolMessage
+
+CHARS_PER_TOKEN = 3
+FRAMING_TOKENS = 4  # <|im_start|>role\n ... <|im_end|>\n and the like
+DROPPED = "(an older result, shortened to fit the context)"
+
+
+def estimate_tokens(text: str) -> int:
+    return math.ceil(len(text) / CHARS_PER_TOKEN)
+
+
+def message_text(message: BaseMessage) -> str:
+    """What of a message reaches the model: its text and any tool calls it made."""
+    text = message.content if isinstance(message.content, str) else json.dumps(message.content, default=str)
+    if isinstance(message, AIMessage) and message.tool_calls:
+        text += json.dumps([{"name": c["name"], "args": c["args"]} for c in message.tool_calls], default=str)
+    return text
+
+
+def prompt_tokens(messages: Sequence[BaseMessage], tools: Sequence[dict[str, Any]] = ()) -> int:
+    """The estimated size of what the model is sent: every message, and the tool schemas."""
+    size = sum(estimate_tokens(message_text(m)) + FRAMING_TOKENS for m in messages)
+    return size + sum(estimate_tokens(json.dumps(t, separators=(",", ":"))) for t in tools)
+
+
+@dataclass(frozen=True)
+class ContextBudget:
+    """A model's context, split into what the prompt may use and what the reply needs."""
+
+    context_tokens: int = 8192
+    reply_tokens: int = 1024
+    tool_result_tokens: int = 600  # one tool result, before it is shortened
+
+    @property
+    def prompt_tokens(self) -> int:
+        return self.context_tokens - self.reply_tokens
+
+    def clip(self, text: str, tokens: int | None = None) -> str:
+        """`text` cut to `tokens` (default: one tool result's share), saying how much was cut."""
+        limit = (tokens or self.tool_result_tokens) * CHARS_PER_TOKEN
+        if len(text) <= limit:
+            return text
+        return f"{text[:limit]}… [{len(text) - limit} more characters cut to fit the context]"
+
+    def fit(self, messages: list[BaseMessage], tools: Sequence[dict[str, Any]] = ()) -> list[BaseMessage]:
+        """The conversation with its oldest tool results shortened until the prompt fits."""
+        fitted = list(messages)
+        for index, message in enumerate(fitted):
+            if prompt_tokens(fitted, tools) <= self.prompt_tokens:
+                break
+            if isinstance(message, ToolMessage) and index < _newest_results_start(fitted):
+                fitted[index] = message.model_copy(update={"content": DROPPED})
+        return fitted
+
+
+def _newest_results_start(messages: list[BaseMessage]) -> int:
+    """Index of the first message after the newest model reply: the results it has not seen yet."""
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], AIMessage):
+            return index + 1
+    return len(messages)
