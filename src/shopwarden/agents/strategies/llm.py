@@ -169,7 +169,7 @@ def _remember_hooks(turn: AgentTurn, briefs: list[Brief]) -> dict[str, Any] | No
 
 
 def _results_as_messages(turn: AgentTurn, budget: ContextBudget) -> list[BaseMessage]:
-    return [ToolMessage(content=budget.clip(json.dumps(record.for_agent(), default=str)),
+    return [ToolMessage(content=budget.clip(json.dumps(record.for_agent(), default=str, ensure_ascii=False)),
                         tool_call_id=record.tool_call_id,
                         status="success" if record.outcome in ("read", "executed", "pending_approval") else "error")
             for record in turn.last_results if record.tool_call_id]

@@ -28,7 +28,7 @@ FLOOR = (2, 3)
 
 def quoted(value: Any, chars: int = NAME_CHARS) -> str:
     text = raw_words(value)
-    return json.dumps(text if len(text) <= chars else text[:chars] + "…")
+    return json.dumps(text if len(text) <= chars else text[:chars] + "…", ensure_ascii=False)
 
 
 def render_facts(facts: WorldView, *, tokens: int, handoffs: list[CreativeRequest] | None = None) -> str:
