@@ -118,8 +118,8 @@ def _product_lines(facts: WorldView, shown: int) -> list[str]:
     lines = [head + ":"]
     for pid in chosen:
         product = facts.products[pid]
-        prices = sorted(s.price for s in product.skus if s.price)
-        price = f"price {prices[0]}-{prices[-1]}" if prices else "no price"
+        prices = sorted(s.price.quantize(Decimal("0.01")) for s in product.skus if s.price)
+        price = f"price {prices[0]}" + (f"-{prices[-1]}" if prices[-1] > prices[0] else "") if prices else "no price"
         cover = facts.days_of_cover(pid)
         lines.append(f"- product {quoted(pid, 40)} {quoted(product.title)}: {sold.get(pid, 0)} sold, stock "
                      f"{facts.stock_of(pid)} ({'no recent sales' if cover is None else f'{cover} days'}), {price}, "
