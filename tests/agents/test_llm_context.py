@@ -132,7 +132,11 @@ def test_a_conversation_over_budget_sheds_its_oldest_results_first():
     assert fitted[3].content.startswith("(an older result")
 
 
-def test_the_estimate_is_characters_over_three_rounded_up():
+def test_the_estimate_counts_each_digit_and_a_token_per_three_other_characters():
     assert (estimate_tokens(""), estimate_tokens("abc"), estimate_tokens("abcd"), estimate_tokens("a" * 300)) == (
         0, 1, 2, 100)
+    assert estimate_tokens("1800000000000000001") == 19 and estimate_tokens("id 1800000000000000001") == 20
     assert ContextBudget().clip("y" * 5000).endswith("[3200 more characters cut to fit the context]")
+    clipped = ContextBudget().clip("7" * 5000)
+    assert clipped.endswith("[4400 more characters cut to fit the context]")
+    assert estimate_tokens(clipped.split("…")[0]) == 600

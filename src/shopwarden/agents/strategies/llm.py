@@ -95,9 +95,12 @@ class LLMStrategy:
         runnable, sent_tools = bind(self._model, self.profile, schemas, next_step_schema(names))
         messages = messages_from_dict(turn.messages) if turn.messages else self._opening(turn, schemas, sent_tools)
         messages.extend(_results_as_messages(turn, budget))
-        sent = budget.fit(as_sent(messages, self.profile), sent_tools)
+        sent = as_sent(budget.fit(messages, sent_tools), self.profile)
         used = Usage.model_validate(turn.usage or {})
-        stop = over_limit(spec, used, prompt_tokens(sent, sent_tools))
+        size = prompt_tokens(sent, sent_tools)
+        stop = over_limit(spec, used, size) or (
+            f"the conversation needs {size} tokens, over the {budget.prompt_tokens} the context leaves for it"
+            if size > budget.prompt_tokens else None)
         if stop is not None:
             return AgentStep(notes=[f"{spec.id}: no further model call this cycle ({stop})"],
                              messages=messages_to_dict(messages), handoffs=turn.handoffs, done=True)

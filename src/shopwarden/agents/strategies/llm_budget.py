@@ -1,9 +1,10 @@
 """How much of a model's context one turn may use, and how big a prompt is.
 
-Token counts are estimated, not tokenised: ceil(characters / 3) per message plus 4 tokens of
-chat-template framing per message. English text runs about 4 characters per token and JSON about
-3 on the BPE tokenisers small models use (SmolLM2, Llama, Qwen), so dividing by 3 overestimates
-a little: a prompt the estimate fits, fits. No tokenizer download is needed.
+Token counts are estimated, not tokenised: one token per digit, ceil(other characters / 3), and
+4 tokens of chat-template framing per message. The tokenisers small models use (SmolLM2's among
+them: its 49,152-token vocabulary has no token of two digits) split numbers digit by digit, and the
+facts are full of 19-digit ids; English text runs about 4 characters per token and JSON about 3,
+so the estimate errs high: a prompt the estimate fits, fits. No tokenizer download is needed.
 
 A conversation grows turn by turn; `fit` keeps it inside the budget by shortening the oldest tool
 results first (their newest words matter most), never the system text or the newest results.
@@ -25,7 +26,8 @@ DROPPED = "(an older result, shortened to fit the context)"
 
 
 def estimate_tokens(text: str) -> int:
-    return math.ceil(len(text) / CHARS_PER_TOKEN)
+    digits = sum(c.isdigit() for c in text)
+    return digits + math.ceil((len(text) - digits) / CHARS_PER_TOKEN)
 
 
 def message_text(message: BaseMessage) -> str:
@@ -56,10 +58,15 @@ class ContextBudget:
 
     def clip(self, text: str, tokens: int | None = None) -> str:
         """`text` cut to `tokens` (default: one tool result's share), saying how much was cut."""
-        limit = (tokens or self.tool_result_tokens) * CHARS_PER_TOKEN
-        if len(text) <= limit:
+        limit = tokens or self.tool_result_tokens
+        if estimate_tokens(text) <= limit:
             return text
-        return f"{text[:limit]}… [{len(text) - limit} more characters cut to fit the context]"
+        low, high = 0, min(len(text), limit * CHARS_PER_TOKEN)  # the longest prefix inside the limit
+        while low < high:
+            middle = (low + high + 1) // 2
+            low, high = (middle, high) if estimate_tokens(text[:middle]) <= limit else (low, middle - 1)
+        cut = low
+        return f"{text[:cut]}… [{len(text) - cut} more characters cut to fit the context]"
 
     def fit(self, messages: list[BaseMessage], tools: Sequence[dict[str, Any]] = ()) -> list[BaseMessage]:
         """The conversation with its oldest tool results shortened until the prompt fits."""
