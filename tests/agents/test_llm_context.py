@@ -109,6 +109,11 @@ async def test_only_the_tools_still_needed_are_offered_with_tool_choice_explicit
     # The runtime shows no schemas, so the prompt describes each tool on one line.
     line = "- read_ad_library(search_term: string, country?: string, max_count?: integer)"
     assert line in creative.seen[0][0].content
+    brief = ("- write_brief(product_id: string, angle: string, hooks: list of {text: string, source: string}, "
+             "hashtags?: list of string, references?: list of string)")
+    assert brief in creative.seen[0][0].content
+    # llama.cpp makes a maxLength into that many nested grammar rules: the forced function has none.
+    assert "maxLength" not in json.dumps(envelope)
 
 
 async def test_the_reads_left_out_are_exactly_the_ones_gather_made(fake_gate, sqlite_engine, tmp_path: Path):

@@ -104,14 +104,16 @@ def schemas_for_turn(names: list[str]) -> list[dict[str, Any]]:
 
 def next_step_schema(names: list[str]) -> dict[str, Any]:
     """The one function a single-function runtime is forced to call: the calls it makes this turn."""
+    # No maxLength here: llama.cpp turns each into that many nested grammar rules; replies are cut after.
+    why = {k: v for k, v in RATIONALE.items() if k != "maxLength"}
     call = {"type": "object", "properties": {"tool": {"type": "string", "enum": names}, "args": {"type": "object"},
-                                             "rationale": RATIONALE},
+                                             "rationale": why},
             "required": ["tool", "args", "rationale"]}
     return {"type": "function", "function": {
         "name": NEXT_STEP, "description": "The calls to make now (none when done), and whether you are done.",
         "parameters": {"type": "object", "properties": {
             "calls": {"type": "array", "items": call, "maxItems": MAX_CALLS_PER_REPLY},
-            "done": {"type": "boolean"}, "message": {"type": "string", "maxLength": 300}},
+            "done": {"type": "boolean"}, "message": {"type": "string"}},
             "required": ["calls", "done"]}}}
 
 
@@ -122,21 +124,23 @@ def catalogue(schemas: list[dict[str, Any]]) -> str:
         function = schema["function"]
         params = function["parameters"]
         required = set(params.get("required", []))
-        args = ", ".join(f"{name}{'' if name in required else '?'}: {_type(spec)}"
+        defs = params.get("$defs", {})
+        args = ", ".join(f"{name}{'' if name in required else '?'}: {_type(spec, defs)}"
                          for name, spec in params.get("properties", {}).items() if name != "rationale")
         lines.append(f"- {function['name']}({args}) - {function['description'][:160]}")
     return "\n".join(lines)
 
 
-def _type(spec: dict[str, Any]) -> str:
+def _type(spec: dict[str, Any], defs: dict[str, Any]) -> str:
     if "enum" in spec:
         return "|".join(str(v) for v in spec["enum"][:6])
     if "anyOf" in spec:
-        return "|".join(_type(s) for s in spec["anyOf"])
+        return "|".join(_type(s, defs) for s in spec["anyOf"])
     if spec.get("type") == "array":
-        return f"list of {_type(spec.get('items', {}))}"
+        return f"list of {_type(spec.get('items', {}), defs)}"
     if "$ref" in spec:
-        return spec["$ref"].rsplit("/", 1)[-1]
+        inner = defs.get(spec["$ref"].rsplit("/", 1)[-1], {})
+        return "{" + ", ".join(f"{k}: {_type(v, {})}" for k, v in inner.get("properties", {}).items()) + "}"
     return str(spec.get("type", "value"))
 
 
