@@ -71,3 +71,34 @@ def next_step(call_id: str, *calls: dict[str, Any], done: bool = False, message:
               "rationale": c["args"].get("rationale", "")} for c in calls]
     return AIMessage(content="", tool_calls=[{"name": "next_step", "id": call_id,
                                               "args": {"calls": items, "done": done, "message": message}}])
+
+
+# --- for the smoke-llm driver (tests/evals/test_llm_smoke.py), also as SHOPWARDEN_MODEL-style entry points --
+
+SMOKE_ADVERTISER, SMOKE_WINNER, SMOKE_PRODUCT = "7000000000000000001", "1800000000000000001", "1729000000000000009"
+
+
+def _jump(call_id: str) -> dict[str, Any]:
+    return call("update_budget", call_id, advertiser_id=SMOKE_ADVERTISER, object_type="campaign",
+                object_id=SMOKE_WINNER, budget="5000", rationale="all in")
+
+
+def smoke_script() -> list[AIMessage]:
+    """Both agents, in the cycle's order, in the llama.cpp profile: a refused jump, a stray read, a brief."""
+    brief = call("write_brief", "b", product_id=SMOKE_PRODUCT, angle="Three colours, one price",
+                 hooks=[{"text": "3 sold this week", "source": "sales"}], rationale="a seller with stock")
+    return [next_step("g1", _jump("j"), call("read_trends", "t", kind="hashtags", rationale="curious")),
+            next_step("g2", done=True), next_step("c1", brief), next_step("c2", done=True)]
+
+
+def native_smoke_script() -> list[AIMessage]:
+    """The same refused jump as native tool calls, for the tool-messages profile."""
+    return [AIMessage(content="", tool_calls=[_jump("j")]), AIMessage(content="done"), AIMessage(content="nothing")]
+
+
+def smoke_model() -> ScriptedChatModel:
+    return scripted(*smoke_script())
+
+
+def native_smoke_model() -> ScriptedChatModel:
+    return scripted(*native_smoke_script())

