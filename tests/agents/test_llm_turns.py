@@ -172,3 +172,37 @@ async def test_the_growth_marketer_hands_off_to_the_creative_in_llm_mode(fake_ga
     assert "reason: Input should be 'new_launch', 'fatigue' or 'rising_roas'" in told["h3"]
     opening = creative.seen[0][1].content
     assert 'Asked for creative work (2):\n- "p_serum" (rising_roas): "ROAS 3.00 against 2.10"' in opening
+
+
+async def test_a_llama_cpp_model_is_not_called_again_while_a_timed_out_call_may_still_run(
+        fake_gate, sqlite_engine, tmp_path):
+    slow = scripted(AIMessage(content="too late"), delays=[5, 5])
+    profile = ModelProfile("single_function", "user_text", retry_after_timeout=False)
+    deps = deps_with(fake_gate, sqlite_engine, tmp_path, LLMStrategy(slow, profile), quiet(),
+                     growth_marketer={"model_timeout_seconds": 0.2})
+
+    summary = await run_cycle(deps, MERCHANT)
+
+    used = summary.usage[GROWTH]
+    assert (used.calls, used.retries, used.failures) == (1, 0, 1)
+    assert "growth_marketer: the model failed (timed out); 1 attempts" in summary.notes
+
+
+def test_llama_cpp_gets_the_single_function_profile_sized_to_its_context():
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    from shopwarden.agents.strategies.llm_calls import profile_for
+
+    class FakeLlamaCpp(GenericFakeChatModel):
+        n_ctx: int = 8192
+        max_tokens: int = 768
+
+        @property
+        def _llm_type(self) -> str:
+            return "llama-cpp-python"  # what langchain-community's ChatLlamaCpp reports
+
+    profile = profile_for(FakeLlamaCpp(messages=iter([])))
+    assert (profile.tool_choice, profile.tool_results, profile.retry_after_timeout) == (
+        "single_function", "user_text", False)
+    assert (profile.budget.context_tokens, profile.budget.prompt_tokens) == (8192, 7424)
+    assert profile_for(scripted()) == ModelProfile()

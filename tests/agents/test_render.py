@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from shopwarden.agents.records import Brief
+from shopwarden.agents.records import Brief, Usage
 from shopwarden.agents.render import print_summary
 from shopwarden.agents.summary import ActionLine, CycleSummary
 
@@ -31,8 +31,6 @@ def test_bracketed_names_and_markup_like_text_print_literally():
 
 
 def test_model_use_is_printed_per_agent():
-    from shopwarden.agents.records import Usage
-
     summary = CycleSummary(merchant_id="m", run_id="run_2", status="done", usage={
         "growth_marketer": Usage(calls=3, input_tokens=5400, output_tokens=120, seconds=12.5, retries=1, failures=1,
                                  parsed=1, malformed=1)})

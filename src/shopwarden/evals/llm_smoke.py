@@ -187,7 +187,8 @@ def smollm2_path() -> Path:
 def smollm2_model() -> tuple[BaseChatModel, str]:
     from langchain_community.chat_models import ChatLlamaCpp
 
-    model = ChatLlamaCpp(model_path=str(smollm2_path()), n_ctx=8192, max_tokens=768, temperature=0.2,
+    # n_batch: ChatLlamaCpp's default of 8 tokens would make reading a 5k-token prompt crawl.
+    model = ChatLlamaCpp(model_path=str(smollm2_path()), n_ctx=8192, n_batch=512, max_tokens=768, temperature=0.2,
                          n_threads=2, seed=SEED, verbose=False)
     template = model.client.metadata.get("tokenizer.chat_template")
     if not template:

@@ -104,7 +104,7 @@ class LLMStrategy:
         if stop is not None:
             return AgentStep(notes=[f"{spec.id}: no further model call this cycle ({stop})"],
                              messages=messages_to_dict(messages), handoffs=turn.handoffs, done=True)
-        reply, usage, error = await call_model(runnable, sent, sent_tools, spec, used)
+        reply, usage, error = await call_model(runnable, sent, sent_tools, spec, used, self.profile)
         if reply is None:
             return AgentStep(notes=[f"{spec.id}: the model failed ({error}); {usage.calls} attempts"], usage=usage,
                              messages=messages_to_dict(messages), handoffs=turn.handoffs, done=True)

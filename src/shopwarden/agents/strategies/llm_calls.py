@@ -7,8 +7,9 @@ template, which may drop `tool` messages: there the model is forced to call `nex
 results are sent as a user turn, so refusals reach it whatever the template does.
 
 Limits are per agent per cycle (the agent spec's `max_model_calls`, `max_model_tokens`,
-`max_model_seconds`; `model_timeout_seconds` per attempt). Every attempt is counted in `Usage`:
-calls = parsed + malformed + failures, and the cycle summary adds them up per agent.
+`max_model_seconds` of wall-clock time in model calls; `model_timeout_seconds` per attempt).
+Every attempt is counted in `Usage`: calls = parsed + malformed + failures, and the cycle
+summary adds them up per agent.
 """
 
 from __future__ import annotations
@@ -38,13 +39,17 @@ class ModelProfile:
     tool_choice: Literal["auto", "single_function"] = "auto"
     tool_results: Literal["tool_messages", "user_text"] = "tool_messages"
     budget: ContextBudget = field(default_factory=ContextBudget)
+    # An in-process runtime goes on computing after a timeout (a thread cannot be stopped), and
+    # llama.cpp must not run twice at once: there only an error is retried, not a timeout.
+    retry_after_timeout: bool = True
 
 
 def profile_for(model: BaseChatModel) -> ModelProfile:
     if getattr(model, "_llm_type", "") == LLAMA_CPP:
         context = int(getattr(model, "n_ctx", 8192) or 8192)
         reply = int(getattr(model, "max_tokens", 0) or 1024)
-        return ModelProfile("single_function", "user_text", ContextBudget(context_tokens=context, reply_tokens=reply))
+        return ModelProfile("single_function", "user_text", ContextBudget(context_tokens=context, reply_tokens=reply),
+                            retry_after_timeout=False)
     return ModelProfile()
 
 
@@ -100,7 +105,7 @@ def as_sent(messages: Sequence[BaseMessage], profile: ModelProfile) -> list[Base
 
 
 async def call_model(runnable: Any, messages: list[BaseMessage], tools: list[dict[str, Any]], spec: AgentSpec,
-                     used: Usage) -> tuple[AIMessage | None, Usage, str | None]:
+                     used: Usage, profile: ModelProfile) -> tuple[AIMessage | None, Usage, str | None]:
     """The reply (or None), this call's usage, and what went wrong; a timeout or error is retried once."""
     bound = limits(spec)
     step = Usage()
@@ -120,7 +125,10 @@ async def call_model(runnable: Any, messages: list[BaseMessage], tools: list[dic
             step.seconds = round(step.seconds + time.monotonic() - started, 3)
             step.failures += 1
             step.input_tokens += prompt
-            error = "timed out" if isinstance(exc, TimeoutError) else f"{type(exc).__name__}: {str(exc)[:200]}"
+            timed_out = isinstance(exc, TimeoutError)
+            error = "timed out" if timed_out else f"{type(exc).__name__}: {str(exc)[:200]}"
+            if timed_out and not profile.retry_after_timeout:
+                break
             continue
         step.seconds = round(step.seconds + time.monotonic() - started, 3)
         if not isinstance(reply, AIMessage):
