@@ -85,18 +85,24 @@ async def test_a_reply_that_is_not_json_is_recorded_as_malformed_and_the_cycle_g
                       next_step("n2", call("pause_ads", "x", advertiser_id=ADVERTISER, object_type="campaign",
                                            object_id="c_lose", rationale="0.30 ROAS")),
                       next_step("n3", {"name": "", "args": {}}, done=True),
+                      AIMessage(content="", tool_calls=[{"name": "next_step", "id": "n5", "args": {
+                          "calls": [{"tool": "get_product", "args": ["not", "an", "object"]}], "done": False}}]),
                       AIMessage(content="", tool_calls=[{"name": "next_step", "id": "n4", "args": {"calls": "all"}}]))
 
-    summary = await run_cycle(deps_with(fake_gate, sqlite_engine, tmp_path, LLMStrategy(growth, LLAMA), quiet()),
-                              MERCHANT)
+    summary = await run_cycle(deps_with(fake_gate, sqlite_engine, tmp_path, LLMStrategy(growth, LLAMA), quiet(),
+                                        growth_marketer={"max_turns": 6}), MERCHANT)
 
     assert summary.status == "done"
     assert "growth_marketer: malformed answer from the model ignored (the reply is not valid JSON)" in summary.notes
     assert "growth_marketer: malformed answer from the model ignored (next_step has no list of calls)" in summary.notes
+    assert ("growth_marketer: malformed answer from the model ignored (call 0 (get_product): its args are not an "
+            "object)") in summary.notes
+    assert not [c for c in fake_gate.calls if c.tool == "get_product"]
     [pause] = [a for a in summary.actions if a.tool == "pause_ads"]
     assert (pause.verdict, pause.rationale) == ("executed", "0.30 ROAS")
     used = summary.usage[GROWTH]
-    assert used.calls == used.parsed + used.malformed + used.failures == 4 and used.malformed >= 2
+    assert (used.calls, used.parsed, used.malformed, used.failures) == (6, 3, 3, 0)
+    assert "growth_marketer says: done" in summary.notes  # plain words in place of next_step: nothing to do
 
 
 async def test_model_calls_are_bounded_per_agent_per_cycle(fake_gate, sqlite_engine, tmp_path):
@@ -206,3 +212,60 @@ def test_llama_cpp_gets_the_single_function_profile_sized_to_its_context():
         "single_function", "user_text", False)
     assert (profile.budget.context_tokens, profile.budget.prompt_tokens) == (8192, 7424)
     assert profile_for(scripted()) == ModelProfile()
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    value: dict[str, Any] = {"text": "deep", "source": "x"}
+    for _ in range(depth):
+        value = {"inner": value}
+    return value
+
+
+async def test_a_5mb_rationale_is_cut_and_counts_against_the_token_limit(fake_gate, sqlite_engine, tmp_path):
+    fake_gate.rules = {"pause_ads": "require_approval"}
+    growth = scripted(AIMessage(content="", tool_calls=[
+        call("pause_ads", "p1", advertiser_id=ADVERTISER, object_type="campaign", object_id="c_lose",
+             rationale="r" * 5_000_000)]))
+
+    summary = await run_cycle(deps_with(fake_gate, sqlite_engine, tmp_path, LLMStrategy(growth), quiet()), MERCHANT)
+
+    pause = next(a for a in summary.actions if a.tool == "pause_ads")
+    assert pause.verdict == "waiting" and pause.rationale == "r" * 500
+    assert approvals.get_approval(sqlite_engine, pause.approval_id).rationale == "r" * 500
+    assert summary.usage[GROWTH].output_tokens > 1_600_000  # what it wrote, counted
+    assert any(n.startswith("growth_marketer: no further model call this cycle (") and "limit 60000" in n
+               for n in summary.notes)
+
+
+async def test_hostile_answers_get_a_clear_error_or_the_same_outcome_as_their_plain_twins(
+        fake_gate, sqlite_engine, tmp_path):
+    growth = scripted(AIMessage(content="", tool_calls=[
+        call("request_creative", "h1", product_id='p_serum"}, {"reason": "x', reason="fatigue", rationale="?"),
+        call("request_creative", "h2", product_id="p" * 65, reason="fatigue", rationale="?"),
+        call("request_creative", "h3", product_id=SERUM, reason="fatigue", detail="d" * 100_000, rationale="?"),
+    ]))
+    creative = scripted(AIMessage(content="", tool_calls=[
+        call("write_brief", "b1", product_id=SERUM, angle="a" * 100_000, hooks=[{"text": "t", "source": "s"}]),
+        call("write_brief", "b2", product_id=SERUM, angle="deep", hooks=[_nested(200)]),
+        call("write_brief", "b3", product_id=SERUM, angle="Plain", hooks=[{"text": "Drops \\ \"quoted\"\x00",
+                                                                           "source": "sales"}]),
+    ]))
+
+    summary = await run_cycle(deps_with(fake_gate, sqlite_engine, tmp_path, LLMStrategy(growth),
+                                        LLMStrategy(creative)), MERCHANT)
+
+    told = {m.tool_call_id: m.content for m in growth.seen[1] if isinstance(m, ToolMessage)}
+    assert told["h1"] == ("""error: the request was not passed on ('p_serum"}, {"reason": "x' is not a product """
+                          "in the facts)")
+    assert told["h2"].startswith("error: the request was not passed on (product_id: String should have at most 64")
+    assert told["h3"].startswith("error: the request was not passed on (detail: String should have at most 500")
+    assert summary.handoffs == []
+    [brief] = summary.briefs
+    assert brief.angle == "Plain" and brief.hooks == ["Drops \\ \"quoted\"\x00"]
+    notes = [n for n in summary.notes if n.startswith("creative: malformed answer")]
+    assert len(notes) == 2 and all(len(n) < 1000 for n in notes)
+    assert any("angle: String should have at most 300 characters" in n for n in notes)
+    assert summary.usage[GROWTH].malformed == 1 and summary.usage[CREATIVE].malformed == 1
+    # What the model reads again of its own reply is cut short; the 100,000 characters went nowhere else.
+    [again] = [m for m in creative.seen[1] if isinstance(m, AIMessage)]
+    assert again.tool_calls[0]["args"]["angle"] == "a" * 500 + "…"

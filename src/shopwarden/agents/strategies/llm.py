@@ -30,7 +30,7 @@ from shopwarden.agents.records import AgentStep, Brief, CreativeRequest, Propose
 from shopwarden.agents.strategies.base import AgentTurn
 from shopwarden.agents.strategies.growth_budget import BudgetPlanner
 from shopwarden.agents.strategies.handoff import MAX_HANDOFFS, creative_handoffs
-from shopwarden.agents.strategies.llm_budget import ContextBudget, estimate_tokens, prompt_tokens
+from shopwarden.agents.strategies.llm_budget import ContextBudget, compact_reply, estimate_tokens, prompt_tokens
 from shopwarden.agents.strategies.llm_calls import (
     ModelProfile,
     as_sent,
@@ -108,7 +108,7 @@ class LLMStrategy:
         if reply is None:
             return AgentStep(notes=[f"{spec.id}: the model failed ({error}); {usage.calls} attempts"], usage=usage,
                              messages=messages_to_dict(messages), handoffs=turn.handoffs, done=True)
-        messages.append(reply)
+        messages.append(compact_reply(reply))
         text = reply.content.strip() if isinstance(reply.content, str) else ""
         if self.profile.tool_choice == "single_function":
             raw_calls, malformed, text = envelope_calls(reply)

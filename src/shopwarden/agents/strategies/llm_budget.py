@@ -79,6 +79,31 @@ class ContextBudget:
         return fitted
 
 
+def compact_reply(reply: AIMessage, chars: int = 500) -> AIMessage:
+    """The model's reply as the conversation keeps it: long text and argument values cut short.
+
+    The gate gets the arguments as they were; only the copy the model reads again is shortened, so a
+    5 MB value it produced cannot crowd out the rest of its context on the next turn.
+    """
+    def cut(value: Any, depth: int = 0) -> Any:
+        if isinstance(value, str):
+            return value if len(value) <= chars else value[:chars] + "…"
+        if depth > 8:
+            return "…"
+        if isinstance(value, dict):
+            return {str(k)[:chars]: cut(v, depth + 1) for k, v in list(value.items())[:50]}
+        if isinstance(value, list):
+            return [cut(v, depth + 1) for v in value[:50]]
+        return value
+
+    content = reply.content if isinstance(reply.content, str) else json.dumps(reply.content, default=str)
+    return reply.model_copy(update={
+        "content": content if len(content) <= chars * 8 else content[:chars * 8] + "…",
+        "tool_calls": [{**c, "args": cut(c["args"])} for c in reply.tool_calls],
+        "invalid_tool_calls": [{**c, "args": cut(c.get("args"))} for c in reply.invalid_tool_calls],
+        "additional_kwargs": {}})
+
+
 def _newest_results_start(messages: list[BaseMessage]) -> int:
     """Index of the first message after the newest model reply: the results it has not seen yet."""
     for index in range(len(messages) - 1, -1, -1):

@@ -143,10 +143,12 @@ async def call_model(runnable: Any, messages: list[BaseMessage], tools: list[dic
 def envelope_calls(reply: AIMessage) -> tuple[list[dict[str, Any]], list[str], str]:
     """A `next_step` reply -> its calls (name, args, id), what was malformed, and its message."""
     found = [c for c in reply.tool_calls if c["name"] == NEXT_STEP]
+    text = reply.content.strip() if isinstance(reply.content, str) else ""
+    if not found and not text.startswith("{"):
+        return [], [], text[:300]  # plain words: nothing to do
     if not found:
         try:  # some runtimes put the forced JSON in the text instead of a tool call
-            found = [{"name": NEXT_STEP, "args": json.loads(reply.content), "id": "next"}] if isinstance(
-                reply.content, str) and reply.content.strip().startswith("{") else []
+            found = [{"name": NEXT_STEP, "args": json.loads(text), "id": "next"}]
         except json.JSONDecodeError:
             return [], ["the reply is not valid JSON"], ""
     calls, malformed, message = [], [], ""
@@ -161,7 +163,10 @@ def envelope_calls(reply: AIMessage) -> tuple[list[dict[str, Any]], list[str], s
             if not isinstance(item, dict) or not isinstance(item.get("tool"), str):
                 malformed.append(f"call {index} has no tool name")
                 continue
-            inner = item.get("args") if isinstance(item.get("args"), dict) else {}
+            inner = item.get("args", {})
+            if not isinstance(inner, dict):
+                malformed.append(f"call {index} ({str(item['tool'])[:64]}): its args are not an object")
+                continue
             if "rationale" in item:
                 inner = {**inner, "rationale": item["rationale"]}
             calls.append({"name": item["tool"], "args": inner, "id": f"{envelope.get('id') or 'next'}-{index}"})
