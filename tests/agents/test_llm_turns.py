@@ -269,3 +269,20 @@ async def test_hostile_answers_get_a_clear_error_or_the_same_outcome_as_their_pl
     # What the model reads again of its own reply is cut short; the 100,000 characters went nowhere else.
     [again] = [m for m in creative.seen[1] if isinstance(m, AIMessage)]
     assert again.tool_calls[0]["args"]["angle"] == "a" * 500 + "…"
+
+
+async def test_the_creative_is_shown_the_hooks_it_briefed_before_and_remembers_new_ones(
+        fake_gate, sqlite_engine, tmp_path):
+    def creative_model():
+        return scripted(AIMessage(content="", tool_calls=[call(
+            "write_brief", "b1", product_id=SERUM, angle="Glass skin",
+            hooks=[{"text": "3 drops, glass skin", "source": "ad a1"}], rationale="best seller")]))
+
+    first = creative_model()
+    await run_cycle(deps_with(fake_gate, sqlite_engine, tmp_path, quiet(), LLMStrategy(first)), MERCHANT)
+    second = creative_model()
+    await run_cycle(deps_with(fake_gate, sqlite_engine, tmp_path, quiet(), LLMStrategy(second)), MERCHANT)
+
+    assert "Hooks already briefed" not in first.seen[0][1].content
+    assert ('Hooks already briefed in earlier cycles (write new ones) (1):\n- "p_serum": "3 drops, glass skin"'
+            in second.seen[0][1].content)

@@ -61,6 +61,10 @@ def _render(facts: WorldView, max_campaigns: int, max_products: int, handoffs: l
     lines.extend(_listed("A reviewer rejected (do not propose again unless the numbers changed)",
                          [f"{r.get('key')}: {quoted(r.get('reason') or 'no reason given', 120)}" for r in rejections
                           if isinstance(r, dict)]))
+    used = facts.memory.get("hooks_used") or {}
+    lines.extend(_listed("Hooks already briefed in earlier cycles (write new ones)",
+                         [f"{quoted(p, 40)}: " + ", ".join(quoted(h, 80) for h in hooks[-3:])
+                          for p, hooks in used.items() if isinstance(hooks, list) and hooks]))
     lines.extend(_listed("Asked for creative work", [f"{quoted(h.product_id)} ({h.reason}): {quoted(h.detail, 120)}"
                                                      for h in handoffs]))
     if facts.hashtags:
