@@ -75,8 +75,8 @@ def bind(model: BaseChatModel, profile: ModelProfile, schemas: list[dict[str, An
     """The runnable to call and the schemas it carries; tool_choice is always explicit."""
     try:
         if profile.tool_choice == "single_function":
-            return model.bind_tools([envelope], tool_choice={"type": "function", "function": {"name": NEXT_STEP}}), [
-                envelope]
+            forced = {"type": "function", "function": {"name": NEXT_STEP}}
+            return model.bind_tools([envelope], tool_choice=forced), [envelope]
         return model.bind_tools(schemas, tool_choice="auto"), schemas
     except NotImplementedError:  # scripted test models call tools without being told about them
         return model, schemas if profile.tool_choice == "auto" else [envelope]
