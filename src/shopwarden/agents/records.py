@@ -102,7 +102,9 @@ class Usage(BaseModel):
     output_tokens: int = 0
     seconds: float = 0.0
     retries: int = 0
-    failures: int = 0
+    failures: int = 0  # attempts that raised or timed out
+    parsed: int = 0  # replies read in full
+    malformed: int = 0  # replies with something that did not parse (recorded, never acted on)
 
 
 class AgentStep(BaseModel):

@@ -57,5 +57,9 @@ def print_summary(console: Console, summary: CycleSummary, *, table: bool = True
             console.print(f"  [bold]listing draft[/bold] {escape(draft.title)}{bullets}", highlight=False)
         if brief.set_aside:
             console.print(f"  set aside {len(brief.set_aside)} ad text(s) that read like instructions", highlight=False)
+    for agent_id, used in sorted(summary.usage.items()):
+        console.print(f"[dim]model[/dim] {escape(agent_id)}: {used.calls} calls ({used.retries} retries, "
+                      f"{used.failures} failed, {used.malformed} malformed), {used.input_tokens} tokens in, "
+                      f"{used.output_tokens} out, {used.seconds:.1f} s", highlight=False)
     for note in summary.notes:
         console.print(f"[dim]note[/dim] {escape(note)}", highlight=False)

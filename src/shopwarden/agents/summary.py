@@ -63,7 +63,7 @@ class CycleSummary(BaseModel):
         for agent_id, used in sorted(self.usage.items()):
             lines.append(f"  model      {agent_id}: {used.calls} calls, {used.input_tokens} tokens in, "
                          f"{used.output_tokens} out, {used.seconds:.1f} s, {used.retries} retries, "
-                         f"{used.failures} failures")
+                         f"{used.failures} failures, {used.parsed} parsed, {used.malformed} malformed")
         lines.extend(f"  note       {note}" for note in self.notes)
         return "\n".join(lines)
 

@@ -28,6 +28,7 @@ class AgentTurn(BaseModel):
     messages: list[dict[str, Any]] = Field(default_factory=list)
     handoffs: list[CreativeRequest] = Field(default_factory=list)  # the Growth Marketer's requests to the Creative
     memory: dict[str, Any] = Field(default_factory=dict)  # agents/memory.py AgentMemory, as it stands this turn
+    usage: dict[str, Any] = Field(default_factory=dict)  # records.Usage: this agent's model use so far this cycle
 
 
 class Strategy(Protocol):
