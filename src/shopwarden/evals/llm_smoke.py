@@ -34,13 +34,13 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, convert_to_openai_messages
 
+from shopwarden import audit
 from shopwarden.agents import deps_from_runtime, run_cycle
 from shopwarden.agents.deps import CREATIVE, GROWTH
 from shopwarden.agents.records import AgentStep, CallRecord, Usage
 from shopwarden.agents.strategies.base import AgentTurn
 from shopwarden.agents.strategies.llm import LLMStrategy, load_model
 from shopwarden.agents.strategies.llm_calls import ModelProfile
-from shopwarden import audit
 from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.evals.setup import point_settings_at, prepare_environment, seed_merchant
