@@ -7,6 +7,7 @@ import data.shopwarden.autonomy
 import data.shopwarden.budget
 import data.shopwarden.creation
 import data.shopwarden.enable
+import data.shopwarden.gmv_max
 import data.shopwarden.inventory
 import data.shopwarden.lib
 import data.shopwarden.tenancy
@@ -25,6 +26,8 @@ denials contains item if some item in inventory.deny
 
 denials contains item if some item in contract_violations
 
+denials contains item if some item in gmv_max.deny
+
 approvals contains item if some item in autonomy.approval
 
 approvals contains item if some item in budget.approval
@@ -32,6 +35,8 @@ approvals contains item if some item in budget.approval
 approvals contains item if some item in enable.approval
 
 approvals contains item if some item in inventory.approval
+
+approvals contains item if some item in gmv_max.approval
 
 # A mutation runs on its own only when its tool's checks could all be evaluated.
 approvals contains {
@@ -61,6 +66,8 @@ verified if {
 
 verified if input.tool in {"pause_ads", "enable_ads"}
 
+verified if gmv_max.verified
+
 contract_violations contains {
 	"code": "policy.unknown_tool",
 	"reason": sprintf("no policy covers the tool %v, so it cannot change anything", [input.tool]),
@@ -77,6 +84,8 @@ contract_violations contains {
 }
 
 allowances contains {"code": "allow.read", "reason": "reads are allowed"} if not lib.is_mutation
+
+allowances contains item if some item in gmv_max.allowance
 
 allowances contains {
 	"code": "allow.within_limits",

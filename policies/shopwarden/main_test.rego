@@ -27,6 +27,9 @@ test_reasons_are_ordered_by_code_then_sentence if {
 }
 
 test_every_mutating_tool_has_a_verification_path if {
-	covered := {"update_budget", "create_campaign", "create_adgroup", "update_sku_inventory", "pause_ads", "enable_ads"}
+	covered := {
+		"update_budget", "create_campaign", "create_adgroup", "update_sku_inventory", "pause_ads", "enable_ads",
+		"launch_gmv_max_campaign", "update_roi_target",
+	}
 	covered == lib.mutating_tools
 }

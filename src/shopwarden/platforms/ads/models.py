@@ -17,7 +17,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from shopwarden.platforms.ads.metrics import count, money, roas
 
-ObjectType = Literal["campaign", "adgroup"]
+ObjectType = Literal["campaign", "adgroup"]  # what manual reports are read for
+ControlledObject = Literal["campaign", "adgroup", "gmv_max_campaign"]  # what budget and status act on
 OperationStatus = Literal["ENABLE", "DISABLE"]
 BudgetMode = Literal["BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"]
 MAX_NAME_LENGTH = 512
@@ -157,13 +158,13 @@ class PerformanceReport(_Response):
 
 
 class StatusChange(_Response):
-    object_type: ObjectType
+    object_type: ControlledObject
     object_ids: list[str]
     status: OperationStatus
 
 
 class BudgetChange(_Response):
-    object_type: ObjectType
+    object_type: ControlledObject
     object_id: str
     budget: Decimal
     budget_mode: str | None = None

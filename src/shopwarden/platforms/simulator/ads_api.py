@@ -31,11 +31,12 @@ from shopwarden.platforms.simulator.ads_common import (
 )
 from shopwarden.platforms.simulator.ads_report import integrated_report
 from shopwarden.platforms.simulator.context import SimContext, parse_model
+from shopwarden.platforms.simulator.gmv_max_api import GMV_MAX_ROUTES
 from shopwarden.platforms.simulator.wire import Refusal, SimRequest, SimResponse, envelope
 from shopwarden.platforms.simulator.world import AdGroup, Advertiser, Campaign
 
 _JSON_PARAMS = ("fields", "filtering", "dimensions", "metrics", "advertiser_ids", "campaign_ids", "adgroup_ids",
-                "budget", "product_ids")
+                "budget", "product_ids", "item_group_ids", "store_ids")
 
 
 @dataclass(frozen=True)
@@ -272,25 +273,34 @@ class _StatusUpdate(BaseModel):
 
 
 def _status_update(ctx: SimContext, call: AdsCall, kind: str) -> dict[str, Any]:
+    """Campaigns: all or nothing, answered with `campaign_list` (GMV Max campaigns share this route).
+    Ad groups: partial success only with `allow_partial_success=true`, errors as `error_list`."""
     advertiser = _advertiser(ctx, call)
     spec = parse_model(_StatusUpdate, {**call.params, "ids": call.params.get(f"{kind}_ids")}, PARAM_ERROR)
     _check_enum("operation_status", spec.operation_status, {"ENABLE", "DISABLE", "DELETE"})
-    objects: dict[str, Any] = advertiser.campaigns if kind == "campaign" else advertiser.adgroups
+    objects: dict[str, Any] = (
+        {**advertiser.campaigns, **advertiser.gmv_max_campaigns} if kind == "campaign" else advertiser.adgroups)
     label = "Campaign" if kind == "campaign" else "Ad group"
-    done, errors = [], []
+    ready, errors = [], []
     for object_id in spec.ids:
         target = objects.get(str(object_id))
         if target is None:
-            errors.append({f"{kind}_id": object_id, "error_msg": f"{label} {object_id} does not exist"})
+            errors.append({f"{kind}_id": object_id, "error_message": f"{label} {object_id} does not exist"})
         elif target.operation_status == "DELETE":
             errors.append({f"{kind}_id": object_id,
-                           "error_msg": f"{label} {object_id} has been deleted; its status cannot change"})
+                           "error_message": f"{label} {object_id} has been deleted; its status cannot change"})
         else:
-            target.operation_status, target.modify_time = spec.operation_status, ctx.clock.now()
-            done.append(str(object_id))
-    if not done:
-        raise Refusal(PARAM_ERROR, errors[0]["error_msg"], data={"error_list": errors})
-    data: dict[str, Any] = {f"{kind}_ids": done, "status": spec.operation_status}
+            ready.append(target)
+    partial = kind == "adgroup" and call.params.get("allow_partial_success") in (True, "true")
+    if errors and (not ready or not partial):
+        raise Refusal(PARAM_ERROR if errors[0]["error_message"].endswith("status cannot change") else NOT_FOUND,
+                      errors[0]["error_message"])
+    for target in ready:
+        target.operation_status, target.modify_time = spec.operation_status, ctx.clock.now()
+    done = [str(t.id) for t in ready]
+    if kind == "campaign":
+        return {"campaign_list": [{"campaign_id": i, "status": spec.operation_status} for i in done]}
+    data: dict[str, Any] = {"adgroup_ids": done, "status": spec.operation_status}
     if errors:
         data["error_list"] = errors
     return data
@@ -325,6 +335,14 @@ ROUTES: dict[tuple[str, str], Callable[[SimContext, AdsCall], Any]] = {
     ("POST", "adgroup/budget/update/"): _adgroup_budget_update,
     ("GET", "report/integrated/get/"): lambda ctx, call: integrated_report(ctx, _advertiser(ctx, call), call.params),
 }
+
+
+def _with_advertiser(handler: Callable[[SimContext, Advertiser, dict[str, Any]], Any]
+                      ) -> Callable[[SimContext, AdsCall], Any]:
+    return lambda ctx, call: handler(ctx, _advertiser(ctx, call), call.params)
+
+
+ROUTES.update({route: _with_advertiser(handler) for route, handler in GMV_MAX_ROUTES.items()})
 
 
 def handle_business_api(ctx: SimContext, request: SimRequest, request_id: str) -> SimResponse:
