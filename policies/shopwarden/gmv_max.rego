@@ -37,7 +37,7 @@ approval contains {
 deny contains {
 	"code": "gmv_max.not_authorized",
 	"reason": sprintf(
-		"ad account %v does not hold the exclusive GMV Max authorization of shop %v (status %v), so TikTok would refuse the campaign",
+		"ad account %s does not hold the exclusive GMV Max authorization of shop %s (status %s), so TikTok would refuse the campaign",
 		[input.args.advertiser_id, input.args.store_id, object.get(input.state, "authorization_status", "unknown")],
 	),
 } if {
@@ -47,18 +47,19 @@ deny contains {
 
 deny contains {
 	"code": "gmv_max.store_unavailable",
-	"reason": sprintf("shop %v is not available for GMV Max in ad account %v", [input.args.store_id, input.args.advertiser_id]),
+	"reason": sprintf("shop %s is not available for GMV Max in ad account %s", [input.args.store_id, input.args.advertiser_id]),
 } if {
 	is_launch
 	input.state.store_available == false
 }
 
+# (concat, not sprintf: rego-cpp 1.5.2 garbles a concat result passed through sprintf.)
 deny contains {
 	"code": "gmv_max.products_not_launchable",
-	"reason": sprintf(
-		"products %v are not available for a new GMV Max campaign (not listed, or already promoted by another one)",
-		[concat(", ", sort(input.state.unlaunchable_item_group_ids))],
-	),
+	"reason": concat("", [
+		"products ", concat(", ", sort(input.state.unlaunchable_item_group_ids)),
+		" are not available for a new GMV Max campaign (not listed, or already promoted by another one)",
+	]),
 } if {
 	is_launch
 	count(object.get(input.state, "unlaunchable_item_group_ids", [])) > 0

@@ -31,6 +31,7 @@ test_launch_needs_a_reviewer_even_when_it_could_be_created_paused if {
 test_launch_without_the_exclusive_authorization_is_denied if {
 	some item in deny with input.tool as "launch_gmv_max_campaign" with input.args as launch_args("Hoodie - GMV Max") with input.state as launch_state("UNAUTHORIZED", true)
 	item.code == "gmv_max.not_authorized"
+	# the whole sentence is pinned in decisions.yaml (rego-cpp's `with` changes how it renders here)
 	startswith(item.reason, "ad account adv-1 does not hold the exclusive GMV Max authorization of shop shop-1")
 }
 

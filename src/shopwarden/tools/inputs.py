@@ -15,7 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 PlatformId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 Money = Annotated[Decimal, Field(gt=0, le=Decimal("10000000"), decimal_places=2)]
 BudgetMode = Literal["BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"]
-ObjectType = Literal["campaign", "adgroup"]
+ObjectType = Literal["campaign", "adgroup"]  # report levels of manual campaigns
+ControlledType = Literal["campaign", "adgroup", "gmv_max_campaign"]  # what budget, pause and enable act on
 ObjectiveType = Literal[
     "PRODUCT_SALES", "TRAFFIC", "CONVERSIONS", "WEB_CONVERSIONS", "REACH", "VIDEO_VIEWS", "ENGAGEMENT",
     "APP_PROMOTION", "LEAD_GENERATION",
@@ -106,7 +107,7 @@ class CreateAdgroupArgs(AdvertiserArgs):
 
 
 class ObjectRef(AdvertiserArgs):
-    object_type: ObjectType
+    object_type: ControlledType
     object_id: PlatformId
 
 
@@ -123,6 +124,55 @@ class PauseAdsArgs(ObjectRef):
 
 class EnableAdsArgs(ObjectRef):
     pass
+
+
+# --- GMV Max (TikTok Shop products) ---------------------------------------------------------
+
+RoasBid = Annotated[Decimal, Field(gt=0, le=Decimal("1000"), decimal_places=2)]
+ItemGroupIds = Annotated[list[PlatformId], Field(min_length=1, max_length=400)]
+
+
+class GmvMaxStoresArgs(AdvertiserArgs):
+    pass
+
+
+class GmvMaxStoreArgs(AdvertiserArgs):
+    store_id: PlatformId
+
+
+class GmvMaxRecommendArgs(GmvMaxStoreArgs):
+    item_group_ids: ItemGroupIds
+
+
+class ListGmvMaxCampaignsArgs(AdvertiserArgs):
+    store_id: PlatformId | None = None
+
+
+class GmvMaxReportArgs(GmvMaxStoreArgs):
+    days: int = Field(default=7, ge=1, le=30)
+    per_product: bool = False
+
+
+class LaunchGmvMaxArgs(GmvMaxStoreArgs):
+    """No status field (the platform has none); the shop's business center is looked up, not given."""
+
+    campaign_name: ObjectName
+    item_group_ids: ItemGroupIds
+    budget: Money
+    roas_bid: RoasBid
+
+    @model_validator(mode="after")
+    def _distinct_products(self) -> LaunchGmvMaxArgs:
+        if len(set(self.item_group_ids)) != len(self.item_group_ids):
+            raise ValueError("item_group_ids: each product may be listed once")
+        return self
+
+
+class UpdateRoiTargetArgs(AdvertiserArgs):
+    """Only the campaign and its new ROI target (roas_bid = gross revenue / cost)."""
+
+    campaign_id: PlatformId
+    roas_bid: RoasBid
 
 
 class ReadAdLibraryArgs(ToolArgs):
