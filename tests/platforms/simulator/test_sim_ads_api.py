@@ -92,12 +92,21 @@ def test_delete_is_final(sim: Simulator, client: httpx.Client) -> None:
     assert UNDERPERFORMER not in [c["campaign_id"] for c in listed]
 
 
-def test_status_update_reports_partial_success(sim: Simulator, client: httpx.Client) -> None:
-    answer = ads_call(client, sim, "POST", "adgroup/status/update/", body={
-        "advertiser_id": ADVERTISER, "adgroup_ids": [WINNER_GROUP, "404"], "operation_status": "DISABLE"})
+def test_status_update_reports_partial_success_only_when_allowed(sim: Simulator, client: httpx.Client) -> None:
+    body = {"advertiser_id": ADVERTISER, "adgroup_ids": [WINNER_GROUP, "404"], "operation_status": "DISABLE"}
+    refused = ads_call(client, sim, "POST", "adgroup/status/update/", body=body)
+    assert (refused["code"], refused["message"]) == (40007, "Ad group 404 does not exist")
+    assert sim.world.advertisers[ADVERTISER].adgroups[WINNER_GROUP].operation_status == "ENABLE"
+    answer = ads_call(client, sim, "POST", "adgroup/status/update/", body={**body, "allow_partial_success": True})
     assert answer["code"] == 0
     assert answer["data"]["adgroup_ids"] == [WINNER_GROUP]
-    assert answer["data"]["error_list"] == [{"adgroup_id": "404", "error_msg": "Ad group 404 does not exist"}]
+    assert answer["data"]["error_list"] == [{"adgroup_id": "404", "error_message": "Ad group 404 does not exist"}]
+
+
+def test_campaign_status_update_answers_with_campaign_list(sim: Simulator, client: httpx.Client) -> None:
+    answer = ads_call(client, sim, "POST", "campaign/status/update/", body={
+        "advertiser_id": ADVERTISER, "campaign_ids": [WINNER], "operation_status": "DISABLE"})
+    assert answer["data"] == {"campaign_list": [{"campaign_id": WINNER, "status": "DISABLE"}]}
 
 
 def test_budget_mode_cannot_be_switched(sim: Simulator, client: httpx.Client) -> None:
