@@ -17,8 +17,9 @@ Money = Annotated[Decimal, Field(gt=0, le=Decimal("10000000"), decimal_places=2)
 BudgetMode = Literal["BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"]
 ObjectType = Literal["campaign", "adgroup"]  # report levels of manual campaigns
 ControlledType = Literal["campaign", "adgroup", "gmv_max_campaign"]  # what budget, pause and enable act on
+# PRODUCT_SALES is not here: TikTok Shop products are advertised with GMV Max (launch_gmv_max_campaign).
 ObjectiveType = Literal[
-    "PRODUCT_SALES", "TRAFFIC", "CONVERSIONS", "WEB_CONVERSIONS", "REACH", "VIDEO_VIEWS", "ENGAGEMENT",
+    "TRAFFIC", "CONVERSIONS", "WEB_CONVERSIONS", "REACH", "VIDEO_VIEWS", "ENGAGEMENT",
     "APP_PROMOTION", "LEAD_GENERATION",
 ]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
@@ -94,16 +95,6 @@ class CreateCampaignArgs(AdvertiserArgs):
     objective_type: ObjectiveType
     budget_mode: BudgetMode
     budget: Money
-
-
-class CreateAdgroupArgs(AdvertiserArgs):
-    """No status field: ad groups are always created DISABLE."""
-
-    campaign_id: PlatformId
-    adgroup_name: ObjectName
-    budget_mode: BudgetMode
-    budget: Money
-    product_ids: list[PlatformId] | None = Field(default=None, max_length=50)
 
 
 class ObjectRef(AdvertiserArgs):

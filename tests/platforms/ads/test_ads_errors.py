@@ -146,7 +146,7 @@ async def test_composio_server_errors_and_timeouts_are_unavailable(ads: AdsClien
 async def test_upstream_messages_never_carry_the_api_key(ads: AdsClient, composio: FakeComposio) -> None:
     composio.reply("campaign/create/", fail(40002, f"bad header x-api-key={API_KEY}"))
     with pytest.raises(InvalidRequest) as caught:
-        await ads.create_campaign(ADVERTISER, campaign_name="A", objective_type="PRODUCT_SALES",
+        await ads.create_campaign(ADVERTISER, campaign_name="A", objective_type="TRAFFIC",
                                   budget_mode="BUDGET_MODE_DAY", budget=Decimal(60))
     assert API_KEY not in str(caught.value) and API_KEY not in repr(caught.value.as_dict())
     assert "[redacted]" in str(caught.value)

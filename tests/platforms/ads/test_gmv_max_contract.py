@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
-from ads_fakes import ACCOUNT, ADVERTISER, API, MERCHANT, FakeComposio, fail, ok
+from ads_fakes import ACCOUNT, ADVERTISER, MERCHANT, FakeComposio, fail, ok
 
 from shopwarden.errors import InvalidRequest, PlatformError, PlatformUnavailable
 from shopwarden.platforms.ads import gmv_max_facts
@@ -227,5 +227,5 @@ async def test_a_gmv_max_refusal_is_a_typed_error_naming_the_endpoint(ads: AdsCl
 
 async def test_a_body_without_the_store_list_is_unreadable(ads: AdsClient, composio: FakeComposio) -> None:
     composio.reply("gmv_max/store/list/", httpx.Response(200, json={"data": ok({"stores": []}), "status": 200}))
-    with pytest.raises(PlatformUnavailable, match="`data.store_list` is missing"):
+    with pytest.raises(PlatformUnavailable, match=r"`data\.store_list` is missing"):
         await ads.gmv_max.stores(ADVERTISER)

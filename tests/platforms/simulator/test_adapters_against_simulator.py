@@ -67,7 +67,7 @@ async def test_advertiser_profile_gives_currency_and_time_zone(ads: AdsClient) -
 
 
 async def test_create_campaign_is_sent_disabled_with_a_marker(ads: AdsClient, sim: Simulator) -> None:
-    created = await ads.create_campaign(ADVERTISER, campaign_name="Serum scale-up", objective_type="PRODUCT_SALES",
+    created = await ads.create_campaign(ADVERTISER, campaign_name="Serum scale-up", objective_type="TRAFFIC",
                                         budget_mode="BUDGET_MODE_DAY", budget=Decimal("60"))
     stored = sim.world.advertisers[ADVERTISER].campaigns[created.campaign_id]
     assert stored.operation_status == "DISABLE"
@@ -77,7 +77,7 @@ async def test_create_campaign_is_sent_disabled_with_a_marker(ads: AdsClient, si
 
 async def test_a_budget_below_the_minimum_is_refused_by_the_platform(ads: AdsClient) -> None:
     with pytest.raises(InvalidRequest, match="Campaign budget must be at least 50 USD"):
-        await ads.create_campaign(ADVERTISER, campaign_name="tiny", objective_type="PRODUCT_SALES",
+        await ads.create_campaign(ADVERTISER, campaign_name="tiny", objective_type="TRAFFIC",
                                   budget_mode="BUDGET_MODE_DAY", budget=Decimal("10"))
 
 
@@ -113,7 +113,7 @@ async def test_timeout_after_commit_create_is_recovered_by_marker_without_a_dupl
 ) -> None:
     sim.faults.add("/open_api/v1.3/campaign/create/", "timeout_after_commit", times=1)
     created = await ads.create_campaign(ADVERTISER, campaign_name="Lamp restock push",
-                                        objective_type="PRODUCT_SALES", budget_mode="BUDGET_MODE_DAY",
+                                        objective_type="TRAFFIC", budget_mode="BUDGET_MODE_DAY",
                                         budget=Decimal("55"))
     named = [c for c in sim.world.advertisers[ADVERTISER].campaigns.values()
              if c.name.startswith("Lamp restock push")]

@@ -14,7 +14,7 @@ WINNER_GROUP = "1810000000000000001"
 
 
 def _create(http: httpx.Client, sim: Simulator, **overrides: object) -> dict:
-    body = {"advertiser_id": ADVERTISER, "campaign_name": "New test", "objective_type": "PRODUCT_SALES",
+    body = {"advertiser_id": ADVERTISER, "campaign_name": "New test", "objective_type": "TRAFFIC",
             "budget_mode": "BUDGET_MODE_DAY", "budget": 60, "operation_status": "DISABLE", **overrides}
     return ads_call(http, sim, "POST", "campaign/create/", body={k: v for k, v in body.items() if v is not None})
 
@@ -125,10 +125,14 @@ def test_adgroup_budget_minimum_is_20_usd(sim: Simulator, client: httpx.Client, 
         assert sim.world.advertisers[ADVERTISER].adgroups[WINNER_GROUP].budget == budget
 
 
-def test_adgroup_create_needs_a_live_campaign(sim: Simulator, client: httpx.Client) -> None:
-    answer = ads_call(client, sim, "POST", "adgroup/create/", body={
-        "advertiser_id": ADVERTISER, "campaign_id": "404", "adgroup_name": "x", "budget": 30})
-    assert answer["code"] == 40007
+def test_manual_shop_campaigns_are_refused_like_tiktok_does_since_2025(sim: Simulator, client: httpx.Client) -> None:
+    before = dict(sim.world.advertisers[ADVERTISER].campaigns)
+    answer = ads_call(client, sim, "POST", "campaign/create/", body={
+        "advertiser_id": ADVERTISER, "campaign_name": "Shop push", "objective_type": "PRODUCT_SALES",
+        "budget_mode": "BUDGET_MODE_DAY", "budget": 60, "operation_status": "DISABLE"})
+    assert (answer["code"], answer["message"]) == (
+        40002, "Product Shopping Ads can no longer be created; use GMV Max for TikTok Shop products")
+    assert sim.world.advertisers[ADVERTISER].campaigns == before
 
 
 def test_report_gives_daily_rows_with_string_metrics(sim: Simulator, client: httpx.Client) -> None:

@@ -37,7 +37,7 @@ def test_proxy_post_with_a_full_url_creates_a_campaign(sim: Simulator) -> None:
     composio = _composio(sim)
     response = composio.tools.proxy(
         endpoint=CAMPAIGN_CREATE, method="POST", connected_account_id="ca_demo_ads", user_id="demo-merchant",
-        body={"advertiser_id": ADVERTISER, "campaign_name": "SW-1 Serum scale", "objective_type": "PRODUCT_SALES",
+        body={"advertiser_id": ADVERTISER, "campaign_name": "SW-1 Serum scale", "objective_type": "TRAFFIC",
               "budget_mode": "BUDGET_MODE_DAY", "budget": 80, "operation_status": "DISABLE", "request_id": "42"},
     )
     assert response.data["code"] == 0
@@ -49,7 +49,7 @@ def test_proxy_post_with_a_full_url_creates_a_campaign(sim: Simulator) -> None:
 def test_a_tiktok_error_arrives_inside_data_and_does_not_raise(sim: Simulator) -> None:
     response = _composio(sim).tools.proxy(
         endpoint="/campaign/create/", method="POST", connected_account_id="ca_demo_ads",
-        body={"advertiser_id": ADVERTISER, "campaign_name": "tiny", "objective_type": "PRODUCT_SALES",
+        body={"advertiser_id": ADVERTISER, "campaign_name": "tiny", "objective_type": "TRAFFIC",
               "budget_mode": "BUDGET_MODE_DAY", "budget": 10},
     )
     assert response.status == 200

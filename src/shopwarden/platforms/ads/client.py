@@ -30,7 +30,6 @@ from shopwarden.platforms.ads.models import (
     BudgetUpdate,
     Campaign,
     ControlledObject,
-    CreateAdGroup,
     CreateCampaign,
     ObjectType,
     OperationStatus,
@@ -265,28 +264,6 @@ class AdsClient:
         if isinstance(data, Campaign):
             return data
         return _parsed("campaign/create/", lambda: Campaign.model_validate({**body, **data}))
-
-    async def create_adgroup(self, advertiser_id: str, spec: CreateAdGroup | None = None, *,
-                             idempotency_key: str | None = None, **fields: Any) -> AdGroup:
-        """Create an ad group, always DISABLE, named `<name> [sw:<marker>]`."""
-        spec = spec or validated(CreateAdGroup, fields, "create_adgroup")
-        identity = CreateIdentity.new(idempotency_key)
-        body: dict[str, Any] = {
-            "advertiser_id": advertiser_id, "campaign_id": spec.campaign_id,
-            "adgroup_name": identity.name(spec.adgroup_name), "budget_mode": spec.budget_mode,
-            "budget": _number(spec.budget), "operation_status": CREATED_STATUS, "request_id": identity.request_id,
-        }
-        if spec.product_ids:
-            body["product_ids"] = list(spec.product_ids)
-
-        async def find() -> AdGroup | None:
-            found = await self.list_adgroups(advertiser_id, spec.campaign_id, name_contains=identity.marker)
-            return next((g for g in found if identity.marks(g.adgroup_name)), None)
-
-        data = await self._create("adgroup/create/", body, find)
-        if isinstance(data, AdGroup):
-            return data
-        return _parsed("adgroup/create/", lambda: AdGroup.model_validate({**body, **data}))
 
     async def _create(self, endpoint: str, body: dict[str, Any], find: Callable[[], Awaitable[Any]]) -> Any:
         """Send a create; after an unknown outcome, look for the object before ever sending it again."""

@@ -3,6 +3,8 @@
 Checks what the platform checks: Access-Token per advertiser, field types, page sizes,
 budget minima, campaign name length, status transitions (DELETE is final) and
 `request_id` idempotency on creates. `operation_status` defaults to ENABLE when omitted.
+Manual Shop (PRODUCT_SALES) campaigns cannot be created and there is no ad group create:
+Shop products go through GMV Max (gmv_max_api.py).
 """
 
 from __future__ import annotations
@@ -146,17 +148,8 @@ class _CreateCampaign(BaseModel):
     request_id: str | None = Field(default=None, pattern=r"^\d{1,19}$")
 
 
-class _CreateAdGroup(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    campaign_id: str
-    adgroup_name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
-    budget_mode: str = "BUDGET_MODE_DAY"
-    budget: Decimal | None = Field(default=None, ge=0)
-    operation_status: str = "ENABLE"
-    product_ids: list[str] = Field(default_factory=list)
-    request_id: str | None = Field(default=None, pattern=r"^\d{1,19}$")
-
-
+# Since July 2025 GMV Max is the only Sales campaign type for TikTok Shop: manual ones are refused.
+RETIRED_SHOP_OBJECTIVE = "PRODUCT_SALES"
 _BUDGET_MODES = {"BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"}
 
 
@@ -170,6 +163,9 @@ def _campaign_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     spec = parse_model(_CreateCampaign, call.params, PARAM_ERROR)
     if spec.request_id and (existing := advertiser.created_by_request_id.get(f"campaign:{spec.request_id}")):
         return campaign_json(advertiser.campaigns[existing])
+    if spec.objective_type == RETIRED_SHOP_OBJECTIVE:
+        raise Refusal(PARAM_ERROR, "Product Shopping Ads can no longer be created; "
+                                   "use GMV Max for TikTok Shop products")
     _check_enum("budget_mode", spec.budget_mode, _BUDGET_MODES)
     _check_enum("operation_status", spec.operation_status, {"ENABLE", "DISABLE"})
     check_budget(advertiser, "campaign", spec.budget_mode, spec.budget)
@@ -183,30 +179,6 @@ def _campaign_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     if spec.request_id:
         advertiser.created_by_request_id[f"campaign:{spec.request_id}"] = campaign.id
     return campaign_json(campaign)
-
-
-def _adgroup_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
-    advertiser = _advertiser(ctx, call)
-    spec = parse_model(_CreateAdGroup, call.params, PARAM_ERROR)
-    if spec.request_id and (existing := advertiser.created_by_request_id.get(f"adgroup:{spec.request_id}")):
-        return adgroup_json(advertiser.adgroups[existing])
-    campaign = live_campaign(advertiser, spec.campaign_id)
-    _check_enum("budget_mode", spec.budget_mode, _BUDGET_MODES)
-    _check_enum("operation_status", spec.operation_status, {"ENABLE", "DISABLE"})
-    check_budget(advertiser, "adgroup", spec.budget_mode, spec.budget)
-    unknown = [p for p in spec.product_ids if ctx.world.product_anywhere(p) is None]
-    if unknown:
-        raise Refusal(PARAM_ERROR, f"product_ids: product {unknown[0]} does not exist")
-    now = ctx.clock.now()
-    group = AdGroup(
-        id=ctx.ids.numeric(), campaign_id=campaign.id, advertiser_id=advertiser.id, name=spec.adgroup_name,
-        budget_mode=spec.budget_mode, budget=spec.budget or Decimal(0), operation_status=spec.operation_status,
-        product_ids=spec.product_ids or list(campaign.product_ids), create_time=now, modify_time=now,
-    )
-    advertiser.adgroups[group.id] = group
-    if spec.request_id:
-        advertiser.created_by_request_id[f"adgroup:{spec.request_id}"] = group.id
-    return adgroup_json(group)
 
 
 class _Update(BaseModel):
@@ -329,7 +301,6 @@ ROUTES: dict[tuple[str, str], Callable[[SimContext, AdsCall], Any]] = {
     ("POST", "campaign/update/"): _campaign_update,
     ("POST", "campaign/status/update/"): lambda ctx, call: _status_update(ctx, call, "campaign"),
     ("GET", "adgroup/get/"): _adgroup_get,
-    ("POST", "adgroup/create/"): _adgroup_create,
     ("POST", "adgroup/update/"): _adgroup_update,
     ("POST", "adgroup/status/update/"): lambda ctx, call: _status_update(ctx, call, "adgroup"),
     ("POST", "adgroup/budget/update/"): _adgroup_budget_update,
