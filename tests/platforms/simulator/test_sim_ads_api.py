@@ -32,9 +32,9 @@ def test_page_size_above_1000_is_refused(sim: Simulator, client: httpx.Client) -
     assert answer["message"] == "page_size: must be between 1 and 1000"
 
 
-def test_a_wrong_access_token_is_refused(sim: Simulator, client: httpx.Client) -> None:
+def test_a_wrong_access_token_is_an_invalid_token(sim: Simulator, client: httpx.Client) -> None:
     answer = ads_call(client, sim, "GET", "campaign/get/", {"advertiser_id": ADVERTISER}, token="act.forged")
-    assert answer["code"] == 40001
+    assert (answer["code"], answer["message"]) == (40105, "Access token is invalid")
 
 
 def test_another_advertisers_id_is_refused(sim: Simulator, client: httpx.Client) -> None:
@@ -43,10 +43,10 @@ def test_another_advertisers_id_is_refused(sim: Simulator, client: httpx.Client)
     assert answer["message"] == "No permission to operate advertiser 7000000000000000999"
 
 
-def test_a_missing_access_token_is_40105(sim: Simulator, client: httpx.Client) -> None:
+def test_a_missing_access_token_is_40104(sim: Simulator, client: httpx.Client) -> None:
     response = client.get("https://business-api.tiktok.com/open_api/v1.3/campaign/get/",
                           params={"advertiser_id": ADVERTISER})
-    assert response.json()["code"] == 40105
+    assert (response.json()["code"], response.json()["message"]) == (40104, "Access-Token header is missing")
 
 
 def test_campaign_budget_below_50_usd_is_refused(sim: Simulator, client: httpx.Client) -> None:

@@ -23,6 +23,7 @@ from shopwarden.platforms.simulator.ads_common import (
     NO_PERMISSION,
     NOT_FOUND,
     PARAM_ERROR,
+    TOKEN_EMPTY,
     TOKEN_MISSING_OR_REVOKED,
     adgroup_json,
     campaign_json,
@@ -79,7 +80,7 @@ def _grants(ctx: SimContext, token: str) -> set[str]:
             if account.status != "ACTIVE":
                 raise Refusal(TOKEN_MISSING_OR_REVOKED, "Access token has been revoked; authorize again")
             return set(world.merchants[account.merchant_id].advertiser_ids)
-    raise Refusal(NO_PERMISSION, "Invalid access token")
+    raise Refusal(TOKEN_MISSING_OR_REVOKED, "Access token is invalid")
 
 
 def _advertiser(ctx: SimContext, call: AdsCall) -> Advertiser:
@@ -325,7 +326,7 @@ def handle_business_api(ctx: SimContext, request: SimRequest, request_id: str) -
         raise Refusal(NOT_FOUND, f"API {request.path} not found", http_status=404)
     token = request.header("access-token")
     if not token:
-        raise Refusal(TOKEN_MISSING_OR_REVOKED, "Access-Token header is missing")
+        raise Refusal(TOKEN_EMPTY, "Access-Token header is missing")
     data = handler(ctx, AdsCall(params=_params(request), token=token))
     return SimResponse(body=envelope(request_id, data, message="OK"))
 

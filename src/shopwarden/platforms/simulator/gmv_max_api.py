@@ -17,13 +17,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shopwarden.platforms.ads import gmv_max_facts as facts
-from shopwarden.platforms.simulator.ads_common import NOT_FOUND, PARAM_ERROR, page_of, stamp
+from shopwarden.platforms.simulator.ads_common import NO_PERMISSION, NOT_FOUND, PARAM_ERROR, page_of, stamp
 from shopwarden.platforms.simulator.context import SimContext, parse_model
 from shopwarden.platforms.simulator.wire import Refusal
 from shopwarden.platforms.simulator.world import Advertiser, GmvMaxCampaign, Shop
 
 AdvertiserOf = Callable[[SimContext, Any], Advertiser]
-NO_PERMISSION = 40001
 _SCHEDULE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 LIST_PROMOTION_TYPES = {"PRODUCT_GMV_MAX", "LIVE_GMV_MAX"}
 REPORT_METRICS = {"cost", "net_cost", "orders", "cost_per_order", "gross_revenue", "roi", "roas_bid",
