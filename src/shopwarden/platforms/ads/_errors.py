@@ -90,6 +90,15 @@ SERVER_SIDE_CODES = range(50000, 60000)
 
 HTTP_STATUSES: dict[int, type[PlatformError]] = {401: AuthExpired, 403: PermissionDenied, 429: RateLimited}
 
+# Composio proxy refusals that mean our configuration is wrong, not the call (platform-facts).
+CONFIGURATION_SLUGS = {
+    "OriginMismatch": ("SHOPWARDEN_ADS_API_BASE",
+                       "Composio refused {base}: an absolute endpoint must share scheme and registrable domain with "
+                       "the connection's base URL ({message})"),
+    "MissingAuthContext": ("SHOPWARDEN_COMPOSIO_AUTH_CONFIG_ID",
+                           "Composio got neither a connected account nor connection data for {base} ({message})"),
+}
+
 # Composio proxy refusals that mean the connection itself is unusable.
 CONNECTION_SLUGS = ("ConnectedAccount_NotFound", "ConnectedAccount_NotActive", "ConnectedAccount_UserMismatch")
 
@@ -105,9 +114,10 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 class ErrorContext:
     """What a failure message needs: where it happened, whose connection, and what must never appear."""
 
-    def __init__(self, *, merchant_id: str = "", secrets: Iterable[str] = ()) -> None:
+    def __init__(self, *, merchant_id: str = "", secrets: Iterable[str] = (), api_base: str = "") -> None:
         self.merchant_id = merchant_id
         self.secrets = tuple(s for s in secrets if s)
+        self.api_base = api_base
 
     def clean(self, text: str) -> str:
         return redact(text, self.secrets)
@@ -170,6 +180,9 @@ def composio_error(ctx: ErrorContext, endpoint: str, exc: BaseException) -> Shop
         message, slug = _composio_details(exc)
         message = ctx.clean(message)
         kw.update(code=slug or exc.status_code, request_id=exc.request_id)
+        if slug in CONFIGURATION_SLUGS:
+            variable, text = CONFIGURATION_SLUGS[slug]
+            return ConfigError(variable, text.format(base=ctx.api_base or endpoint, message=message))
         if isinstance(exc, AuthenticationError | PermissionDeniedError):
             return ConfigError("SHOPWARDEN_COMPOSIO_API_KEY",
                                f"Composio refused the API key (HTTP {exc.status_code}: {message})")

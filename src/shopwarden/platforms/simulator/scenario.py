@@ -55,6 +55,9 @@ class ConnectedAccountSpec(_Strict):
 class ComposioSpec(_Strict):
     api_key: str = Field(min_length=1)
     auth_config_id: str = "ac_tiktok_business"
+    # The header the `tiktok_ads` toolkit's proxy injects (what `toolkits.get` reports, and what the
+    # proxy then sends): Access-Token works; anything else makes TikTok answer 40104.
+    injected_header: str = "Access-Token"
     connected_accounts: list[ConnectedAccountSpec] = Field(default_factory=list)
 
 
