@@ -62,8 +62,8 @@ async def test_a_40104_during_verification_refuses_the_connection(
         engine: Engine, merchant: Merchant, settings: Settings, router: respx.Router, composio: FakeComposio) -> None:
     router.get(ACCOUNT_URL).respond(200, json=account_json("act.****"))
     composio.reply("advertiser/info/", fail(40104, "Access-Token is empty"))
-    with pytest.raises(ConfigError, match="TikTok answered 40104 .no Access-Token header. through Composio's "
-                                          "tiktok_ads connection ca_test_1"):
+    with pytest.raises(ConfigError, match=r"TikTok answered 40104 \(no Access-Token header\) through Composio's "
+                                          r"tiktok_ads connection ca_test_1"):
         await _complete(engine, settings)
     assert [c.status for c in _stored(engine)] != ["active"]
 
