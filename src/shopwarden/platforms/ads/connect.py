@@ -39,8 +39,9 @@ from shopwarden.platforms.ads.composio_toolkit import (
     check_rule,
     read_toolkit_rule,
 )
-from shopwarden.platforms.ads.factory import PLATFORM_KEY, ads_client_for, composio_for
+from shopwarden.platforms.ads.factory import PLATFORM_KEY, ads_client_for, composio_for, native_token
 from shopwarden.platforms.ads.models import AdvertiserInfo
+from shopwarden.platforms.ads.native_oauth import revoke_native_token
 from shopwarden.retention import delete_merchant_cache
 
 ENDPOINT = "connected_accounts"
@@ -212,7 +213,10 @@ def disconnect_ads(engine: Engine, merchant_id: str, settings: Settings, *, http
     with session_scope(engine) as session:
         account_id = connections.get_connection(session, merchant_id, PLATFORM_KEY).external_account_id
     remote_deleted, remote_error = True, None
-    if account_id:
+    token = native_token(engine, merchant_id)
+    if token is not None:
+        remote_deleted, remote_error = _revoke_native(settings, token, http_client)
+    elif account_id:
         remote_deleted, remote_error = _delete_remote(settings, merchant_id, account_id, http_client)
     with session_scope(engine) as session:
         connection = connections.disconnect(session, merchant_id, PLATFORM_KEY, reason=reason)
@@ -220,6 +224,15 @@ def disconnect_ads(engine: Engine, merchant_id: str, settings: Settings, *, http
             connection.external_account_id = None
     cached = delete_merchant_cache(engine, merchant_id, "ads_cache").performance_rows if purge_cache else None
     return AdsDisconnect(remote_deleted=remote_deleted, remote_error=remote_error, cached_rows_deleted=cached)
+
+
+def _revoke_native(settings: Settings, token: str, http_client: httpx.Client | None) -> tuple[bool, str | None]:
+    """Revoke a native advertiser token at TikTok; our copy is deleted either way (`connections.disconnect`)."""
+    try:
+        revoke_native_token(http_client or httpx.Client(timeout=30), settings, token)
+    except (PlatformError, httpx.HTTPError) as exc:
+        return False, exc.message if isinstance(exc, PlatformError) else "TikTok could not be reached"
+    return True, None
 
 
 def _delete_remote(settings: Settings, merchant_id: str, account_id: str,

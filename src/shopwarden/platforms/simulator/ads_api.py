@@ -32,6 +32,7 @@ from shopwarden.platforms.simulator.ads_common import (
     live_campaign,
     page_of,
 )
+from shopwarden.platforms.simulator.ads_oauth import OAUTH_ROUTES, PORTAL_PATH, portal
 from shopwarden.platforms.simulator.ads_report import integrated_report
 from shopwarden.platforms.simulator.context import SimContext, parse_model
 from shopwarden.platforms.simulator.gmv_max_api import GMV_MAX_ROUTES
@@ -75,6 +76,8 @@ def _grants(ctx: SimContext, token: str) -> set[str]:
     for advertiser in world.advertisers.values():
         if advertiser.access_token == token:
             return {advertiser.id}
+    if token in world.native_ads_tokens:
+        return set(world.merchants[world.native_ads_tokens[token]].advertiser_ids)
     for account in world.connected_accounts.values():
         if account.access_token == token and account.merchant_id is not None:
             if account.status != "ACTIVE":
@@ -318,7 +321,12 @@ ROUTES.update({route: _with_advertiser(handler) for route, handler in GMV_MAX_RO
 
 
 def handle_business_api(ctx: SimContext, request: SimRequest, request_id: str) -> SimResponse:
+    if request.method == "GET" and request.path.rstrip("/") == PORTAL_PATH:
+        return portal(ctx, request)
     endpoint = request.path.removeprefix(API_PREFIX)
+    if (oauth := OAUTH_ROUTES.get((request.method, endpoint))) is not None:
+        data = oauth(ctx, _params(request), request.header("access-token"))
+        return SimResponse(body=envelope(request_id, data, message="OK"))
     handler = ROUTES.get((request.method, endpoint))
     if handler is None:
         if any(path == endpoint for _, path in ROUTES):

@@ -61,6 +61,13 @@ class ComposioSpec(_Strict):
     connected_accounts: list[ConnectedAccountSpec] = Field(default_factory=list)
 
 
+class AdsAppSpec(_Strict):
+    """The merchant's own TikTok Business app for native OAuth (`shopwarden connect ads --native`)."""
+
+    app_id: str = "sim-ads-app"
+    secret: str = "sim-ads-app-secret"
+
+
 class CreativeSpec(_Strict):
     client_token: str = Field(min_length=1)
     ads: list[dict[str, Any]] = Field(default_factory=list)
@@ -210,6 +217,7 @@ class Scenario(_Strict):
     timezone: str = Field(default="UTC", description="days close at midnight in this zone")
     app: AppSpec
     composio: ComposioSpec
+    ads_app: AdsAppSpec = Field(default_factory=AdsAppSpec)
     creative: CreativeSpec
     merchants: list[MerchantSpec] = Field(min_length=1)
     faults: list[FaultSpec] = Field(default_factory=list)

@@ -280,6 +280,10 @@ class World:
     # Which ad account holds each shop's exclusive GMV Max authorization; a shop not listed is
     # held by its merchant's first ad account (how a seeded world starts).
     gmv_max_authorization: dict[str, str] = field(default_factory=dict)
+    # Native TikTok Business OAuth: single-use auth codes and the advertiser tokens they gave
+    # (token -> merchant id); a revoked token is removed.
+    ads_auth_codes: dict[str, AuthCode] = field(default_factory=dict)
+    native_ads_tokens: dict[str, str] = field(default_factory=dict)
 
     def gmv_max_holder(self, store_id: str) -> str | None:
         if store_id in self.gmv_max_authorization:
