@@ -138,7 +138,7 @@ def test_negative_quantity_is_refused_and_nothing_changes(sim: Simulator, client
 
 def test_unknown_product_is_not_found(sim: Simulator, client: httpx.Client, access_token: str) -> None:
     answer = shop_call(sim, client, "GET", "/product/202309/products/999", token=access_token).json()
-    assert answer["code"] == 12052048
+    assert answer["code"] == 12052032  # "product does not exist" (12052048 is "not listed in the shop")
     assert answer["message"] == "Product 999 does not exist in this shop"
 
 
