@@ -217,6 +217,14 @@ def _update_inventory(ctx: SimContext, call: ShopCall, product_id: str) -> dict[
                            "detail": {"sku_id": line.id, "extra_errors": []}})
             continue
         unknown = [i for i in line.inventory if i.warehouse_id not in warehouses]
+        missing = sorted(set(sku.stock) - {i.warehouse_id for i in line.inventory})
+        if missing and not unknown:
+            code = min(shop_facts.MISSING_WAREHOUSE_CODES)
+            errors.append({"code": code, "message": f"SKU {line.id}: every warehouse of the SKU must be listed",
+                           "detail": {"sku_id": line.id, "extra_errors": [
+                               {"code": code, "message": "warehouse missing from the update", "warehouse_id": w}
+                               for w in missing]}})
+            continue
         if unknown:
             errors.append({"code": WAREHOUSE_NOT_FOUND, "message": f"SKU {line.id}: unknown warehouse",
                            "detail": {"sku_id": line.id, "extra_errors": [
