@@ -135,7 +135,7 @@ def _instant_gate(engine: Any, ads: InstantAds, policy: PolicyEngine) -> Gate:
 
 def _create(i: int, merchant: str = "m-bench", advertiser: str = ADVERTISER, tag: str = "") -> ToolCall:
     return ToolCall(tool="create_campaign", agent_id="bench", merchant_id=merchant, args={
-        "advertiser_id": advertiser, "campaign_name": f"Bench {tag}{i}", "objective_type": "PRODUCT_SALES",
+        "advertiser_id": advertiser, "campaign_name": f"Bench {tag}{i}", "objective_type": "TRAFFIC",
         "budget_mode": "BUDGET_MODE_DAY", "budget": "60"})
 
 
@@ -253,7 +253,7 @@ async def ratio(data_dir: Path, calls: int, concurrencies: list[int]) -> None:
         async def direct(i: int) -> None:
             if i % 2 == 0:
                 await ads.create_campaign(advertiser, campaign_name=f"Bench direct {tag} {i}",
-                                          objective_type="PRODUCT_SALES", budget_mode="BUDGET_MODE_DAY",
+                                          objective_type="TRAFFIC", budget_mode="BUDGET_MODE_DAY",
                                           budget=Decimal(60), idempotency_key=uuid.uuid4().hex)
                 return
             campaign, budget = budget_of(i)

@@ -4,9 +4,9 @@ package shopwarden.budget
 
 import data.shopwarden.lib
 
-minimum_limits := {"campaign": "min_campaign_budget", "adgroup": "min_adgroup_budget"}
+minimum_limits := {"campaign": "min_campaign_budget", "adgroup": "min_adgroup_budget", "gmv_max_campaign": "min_gmv_max_budget"}
 
-budget_tools := {"update_budget", "create_campaign", "create_adgroup"}
+budget_tools := {"update_budget", "create_campaign", "create_adgroup", "launch_gmv_max_campaign"}
 
 is_update if input.tool == "update_budget"
 

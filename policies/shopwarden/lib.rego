@@ -8,6 +8,8 @@ mutating_tools := {
 	"update_budget",
 	"pause_ads",
 	"enable_ads",
+	"launch_gmv_max_campaign",
+	"update_roi_target",
 }
 
 # A tool on the mutating list is a mutation even if the caller labelled it a read.
@@ -37,11 +39,11 @@ money(amount_cents) := sprintf("-%d.%d%d", [floor(magnitude / 100), floor((magni
 
 percent(value) := sprintf("%v%%", [value])
 
-object_words := {"campaign": "campaign", "adgroup": "ad group"}
+object_words := {"campaign": "campaign", "adgroup": "ad group", "gmv_max_campaign": "GMV Max campaign"}
 
 object_word(object_type) := object_words[object_type]
 
-a_object_words := {"campaign": "a campaign", "adgroup": "an ad group"}
+a_object_words := {"campaign": "a campaign", "adgroup": "an ad group", "gmv_max_campaign": "a GMV Max campaign"}
 
 # "campaign Summer Sale" (or the platform id when the gate has no name for it).
 object_label := sprintf("%s %s", [object_word(object_type), object_name])
@@ -52,6 +54,8 @@ object_type := "campaign" if input.tool == "create_campaign"
 
 object_type := "adgroup" if input.tool == "create_adgroup"
 
+object_type := "gmv_max_campaign" if input.tool in {"launch_gmv_max_campaign", "update_roi_target"}
+
 object_name := name if {
 	name := input.state.object_name
 	is_string(name)
@@ -60,6 +64,10 @@ object_name := name if {
 	input.tool == "create_campaign"
 } else := input.args.adgroup_name if {
 	input.tool == "create_adgroup"
+} else := input.args.campaign_name if {
+	input.tool == "launch_gmv_max_campaign"
+} else := input.args.campaign_id if {
+	input.tool == "update_roi_target"
 } else := input.args.object_id
 
 action_phrases := {
@@ -69,6 +77,8 @@ action_phrases := {
 	"update_budget": "this budget change",
 	"pause_ads": "this pause",
 	"enable_ads": "this enable",
+	"launch_gmv_max_campaign": "launching this GMV Max campaign",
+	"update_roi_target": "this ROI target change",
 }
 
 action_phrase := object.get(action_phrases, input.tool, sprintf("the %v call", [input.tool]))

@@ -7,6 +7,7 @@ import data.shopwarden.autonomy
 import data.shopwarden.budget
 import data.shopwarden.creation
 import data.shopwarden.enable
+import data.shopwarden.gmv_max
 import data.shopwarden.inventory
 import data.shopwarden.lib
 import data.shopwarden.tenancy
@@ -20,6 +21,8 @@ denials contains item if some item in autonomy.deny
 
 denials contains item if some item in contract_violations
 
+denials contains item if some item in gmv_max.deny
+
 approvals contains item if some item in autonomy.approval
 
 # The rule families that check each tool: one line per tool, so only the called tool's rules run.
@@ -31,6 +34,8 @@ tool_checks := {
 	"enable_ads": {"enable"},
 	"pause_ads": set(),
 	"update_sku_inventory": {"inventory"},
+	"launch_gmv_max_campaign": {"budget"},
+	"update_roi_target": set(),
 }
 
 checks := object.get(tool_checks, input.tool, set())
@@ -66,6 +71,8 @@ approvals contains item if {
 	some item in inventory.approval
 }
 
+approvals contains item if some item in gmv_max.approval
+
 # A mutation runs on its own only when its tool's checks could all be evaluated.
 approvals contains {
 	"code": "policy.unverified",
@@ -95,6 +102,8 @@ verified if {
 
 verified if input.tool in {"pause_ads", "enable_ads"}
 
+verified if gmv_max.verified
+
 contract_violations contains {
 	"code": "policy.unknown_tool",
 	"reason": sprintf("no policy covers the tool %v, so it cannot change anything", [input.tool]),
@@ -113,6 +122,8 @@ contract_violations contains {
 }
 
 allowances contains {"code": "allow.read", "reason": "reads are allowed"} if not lib.is_mutation
+
+allowances contains item if some item in gmv_max.allowance
 
 allowances contains {
 	"code": "allow.within_limits",

@@ -36,7 +36,10 @@ test_reasons_keep_their_typed_parameters if {
 }
 
 test_every_mutating_tool_has_a_verification_path if {
-	covered := {"update_budget", "create_campaign", "create_adgroup", "update_sku_inventory", "pause_ads", "enable_ads"}
+	covered := {
+		"update_budget", "create_campaign", "create_adgroup", "update_sku_inventory", "pause_ads", "enable_ads",
+		"launch_gmv_max_campaign", "update_roi_target",
+	}
 	covered == lib.mutating_tools
 }
 

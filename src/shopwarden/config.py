@@ -51,6 +51,11 @@ class Settings(BaseSettings):
 
     ads_api_base: str = "https://business-api.tiktok.com/open_api/v1.3"
     ads_access_token_header: Literal["injected", "from_connection"] = "injected"  # see platforms/ads/_token_header.py
+    # Native TikTok Business OAuth (`shopwarden connect ads --native`): the merchant's own TikTok app.
+    ads_app_id: str | None = None
+    ads_app_secret: SecretStr | None = None
+    ads_redirect_uri: str | None = None
+    ads_authorize_base: str = "https://business-api.tiktok.com/portal/auth"
     commercial_content_client_token: SecretStr | None = None
     # Where the creative reader's requests for the ad library and Creative Center trends really go
     # (a served simulator); unset: the official hosts.

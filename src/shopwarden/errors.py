@@ -108,6 +108,12 @@ class ReauthRequired(AuthExpired):
     """The connection cannot be refreshed; the merchant must reconnect."""
 
 
+class PermissionDenied(PlatformError):
+    """The credentials work but may not do this (a wrong or foreign id, a scope not granted).
+
+    Not a token problem: the connection's state never changes because of it."""
+
+
 class RateLimited(PlatformError):
     """The platform throttled the call."""
 

@@ -65,7 +65,8 @@ class Runtime:
         from shopwarden.platforms.ads import ads_client_for
 
         http_client = httpx.Client(transport=self.transport) if self.transport is not None else None
-        return ads_client_for(self.engine, merchant_id, self.settings, http_client=http_client, clock=self.clock)
+        return ads_client_for(self.engine, merchant_id, self.settings, http_client=http_client, clock=self.clock,
+                              transport=self.transport)
 
     def _creative_reader(self) -> Any:
         from shopwarden.platforms.creative_center import CreativeReader

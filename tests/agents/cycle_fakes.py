@@ -65,8 +65,12 @@ def small_world() -> dict[str, Any]:
             {"ad": {"id": "a1", "text": "3 drops, glass skin by Friday"}},
             {"ad": {"id": "a2", "text": PLANTED}},
         ]},
-        "create_campaign": {"campaign_id": "c_new", "campaign_name": "Matcha Starter Kit - Growth [sw:x]"},
-        "create_adgroup": {"adgroup_id": "g_new"},
+        "list_gmv_max_products": [
+            {"item_group_id": MATCHA, "status": "AVAILABLE", "gmv_max_ads_status": "UNOCCUPIED", "launchable": True},
+            {"item_group_id": SERUM, "status": "AVAILABLE", "gmv_max_ads_status": "UNOCCUPIED", "launchable": True},
+        ],
+        "recommend_gmv_max_bid": {"roas_bid": "1.80", "budget": "75.50"},
+        "launch_gmv_max_campaign": {"campaign_id": "g_new", "campaign_name": "Matcha Starter Kit - GMV Max [sw:x]"},
     }
 
 
@@ -81,8 +85,8 @@ class FakeGate:
     calls: list[ToolCall] = field(default_factory=list)
     executed: list[ToolCall] = field(default_factory=list)
 
-    MUTATING = frozenset({"update_sku_inventory", "create_campaign", "create_adgroup", "update_budget", "pause_ads",
-                          "enable_ads"})
+    MUTATING = frozenset({"update_sku_inventory", "create_campaign", "update_budget", "pause_ads",
+                          "enable_ads", "launch_gmv_max_campaign", "update_roi_target"})
 
     async def call(self, call: ToolCall) -> ToolResult:
         self.calls.append(call)

@@ -32,17 +32,21 @@ async def test_cycle_plans_budget_shift_pause_launch_and_briefs(fake_gate: FakeG
     raise_budget = actions["update_budget"][0]
     assert (raise_budget.target, raise_budget.verdict) == ("campaign c_win -> 120.00", "executed")
     assert actions["pause_ads"][0].target == "campaign c_lose"
-    launched = actions["create_campaign"][0]
-    assert launched.target == "campaign name Matcha Starter Kit - Growth"
-    adgroup_call = next(c for c in fake_gate.calls if c.tool == "create_adgroup")
-    assert adgroup_call.args["campaign_id"] == "c_new" and adgroup_call.args["product_ids"] == [MATCHA]
-    assert actions["enable_ads"][0].target == "campaign c_new"
-    # The campaign only delivers through an enabled ad group: both go live, each with a reviewer's approval.
-    assert [a.target for a in actions["enable_ads"]] == ["campaign c_new", "adgroup g_new"]
+    # The best seller without ads is launched as GMV Max (TikTok's only Shop campaign type), with
+    # TikTok's recommended budget and the merchant's ROAS floor over TikTok's lower ROI target.
+    launched = actions["launch_gmv_max_campaign"][0]
+    assert launched.target == "campaign name Matcha Starter Kit - GMV Max"
+    launch = next(c for c in fake_gate.calls if c.tool == "launch_gmv_max_campaign")
+    assert launch.args == {"advertiser_id": "adv1", "store_id": "shop1",
+                           "campaign_name": "Matcha Starter Kit - GMV Max", "item_group_ids": [MATCHA],
+                           "budget": "75.50", "roas_bid": "2.00"}
+    recommend = next(c for c in fake_gate.calls if c.tool == "recommend_gmv_max_bid")
+    assert recommend.args == {"advertiser_id": "adv1", "store_id": "shop1", "item_group_ids": [MATCHA]}
+    assert not {"create_campaign", "create_adgroup", "enable_ads"} & {c.tool for c in fake_gate.calls}
     assert {b.product_id for b in summary.briefs} == {SERUM, MATCHA}
     assert HOODIE not in {b.product_id for b in summary.briefs}
     assert any("restock Glow Serum (SERUM): 5 left, about 2.5 days" in note for note in summary.notes)
-    assert summary.reads == 11  # 7 growth reads (campaign and ad group reports) + 2 trends + 2 ad library reads
+    assert summary.reads == 13  # 7 growth reads + 2 GMV Max reads (products, bid) + 2 trends + 2 ad library reads
 
 
 async def test_untrusted_ad_text_is_set_aside_and_never_becomes_a_call(fake_gate: FakeGate, sqlite_engine,
@@ -156,7 +160,7 @@ async def test_failed_reads_leave_gaps_and_the_cycle_still_finishes(fake_gate: F
     assert "could not read performance of adv1 (get_performance_report: platform unavailable); decisions that " \
            "need it were skipped" in summary.notes
     assert not any(a.tool in ("update_budget", "pause_ads") for a in summary.actions)  # no performance, no judgement
-    assert any(a.tool == "create_campaign" for a in summary.actions)  # sales still show the unadvertised seller
+    assert any(a.tool == "launch_gmv_max_campaign" for a in summary.actions)  # sales still show the unadvertised seller
 
 
 async def test_a_slot_runs_once(fake_gate: FakeGate, sqlite_engine, tmp_path: Path):

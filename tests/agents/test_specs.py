@@ -6,7 +6,8 @@ from shopwarden.agents.specs import load_agent_specs
 from shopwarden.errors import ConfigError
 from shopwarden.tools import registry
 
-MUTATING_ADS_TOOLS = {"create_campaign", "create_adgroup", "update_budget", "pause_ads", "enable_ads"}
+MUTATING_ADS_TOOLS = {"create_campaign", "update_budget", "pause_ads", "enable_ads", "launch_gmv_max_campaign",
+                      "update_roi_target"}
 
 
 def test_shipped_specs_declare_both_agents_with_known_tools() -> None:

@@ -65,3 +65,20 @@ def test_missing_key_file_is_one_clear_line(tmp_path) -> None:
     assert result.returncode == 2
     assert "run `shopwarden init`" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_connect_ads_native_prints_the_authorize_url_and_refuses_a_forged_state(tmp_path) -> None:
+    env = {"SHOPWARDEN_DATA_DIR": str(tmp_path), "SHOPWARDEN_ADS_APP_ID": "app-123",
+           "SHOPWARDEN_ADS_APP_SECRET": "s3cret-app", "SHOPWARDEN_ADS_REDIRECT_URI": "https://app.example/cb"}
+    assert _shopwarden("init", env=env).returncode == 0
+    assert _shopwarden("merchant", "add", "m-native", "--name", "Native", env=env).returncode == 0
+    started = _shopwarden("connect", "ads", "--native", "--merchant", "m-native", env=env)
+    assert started.returncode == 0, started.stderr
+    url = next(line for line in started.stdout.splitlines() if line.startswith("https://"))
+    assert url.startswith("https://business-api.tiktok.com/portal/auth?app_id=app-123&state=")
+    assert "redirect_uri=https%3A%2F%2Fapp.example%2Fcb" in url
+    forged = _shopwarden("connect", "ads", "--native", "--merchant", "m-native", "--code", "c", "--state", "forged",
+                         env=env)
+    assert forged.returncode != 0
+    assert "authorization state is unknown" in forged.stderr + forged.stdout
+    assert "s3cret-app" not in forged.stderr + forged.stdout

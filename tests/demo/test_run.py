@@ -42,6 +42,10 @@ async def test_demo_runs_cycles_takes_decisions_and_verifies_the_audit_log(tmp_p
     approved = result.approved
     assert approved is not None
     assert any(a.verdict == "executed" and a.after_approval for a in approved.actions)
+    # The reviewer's approval is what launches the GMV Max campaign: it was held, then sent once.
+    launched = [a for a in approved.actions if a.tool == "launch_gmv_max_campaign" and a.after_approval]
+    assert launched and launched[0].verdict == "executed"
+    assert "approves #" in text and "launch_gmv_max_campaign campaign name" in text
     assert "rejected by dana: recount the delivery first" in text
     assert result.audit_ok and result.audit_rows > 20
     assert f"audit verify: {result.audit_rows} rows, hash chain OK" in text

@@ -44,7 +44,8 @@ def set_autonomy(engine, autonomy: str) -> None:
 async def test_unknown_tool_is_invalid_and_recorded(gate: Gate, engine, fake_ads: FakeAds) -> None:
     result = await gate.call(ToolCall(tool="delete_everything", agent_id="growth", merchant_id="m-acme"))
     assert result.outcome == Outcome.INVALID
-    assert result.reasons[0].startswith("there is no tool named 'delete_everything'; the tools are: create_adgroup")
+    assert result.reasons[0].startswith(
+        "there is no tool named 'delete_everything'; the tools are: create_campaign, enable_ads, get_gmv_max_report")
     [row] = audit_rows(engine)
     assert (row.id, row.tool, row.outcome) == (result.execution_id, "delete_everything", "invalid")
     assert fake_ads.mutations() == []

@@ -221,6 +221,9 @@ def test_default_limits_come_from_data_json() -> None:
         "account_daily_increase_max": 500,
         "min_campaign_budget": 50,
         "min_adgroup_budget": 20,
+        "min_gmv_max_budget": 0,
+        "roi_target_change_pct": 20,
+        "roi_target_changes_per_day": 1,
         "max_skus_per_call": 5,
         "inventory_change_approval_threshold": 100,
     }

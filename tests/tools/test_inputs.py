@@ -43,7 +43,7 @@ def test_budget_must_be_a_positive_amount_in_cents(budget: str) -> None:
 
 
 def test_create_campaign_has_no_status_field() -> None:
-    base = {"advertiser_id": "adv1", "campaign_name": "Spring", "objective_type": "PRODUCT_SALES",
+    base = {"advertiser_id": "adv1", "campaign_name": "Spring", "objective_type": "TRAFFIC",
             "budget_mode": "BUDGET_MODE_DAY", "budget": 60}
     assert CreateCampaignArgs.model_validate(base).budget == Decimal(60)
     with pytest.raises(ValidationError) as exc:

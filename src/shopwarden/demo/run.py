@@ -129,8 +129,11 @@ async def _misbehaving_model_cycle(console: Console, runtime, simulator: Simulat
 
 
 async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummary]) -> CycleSummary | None:
-    """A reviewer approves one queued action through the reviewers' one approve path (CLI, API, page)."""
+    """A reviewer approves one queued action through the reviewers' one approve path (CLI, API, page).
+
+    A GMV Max launch goes first when one waits: it is the action no autonomy level runs alone."""
     waiting = [(c, a) for c in cycles for a in c.actions if a.verdict == "waiting" and a.approval_id is not None]
+    waiting.sort(key=lambda pair: pair[1].tool != "launch_gmv_max_campaign")
     if not waiting:
         console.print("nothing is waiting for a reviewer")
         return None

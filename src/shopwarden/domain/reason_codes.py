@@ -20,13 +20,20 @@ class Effect(StrEnum):
     DENY = "deny"
 
 
-ALLOW_CODES = frozenset({"allow.read", "allow.within_limits"})
+ALLOW_CODES = frozenset({
+    "allow.read",
+    "allow.within_limits",
+    "gmv_max.voids_roi_protection",  # allowed, and the reason says what it costs (ROI protection for the day)
+})
 
 APPROVAL_CODES = frozenset({
     "autonomy.suggest",
     "budget.account_daily_cap",
     "budget.daily_change_limit",
     "enable.needs_approval",
+    "gmv_max.launch_needs_approval",
+    "gmv_max.roi_target_change_limit",
+    "gmv_max.roi_target_changes_per_day",
     "inventory.large_change",
     "inventory.unknown_current_stock",
     "policy.unverified",
@@ -40,6 +47,9 @@ DENY_CODES = frozenset({
     "budget.hard_change_limit",
     "budget.stale_day",
     "creation.not_disabled",
+    "gmv_max.not_authorized",
+    "gmv_max.products_not_launchable",
+    "gmv_max.store_unavailable",
     "input.invalid",
     "inventory.bulk_update",
     "inventory.negative_quantity",

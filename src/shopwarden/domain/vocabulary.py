@@ -42,13 +42,22 @@ class BudgetMode(StrEnum):
 
 
 class ObjectType(StrEnum):
-    """The TikTok Ads objects a tool can name."""
+    """The TikTok Ads objects manual reports are read for."""
 
     CAMPAIGN = "campaign"
     ADGROUP = "adgroup"
+
+
+class ControlledObject(StrEnum):
+    """What budget, pause and enable act on: manual campaigns and ad groups, and GMV Max campaigns."""
+
+    CAMPAIGN = "campaign"
+    ADGROUP = "adgroup"
+    GMV_MAX_CAMPAIGN = "gmv_max_campaign"
 
 
 AutonomyLiteral = Literal["observe", "suggest", "guarded"]
 BudgetModeLiteral = Literal["BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE",
                             "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"]
 ObjectTypeLiteral = Literal["campaign", "adgroup"]
+ControlledObjectLiteral = Literal["campaign", "adgroup", "gmv_max_campaign"]

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from shopwarden.domain.reason_codes import INCONSISTENT, inconsistency
-from shopwarden.domain.vocabulary import AutonomyLiteral, ObjectTypeLiteral
+from shopwarden.domain.vocabulary import AutonomyLiteral, ControlledObjectLiteral
 
 Verdict = Literal["allow", "require_approval", "deny"]
 
@@ -124,8 +124,11 @@ class _Facts(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+ControlledType = Literal["campaign", "adgroup", "gmv_max_campaign"]
+
+
 class _BudgetArgs(_Facts):
-    object_type: ObjectTypeLiteral
+    object_type: ControlledObjectLiteral
     object_id: str
     budget: Decimal
 
@@ -140,13 +143,38 @@ class _BudgetState(_Facts):
 
 
 class _ObjectArgs(_Facts):
-    object_type: ObjectTypeLiteral
+    object_type: ControlledObjectLiteral
     object_id: str
 
 
 class _CreateArgs(_Facts):
     budget: Decimal | None = None
     budget_mode: str | None = None
+
+
+class _LaunchArgs(_Facts):
+    store_id: str
+    budget: Decimal
+    roas_bid: Decimal
+
+
+class _LaunchState(_Facts):
+    authorization_status: str
+    starts_delivering_on_create: bool
+    unlaunchable_item_group_ids: list[str] = Field(default_factory=list)
+
+
+class _RoiArgs(_Facts):
+    campaign_id: str
+    roas_bid: Decimal
+
+
+class _RoiState(_Facts):
+    current_roas_bid: Decimal
+    start_of_day_roas_bid: Decimal
+    roi_changes_today: int = Field(ge=0)
+    day: dt.date
+    timezone: str | None = None
 
 
 class _SkuChange(_Facts):
@@ -177,6 +205,8 @@ _TOOL_SHAPES: dict[str, tuple[type[_Facts], type[_Facts]]] = {
     "create_campaign": (_CreateArgs, _Facts),
     "create_adgroup": (_CreateArgs, _Facts),
     "update_sku_inventory": (_InventoryArgs, _InventoryState),
+    "launch_gmv_max_campaign": (_LaunchArgs, _LaunchState),
+    "update_roi_target": (_RoiArgs, _RoiState),
 }
 
 

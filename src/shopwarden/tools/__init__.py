@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from shopwarden.tools import ads, creative, shop
+from shopwarden.tools import ads, creative, gmv_max, shop
 from shopwarden.tools.base import AppliedChange, Tool, ToolContext
 from shopwarden.tools.inputs import ToolArgs
 from shopwarden.tools.manifests import ToolManifest, load_manifests
@@ -29,7 +29,7 @@ __all__ = [
 @cache
 def registry() -> dict[str, Tool]:
     """Every tool by name."""
-    tools = [*shop.TOOLS, *ads.TOOLS, *creative.TOOLS]
+    tools = [*shop.TOOLS, *ads.TOOLS, *gmv_max.TOOLS, *creative.TOOLS]
     return {tool.name: tool for tool in tools}
 
 

@@ -1,4 +1,9 @@
-"""TikTok Ads tools: campaigns, ad groups, reports, and the guarded mutations (create, budget, status)."""
+"""TikTok Ads tools: campaigns, ad groups, reports, and the guarded mutations (create, budget, status).
+
+Manual campaigns and ad groups stay readable and controllable; Shop products are launched as GMV
+Max (tools/gmv_max.py). There is no ad group create: a manual shopping ad group needs a dozen
+fields and an ad, and TikTok no longer creates manual Shop campaigns at all.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,6 @@ from shopwarden.tools import budget_ledger
 from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     AdvertiserArgs,
-    CreateAdgroupArgs,
     CreateCampaignArgs,
     EnableAdsArgs,
     ListAdgroupsArgs,
@@ -50,17 +54,13 @@ async def _report(ctx: ToolContext, args: PerformanceReportArgs, _key: str) -> A
 # --- creates -------------------------------------------------------------------------------
 
 
-async def _create_state(ctx: ToolContext, args: CreateCampaignArgs | CreateAdgroupArgs) -> State:
+async def _create_state(ctx: ToolContext, args: CreateCampaignArgs) -> State:
     profile = await advertiser_profile(ctx, args.advertiser_id)
     return {"currency": profile["currency"]}
 
 
 def _campaign_request(args: CreateCampaignArgs) -> dict[str, Any]:
     return {**args.model_dump(mode="json"), "operation_status": CREATED_STATUS}
-
-
-def _adgroup_request(args: CreateAdgroupArgs) -> dict[str, Any]:
-    return {**args.model_dump(mode="json", exclude_none=True), "operation_status": CREATED_STATUS}
 
 
 async def _create_campaign(ctx: ToolContext, args: CreateCampaignArgs, key: str) -> Any:
@@ -70,24 +70,11 @@ async def _create_campaign(ctx: ToolContext, args: CreateCampaignArgs, key: str)
     ))
 
 
-async def _create_adgroup(ctx: ToolContext, args: CreateAdgroupArgs, key: str) -> Any:
-    return plain(await ctx.ads().create_adgroup(
-        args.advertiser_id, campaign_id=args.campaign_id, adgroup_name=args.adgroup_name,
-        budget_mode=args.budget_mode, budget=args.budget, product_ids=args.product_ids, idempotency_key=key,
-    ))
-
-
 async def _campaign_exists(ctx: ToolContext, args: CreateCampaignArgs, key: str) -> bool | None:
     """Only the object this create would have made: its exact name with the marker the key derives."""
     expected = CreateIdentity.new(key).name(args.campaign_name)
     rows = plain(await ctx.ads().list_campaigns(args.advertiser_id))
     return any(str(row.get("campaign_name", "")) == expected for row in rows)
-
-
-async def _adgroup_exists(ctx: ToolContext, args: CreateAdgroupArgs, key: str) -> bool | None:
-    expected = CreateIdentity.new(key).name(args.adgroup_name)
-    rows = plain(await ctx.ads().list_adgroups(args.advertiser_id, campaign_ids=[args.campaign_id]))
-    return any(str(row.get("adgroup_name", "")) == expected for row in rows)
 
 
 # --- budget ----------------------------------------------------------------------------------
@@ -180,9 +167,6 @@ TOOLS = [
     Tool("create_campaign", "ads", mutating=True, idempotent=False, risk="medium", args_model=CreateCampaignArgs,
          execute=_create_campaign, observe=_create_state, owner=_advertiser_owner,
          build_request=_campaign_request, verify=_campaign_exists),
-    Tool("create_adgroup", "ads", mutating=True, idempotent=False, risk="medium", args_model=CreateAdgroupArgs,
-         execute=_create_adgroup, observe=_create_state, owner=_advertiser_owner,
-         build_request=_adgroup_request, verify=_adgroup_exists),
     Tool("update_budget", "ads", mutating=True, idempotent=True, risk="high", args_model=UpdateBudgetArgs,
          execute=_update_budget, observe=_budget_state, owner=_advertiser_owner,
          verify=_budget_applied, record_effect=_record_budget_change),

@@ -19,6 +19,10 @@ from sqlmodel import Session
 
 from shopwarden.db.models import BudgetLedgerEntry, utcnow
 
+# GMV Max ROI targets are kept in this ledger too (same start-of-day rule), under their own object
+# type; they are not money, so the account-wide budget increase never counts them.
+ROI_TARGET = "roi_target"
+
 
 def advertiser_day(now: datetime, timezone: str) -> date:
     """The calendar day `now` falls on in the advertiser's time zone."""
@@ -52,7 +56,7 @@ def _account_increase_statement() -> Select[Any]:
         select(_ledger.object_type, _ledger.object_id,
                func.min(_ledger.id).label("first_id"), func.max(_ledger.id).label("last_id"))
         .where(_ledger.merchant_id == bindparam("merchant_id"), _ledger.advertiser_id == bindparam("advertiser_id"),
-               _ledger.day == bindparam("day"))
+               _ledger.day == bindparam("day"), _ledger.object_type != ROI_TARGET)
         .group_by(_ledger.object_type, _ledger.object_id)
         .subquery()
     )
@@ -90,6 +94,20 @@ def account_increase_today(session: Session, merchant_id: str, advertiser_id: st
     rows = session.connection().execute(_ACCOUNT_INCREASE,
                                         {"merchant_id": merchant_id, "advertiser_id": advertiser_id, "day": day})
     return sum((max(Decimal(0), Decimal(after) - Decimal(start)) for start, after in rows), Decimal(0))
+
+
+_CHANGES_ON_DAY = (
+    select(func.count())
+    .where(_ledger.merchant_id == bindparam("merchant_id"), _ledger.object_type == bindparam("object_type"),
+           _ledger.object_id == bindparam("object_id"), _ledger.day == bindparam("day"))
+)
+
+
+def changes_on(session: Session, ref: ObjectRef, day: date) -> int:
+    """How many changes of the object were applied on `day`."""
+    return int(session.connection().execute(_CHANGES_ON_DAY, {
+        "merchant_id": ref.merchant_id, "object_type": ref.object_type, "object_id": ref.object_id, "day": day,
+    }).scalar_one())
 
 
 _INSERT_ENTRY = insert(_table).returning(_ledger.id)

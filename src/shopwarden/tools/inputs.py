@@ -12,12 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from shopwarden.domain.vocabulary import BudgetModeLiteral, ObjectTypeLiteral
+from shopwarden.domain.vocabulary import BudgetModeLiteral, ControlledObjectLiteral, ObjectTypeLiteral
 
 PlatformId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 Money = Annotated[Decimal, Field(gt=0, le=Decimal("10000000"), decimal_places=2)]
+# PRODUCT_SALES is not an objective here: TikTok Shop products are advertised with GMV Max
+# (launch_gmv_max_campaign).
 ObjectiveType = Literal[
-    "PRODUCT_SALES", "TRAFFIC", "CONVERSIONS", "WEB_CONVERSIONS", "REACH", "VIDEO_VIEWS", "ENGAGEMENT",
+    "TRAFFIC", "CONVERSIONS", "WEB_CONVERSIONS", "REACH", "VIDEO_VIEWS", "ENGAGEMENT",
     "APP_PROMOTION", "LEAD_GENERATION",
 ]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
@@ -101,18 +103,8 @@ class CreateCampaignArgs(AdvertiserArgs):
     budget: Money
 
 
-class CreateAdgroupArgs(AdvertiserArgs):
-    """No status field: ad groups are always created DISABLE."""
-
-    campaign_id: PlatformId
-    adgroup_name: ObjectName
-    budget_mode: BudgetModeLiteral
-    budget: Money
-    product_ids: list[PlatformId] | None = Field(default=None, max_length=50)
-
-
 class ObjectRef(AdvertiserArgs):
-    object_type: ObjectTypeLiteral
+    object_type: ControlledObjectLiteral
     object_id: PlatformId
 
 
@@ -129,6 +121,55 @@ class PauseAdsArgs(ObjectRef):
 
 class EnableAdsArgs(ObjectRef):
     pass
+
+
+# --- GMV Max (TikTok Shop products) ---------------------------------------------------------
+
+RoasBid = Annotated[Decimal, Field(gt=0, le=Decimal("1000"), decimal_places=2)]
+ItemGroupIds = Annotated[list[PlatformId], Field(min_length=1, max_length=400)]
+
+
+class GmvMaxStoresArgs(AdvertiserArgs):
+    pass
+
+
+class GmvMaxStoreArgs(AdvertiserArgs):
+    store_id: PlatformId
+
+
+class GmvMaxRecommendArgs(GmvMaxStoreArgs):
+    item_group_ids: ItemGroupIds
+
+
+class ListGmvMaxCampaignsArgs(AdvertiserArgs):
+    store_id: PlatformId | None = None
+
+
+class GmvMaxReportArgs(GmvMaxStoreArgs):
+    days: int = Field(default=7, ge=1, le=30)
+    per_product: bool = False
+
+
+class LaunchGmvMaxArgs(GmvMaxStoreArgs):
+    """No status field (the platform has none); the shop's business center is looked up, not given."""
+
+    campaign_name: ObjectName
+    item_group_ids: ItemGroupIds
+    budget: Money
+    roas_bid: RoasBid
+
+    @model_validator(mode="after")
+    def _distinct_products(self) -> LaunchGmvMaxArgs:
+        if len(set(self.item_group_ids)) != len(self.item_group_ids):
+            raise ValueError("item_group_ids: each product may be listed once")
+        return self
+
+
+class UpdateRoiTargetArgs(AdvertiserArgs):
+    """Only the campaign and its new ROI target (roas_bid = gross revenue / cost)."""
+
+    campaign_id: PlatformId
+    roas_bid: RoasBid
 
 
 class ReadAdLibraryArgs(ToolArgs):

@@ -73,8 +73,17 @@ _WORD = {"campaign": "campaign", "adgroup": "ad group"}
 
 
 async def ads_object(ctx: ToolContext, advertiser_id: str, object_type: str, object_id: str) -> dict[str, Any]:
-    """The live campaign or ad group: {object_name, budget_mode, current_budget, status}."""
+    """The live campaign, ad group or GMV Max campaign: {object_name, budget_mode, current_budget, status}."""
     ads = ctx.ads()
+    if object_type == "gmv_max_campaign":
+        campaign = plain(await ads.gmv_max.campaign(advertiser_id, object_id))
+        return {
+            "object_name": str(campaign.get("campaign_name") or ""),
+            "budget_mode": "BUDGET_MODE_DAY",  # a GMV Max budget is a daily budget
+            "current_budget": Decimal(str(campaign.get("budget") or 0)),
+            "status": campaign.get("operation_status"),
+            "current_roas_bid": Decimal(str(campaign.get("roas_bid") or 0)),
+        }
     if object_type == "campaign":
         found = await ads.list_campaigns(advertiser_id, campaign_ids=[object_id])
     else:

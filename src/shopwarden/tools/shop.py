@@ -118,9 +118,24 @@ def _inventory_request(args: UpdateSkuInventoryArgs) -> dict[str, Any]:
     return {"skus": [{"id": sku_id, "inventory": lines} for sku_id, lines in by_sku.items()]}
 
 
+def with_every_warehouse(lines: list[dict[str, Any]], product: dict[str, Any]) -> list[dict[str, Any]]:
+    """TikTok wants every warehouse of a SKU in an inventory update: the warehouses the change does
+    not name go at their current quantities (read fresh just before sending)."""
+    stock = _stock_by_sku(product)
+    merged = []
+    for line in lines:
+        quantities = {w: q for (sku, w), q in stock.items() if sku == line["id"]}
+        quantities.update({item["warehouse_id"]: item["quantity"] for item in line["inventory"]})
+        merged.append({"id": line["id"], "inventory": [{"warehouse_id": w, "quantity": q}
+                                                       for w, q in sorted(quantities.items())]})
+    return merged
+
+
 async def _update_inventory(ctx: ToolContext, args: UpdateSkuInventoryArgs, _key: str) -> Any:
     # Absolute-set write: repeating it with the same quantities is harmless, so no key is needed.
-    return plain(await ctx.shop().update_inventory(args.product_id, _inventory_request(args)["skus"]))
+    current = plain(await ctx.shop().get_product(args.product_id))
+    lines = with_every_warehouse(_inventory_request(args)["skus"], current)
+    return plain(await ctx.shop().update_inventory(args.product_id, lines))
 
 
 async def _inventory_applied(ctx: ToolContext, args: UpdateSkuInventoryArgs, _key: str) -> bool | None:

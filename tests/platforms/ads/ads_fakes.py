@@ -48,6 +48,26 @@ def campaign_row(campaign_id: str, name: str, budget: Any = 100.0, status: str =
             "operation_status": status}
 
 
+TOOLKIT_URL = f"{COMPOSIO_BASE}/api/v3.1/toolkits/tiktok_ads"
+
+
+def toolkit_json(headers: dict[str, str] | None = None, base_url: str = API.rstrip("/")) -> dict[str, object]:
+    """Composio's description of the `tiktok_ads` toolkit: base URL and the OAUTH2 proxy's injection rule."""
+    proxy: dict[str, object] = {"base_url": base_url}
+    if headers is not None:
+        proxy["headers"] = headers
+    return {
+        "name": "TikTok Ads", "slug": "tiktok_ads", "enabled": True, "is_local_toolkit": False, "type": "native",
+        "base_url": base_url, "composio_managed_auth": [],
+        "deprecated": {"raw_proxy_info_by_auth_schemes": [], "toolkit_id": "tk"},
+        "meta": {"available_versions": [], "categories": [], "created_at": "2026-01-01", "description": "",
+                 "logo": "", "tools_count": 0, "triggers_count": 0, "updated_at": "2026-01-01", "version": "1"},
+        "auth_config_details": [{"mode": "OAUTH2", "name": "OAuth", "required_scopes": [], "proxy": proxy,
+                                 "fields": {"auth_config_creation": {"required": [], "optional": []},
+                                            "connected_account_initiation": {"required": [], "optional": []}}}],
+    }
+
+
 def account_json(token: str | None) -> dict[str, object]:
     val: dict[str, object] = {"status": "ACTIVE"}
     if token is not None:
@@ -56,7 +76,7 @@ def account_json(token: str | None) -> dict[str, object]:
         "id": ACCOUNT, "user_id": MERCHANT, "status": "ACTIVE", "created_at": "2026-03-01T00:00:00Z",
         "updated_at": "2026-03-01T00:00:00Z", "is_disabled": False, "data": {}, "params": {},
         "auth_config": {"id": "ac_tiktok", "auth_scheme": "OAUTH2", "is_composio_managed": True, "is_disabled": False},
-        "toolkit": {"slug": "tiktok"}, "state": {"authScheme": "OAUTH2", "val": val},
+        "toolkit": {"slug": "tiktok_ads"}, "state": {"authScheme": "OAUTH2", "val": val},
     }
 
 
@@ -67,7 +87,9 @@ class FakeComposio:
         self.calls: list[dict[str, Any]] = []
         self.headers: list[httpx.Headers] = []
         self._replies: dict[str, deque[Any]] = defaultdict(deque)
+        self.toolkit: dict[str, object] = toolkit_json({"Access-Token": "{{access_token}}"})
         router.post(PROXY_URL).mock(side_effect=self._handle)
+        router.get(TOOLKIT_URL).mock(side_effect=lambda _request: httpx.Response(200, json=self.toolkit))
 
     def reply(self, endpoint: str, *answers: Any) -> None:
         """Queue answers for `endpoint` (e.g. "campaign/get/"): envelopes, httpx.Responses or exceptions."""

@@ -19,7 +19,7 @@ from shopwarden.cli import app
 from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import CachedPerformance, Connection, Merchant
-from shopwarden.errors import InvalidRequest, PlatformUnavailable, ReauthRequired
+from shopwarden.errors import AuthExpired, InvalidRequest, PermissionDenied, PlatformUnavailable, ReauthRequired
 from shopwarden.platforms.ads import (
     ads_client_for,
     complete_ads_connection,
@@ -141,6 +141,22 @@ async def test_an_auth_failure_marks_the_connection_needs_reauth(
     assert stored.status == "needs_reauth"
     assert "Access token has been revoked" in (stored.status_reason or "")
     assert composio.calls[0]["connected_account_id"] == ACCOUNT and composio.calls[0]["user_id"] == "m-acme"
+
+
+@pytest.mark.parametrize("code", [40001, 40118, 40119, 40125, 40130])
+async def test_a_permission_error_never_changes_the_connection(
+        engine: Engine, merchant: Merchant, settings: Settings, composio: FakeComposio, code: int) -> None:
+    _active_connection(engine)
+    before = _connection(engine)
+    ads = ads_client_for(engine, "m-acme", settings, http_client=httpx.Client(), backoff=())
+    composio.reply("campaign/get/", fail(code, "No permission to operate advertiser 7999"))
+    with pytest.raises(PermissionDenied) as caught:
+        await ads.list_campaigns("7999")
+    assert not isinstance(caught.value, AuthExpired)
+    assert "reconnect" not in str(caught.value)
+    after = _connection(engine)
+    assert (after.status, after.status_reason, after.updated_at) == (
+        before.status, before.status_reason, before.updated_at)
 
 
 def _report_page(object_id: str, page_no: int, total: int) -> dict[str, object]:

@@ -13,6 +13,7 @@ from shopwarden.errors import (
     AuthExpired,
     ConfigError,
     InvalidRequest,
+    PermissionDenied,
     PlatformError,
     PlatformUnavailable,
     RateLimited,
@@ -24,17 +25,62 @@ RECONNECT = ("reconnect: `shopwarden disconnect ads --merchant m-acme`, "
              "then `shopwarden connect ads --merchant m-acme`")
 
 
-@pytest.mark.parametrize(("code", "kind"), [
-    (40001, AuthExpired), (40105, ReauthRequired), (40101, ReauthRequired), (40110, ReauthRequired),
-])
-async def test_token_and_permission_codes_tell_the_user_to_reconnect(
-        ads: AdsClient, composio: FakeComposio, code: int, kind: type[PlatformError]) -> None:
+AUTH_CODES = [40101, 40102, 40103, 40104, 40105, 40106, 40107, 40108, 40110, 40113]
+PERMISSION_CODES = [40001, 40118, 40119, 40125, 40130]
+RATE_LIMIT_CODES = [40100, 40132, 40133, 61000]
+SERVER_CODES = [50000, 50002, 51000, 51010, 51099, 52001, 60001, 40201, 40202]
+PARAMETER_CODES = [40000, 40002, 40003, 40006, 40007, 40011, 40050, 40300, 40301]
+
+
+@pytest.mark.parametrize("code", AUTH_CODES)
+async def test_authentication_codes_tell_the_user_to_reconnect_and_are_not_retried(
+        ads: AdsClient, composio: FakeComposio, code: int) -> None:
     composio.reply("campaign/get/", fail(code, "Access token is invalid", request_id="rq-77"))
-    with pytest.raises(kind) as caught:
+    with pytest.raises(ReauthRequired) as caught:
         await ads.list_campaigns(ADVERTISER)
-    assert type(caught.value) is kind
     assert RECONNECT in str(caught.value)
     assert (caught.value.code, caught.value.request_id, caught.value.endpoint) == (code, "rq-77", "campaign/get/")
+    assert len(composio.calls) == 1
+
+
+async def test_an_empty_token_says_the_access_token_header_was_not_sent(
+        ads: AdsClient, composio: FakeComposio) -> None:
+    composio.reply("campaign/get/", fail(40104, "Access-Token is empty"))
+    with pytest.raises(ReauthRequired, match="TikTok received no Access-Token header"):
+        await ads.list_campaigns(ADVERTISER)
+
+
+@pytest.mark.parametrize("code", PERMISSION_CODES)
+async def test_permission_codes_are_not_token_problems(ads: AdsClient, composio: FakeComposio, code: int) -> None:
+    composio.reply("campaign/get/", fail(code, "No permission to operate advertiser 7999"))
+    with pytest.raises(PermissionDenied) as caught:
+        await ads.list_campaigns(ADVERTISER)
+    assert not isinstance(caught.value, AuthExpired)
+    assert "No permission to operate advertiser 7999" in str(caught.value) and "reconnect" not in str(caught.value)
+    assert len(composio.calls) == 1
+
+
+@pytest.mark.parametrize("code", RATE_LIMIT_CODES)
+async def test_rate_limit_codes_are_not_retried_in_a_loop(ads: AdsClient, composio: FakeComposio, code: int) -> None:
+    composio.reply("campaign/get/", fail(code, "Too many requests"))
+    with pytest.raises(RateLimited, match="next cycle tries again"):
+        await ads.list_campaigns(ADVERTISER)
+    assert len(composio.calls) == 1
+
+
+@pytest.mark.parametrize("code", SERVER_CODES)
+async def test_server_side_codes_are_retried_for_reads(ads: AdsClient, composio: FakeComposio, code: int) -> None:
+    composio.reply("campaign/get/", fail(code, "busy"), page([campaign_row("1", "A")], 1, 1))
+    assert [c.campaign_id for c in await ads.list_campaigns(ADVERTISER)] == ["1"]
+    assert len(composio.calls) == 2
+
+
+@pytest.mark.parametrize("code", PARAMETER_CODES)
+async def test_parameter_and_object_codes_are_invalid_requests(
+        ads: AdsClient, composio: FakeComposio, code: int) -> None:
+    composio.reply("campaign/get/", fail(code, "bad field"))
+    with pytest.raises(InvalidRequest):
+        await ads.list_campaigns(ADVERTISER)
     assert len(composio.calls) == 1
 
 
@@ -147,7 +193,7 @@ async def test_composio_server_errors_and_timeouts_are_unavailable(ads: AdsClien
 async def test_upstream_messages_never_carry_the_api_key(ads: AdsClient, composio: FakeComposio) -> None:
     composio.reply("campaign/create/", fail(40002, f"bad header x-api-key={API_KEY}"))
     with pytest.raises(InvalidRequest) as caught:
-        await ads.create_campaign(ADVERTISER, campaign_name="A", objective_type="PRODUCT_SALES",
+        await ads.create_campaign(ADVERTISER, campaign_name="A", objective_type="TRAFFIC",
                                   budget_mode="BUDGET_MODE_DAY", budget=Decimal(60))
     assert API_KEY not in str(caught.value) and API_KEY not in repr(caught.value.as_dict())
     assert "[redacted]" in str(caught.value)

@@ -12,9 +12,9 @@ from ads_fakes import ACCOUNT, ADVERTISER, API, MERCHANT, FakeComposio, campaign
 from shopwarden.errors import InvalidRequest, PartialFailure, PlatformUnavailable
 from shopwarden.platforms.ads._markers import CreateIdentity
 from shopwarden.platforms.ads.client import AdsClient
-from shopwarden.platforms.ads.models import BudgetUpdate, CreateAdGroup, CreateCampaign
+from shopwarden.platforms.ads.models import BudgetUpdate, CreateCampaign
 
-SPEC = CreateCampaign(campaign_name="Serum scale", objective_type="PRODUCT_SALES", budget_mode="BUDGET_MODE_DAY",
+SPEC = CreateCampaign(campaign_name="Serum scale", objective_type="TRAFFIC", budget_mode="BUDGET_MODE_DAY",
                       budget=Decimal("80.50"))
 IDENTITY = CreateIdentity.new("key-1")
 MARKED = f"Serum scale {IDENTITY.marker}"
@@ -31,7 +31,7 @@ async def test_create_campaign_sends_disable_a_request_id_and_a_marked_name(
     assert composio.calls == [{
         "endpoint": API + "campaign/create/", "method": "POST", "connected_account_id": ACCOUNT, "user_id": MERCHANT,
         "parameters": [],
-        "body": {"advertiser_id": ADVERTISER, "campaign_name": MARKED, "objective_type": "PRODUCT_SALES",
+        "body": {"advertiser_id": ADVERTISER, "campaign_name": MARKED, "objective_type": "TRAFFIC",
                  "budget_mode": "BUDGET_MODE_DAY", "operation_status": "DISABLE",
                  "request_id": IDENTITY.request_id, "budget": 80.5},
     }]
@@ -54,24 +54,32 @@ async def test_creates_without_a_key_get_distinct_request_ids_and_markers(
 async def test_create_campaign_has_no_status_field_and_names_the_offending_one(
         ads: AdsClient, composio: FakeComposio, field: str) -> None:
     with pytest.raises(InvalidRequest) as caught:
-        await ads.create_campaign(ADVERTISER, campaign_name="x", objective_type="PRODUCT_SALES",
+        await ads.create_campaign(ADVERTISER, campaign_name="x", objective_type="TRAFFIC",
                                   budget_mode="BUDGET_MODE_DAY", budget=Decimal(60), **{field: "ENABLE"})
     assert f"{field} is not allowed in create_campaign" in str(caught.value)
     assert composio.calls == []
 
 
-async def test_create_adgroup_sends_disable_and_its_campaign(ads: AdsClient, composio: FakeComposio) -> None:
-    identity = CreateIdentity.new("key-2")
-    composio.reply("adgroup/create/", ok({"adgroup_id": "1900"}))
-    spec = CreateAdGroup(campaign_id="1800", adgroup_name="Serum US", budget_mode="BUDGET_MODE_DAY",
-                         budget=Decimal("25"), product_ids=["1729"])
-    group = await ads.create_adgroup(ADVERTISER, spec, idempotency_key="key-2")
-    assert composio.calls[0]["body"] == {
-        "advertiser_id": ADVERTISER, "campaign_id": "1800", "adgroup_name": f"Serum US {identity.marker}",
-        "budget_mode": "BUDGET_MODE_DAY", "budget": 25, "operation_status": "DISABLE",
-        "request_id": identity.request_id, "product_ids": ["1729"],
-    }
-    assert (group.adgroup_id, group.operation_status, group.campaign_id) == ("1900", "DISABLE", "1800")
+async def test_a_manual_shop_campaign_is_refused_before_anything_is_sent(
+        ads: AdsClient, composio: FakeComposio) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        await ads.create_campaign(ADVERTISER, campaign_name="Serum", objective_type="PRODUCT_SALES",
+                                  budget_mode="BUDGET_MODE_DAY", budget=Decimal(60))
+    assert "TikTok no longer creates manual PRODUCT_SALES (Shop) campaigns" in str(caught.value)
+    assert "GMV Max" in str(caught.value)
+    assert composio.calls == []
+
+
+def test_the_ads_client_has_no_ad_group_create() -> None:
+    assert not hasattr(AdsClient, "create_adgroup")
+
+
+@pytest.mark.parametrize("object_type", ["campaign", "adgroup", "gmv_max_campaign"])
+async def test_budget_mode_is_never_sent_on_a_budget_update(
+        ads: AdsClient, composio: FakeComposio, object_type: str) -> None:
+    with pytest.raises(InvalidRequest, match="budget_mode cannot be changed on an existing campaign or ad group"):
+        await ads.update_budget(ADVERTISER, object_type, "1800", budget=Decimal(90), budget_mode="BUDGET_MODE_DAY")
+    assert composio.calls == []
 
 
 async def test_a_timeout_after_create_finds_the_campaign_by_marker_and_never_sends_it_again(

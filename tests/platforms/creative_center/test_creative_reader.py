@@ -75,10 +75,12 @@ async def test_ad_library_sends_the_documented_query_and_pages_by_search_id(
     ])
     result = await reader.ad_library("serum", country="gb", max_count=5)
     first, second = (call.request for call in route.calls)
-    assert first.url.params["fields"] == "ad,ad_group"
+    assert first.url.params["fields"] == ("ad.id,ad.first_shown_date,ad.last_shown_date,ad.status,ad.videos,"
+                                          "ad.image_urls,ad.reach,advertiser.business_id,advertiser.business_name,"
+                                          "advertiser.paid_by")
     assert first.headers["authorization"] == f"bearer {CLIENT_TOKEN}"
     assert json.loads(first.content) == {
-        "filters": {"ad_published_date_range": {"min": "20250302", "max": "20260302"}, "country": "GB"},
+        "filters": {"ad_published_date_range": {"min": "20250302", "max": "20260302"}, "country_code": "GB"},
         "search_term": "serum", "max_count": 5}
     assert json.loads(second.content)["search_id"] == "s-2"
     assert json.loads(second.content)["max_count"] == 4
@@ -87,6 +89,18 @@ async def test_ad_library_sends_the_documented_query_and_pages_by_search_id(
     assert result.ads[0].first_shown_date == date(2026, 2, 1)
     assert result.ads[0].advertiser is not None
     assert result.ads[0].advertiser.business_name == UntrustedText("Dewy Labs", "ad_library")
+
+
+@pytest.mark.parametrize(("first", "pages"), [("true", 2), ("false", 1), (True, 2), (False, 1)])
+async def test_has_more_is_read_as_a_boolean_or_a_string(
+        reader: CreativeReader, router: respx.Router, first: object, pages: int) -> None:
+    route = router.post(ADLIB).mock(side_effect=[
+        httpx.Response(200, json={**adlib_page([library_ad("1", "a")], False, "s-2"),
+                                  "data": {"ads": [library_ad("1", "a")], "has_more": first, "search_id": "s-2"}}),
+        httpx.Response(200, json=adlib_page([library_ad("2", "b")], False)),
+    ])
+    result = await reader.ad_library("serum", country="de", max_count=5)
+    assert route.call_count == pages and len(result.ads) == pages
 
 
 async def test_ad_library_stops_at_max_count_even_if_more_pages_exist(

@@ -29,8 +29,9 @@ async def test_connect_sync_and_set_stock_against_the_simulator(engine: Engine, 
             sku = session.exec(select(Sku)).first()
         assert sku is not None
         warehouse = next(iter(sku.stock))
+        others = [{"warehouse_id": w, "quantity": q} for w, q in sku.stock.items() if w != warehouse]
         await shop.update_inventory(sku.product_id, [{"id": sku.sku_id, "inventory": [
-            {"warehouse_id": warehouse, "quantity": sku.stock[warehouse] + 3}]}])
+            {"warehouse_id": warehouse, "quantity": sku.stock[warehouse] + 3}, *others]}])
         product = await shop.get_product(sku.product_id)
         assert product.quantity(sku.sku_id, warehouse) == sku.stock[warehouse] + 3
         sim.advance(days=2)

@@ -16,7 +16,7 @@ from conftest import ADVERTISER, SHOP_ID, SMALL_SHOP
 from shopwarden.config import Settings
 from shopwarden.db.engine import engine_for, session_scope
 from shopwarden.db.models import Merchant
-from shopwarden.errors import InvalidRequest
+from shopwarden.errors import InvalidRequest, PartialFailure
 from shopwarden.platforms.ads import AdsClient, ads_client_for
 from shopwarden.platforms.shop import MerchantShop, connect_shop, shop_client_for, sync_catalog
 from shopwarden.platforms.simulator import Simulator
@@ -67,7 +67,7 @@ async def test_advertiser_profile_gives_currency_and_time_zone(ads: AdsClient) -
 
 
 async def test_create_campaign_is_sent_disabled_with_a_marker(ads: AdsClient, sim: Simulator) -> None:
-    created = await ads.create_campaign(ADVERTISER, campaign_name="Serum scale-up", objective_type="PRODUCT_SALES",
+    created = await ads.create_campaign(ADVERTISER, campaign_name="Serum scale-up", objective_type="TRAFFIC",
                                         budget_mode="BUDGET_MODE_DAY", budget=Decimal("60"))
     stored = sim.world.advertisers[ADVERTISER].campaigns[created.campaign_id]
     assert stored.operation_status == "DISABLE"
@@ -77,7 +77,7 @@ async def test_create_campaign_is_sent_disabled_with_a_marker(ads: AdsClient, si
 
 async def test_a_budget_below_the_minimum_is_refused_by_the_platform(ads: AdsClient) -> None:
     with pytest.raises(InvalidRequest, match="Campaign budget must be at least 50 USD"):
-        await ads.create_campaign(ADVERTISER, campaign_name="tiny", objective_type="PRODUCT_SALES",
+        await ads.create_campaign(ADVERTISER, campaign_name="tiny", objective_type="TRAFFIC",
                                   budget_mode="BUDGET_MODE_DAY", budget=Decimal("10"))
 
 
@@ -113,7 +113,7 @@ async def test_timeout_after_commit_create_is_recovered_by_marker_without_a_dupl
 ) -> None:
     sim.faults.add("/open_api/v1.3/campaign/create/", "timeout_after_commit", times=1)
     created = await ads.create_campaign(ADVERTISER, campaign_name="Lamp restock push",
-                                        objective_type="PRODUCT_SALES", budget_mode="BUDGET_MODE_DAY",
+                                        objective_type="TRAFFIC", budget_mode="BUDGET_MODE_DAY",
                                         budget=Decimal("55"))
     named = [c for c in sim.world.advertisers[ADVERTISER].campaigns.values()
              if c.name.startswith("Lamp restock push")]
@@ -148,6 +148,7 @@ async def test_the_creative_reader_reads_trends_and_the_ad_library(sim: Simulato
 
 
 SERUM, SERUM_30, LA_DC = "1729000000000000001", "1729000000000001001", "7300000000000000101"
+NJ_DC = "7300000000000000102"  # SERUM_30's other warehouse: every update lists both (TikTok's rule)
 
 
 @pytest.fixture
@@ -172,16 +173,24 @@ async def test_catalog_sync_pages_through_every_product(shop: MerchantShop, engi
 
 
 async def test_inventory_update_sets_the_simulated_stock(shop: MerchantShop, sim: Simulator) -> None:
-    await shop.update_inventory(SERUM, [{"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 11}]}])
+    await shop.update_inventory(SERUM, [{"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 11},
+                                                                       {"warehouse_id": NJ_DC, "quantity": 30}]}])
     sku = sim.world.shops[SHOP_ID].products[SERUM].skus[0]
     assert sku.stock[LA_DC] == 11
 
 
 async def test_a_lost_inventory_answer_is_read_back_not_sent_twice(shop: MerchantShop, sim: Simulator) -> None:
     sim.faults.add("/product/202309/products/*/inventory/update", "timeout_after_commit", times=1)
-    await shop.update_inventory(SERUM, [{"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 13}]}])
+    await shop.update_inventory(SERUM, [{"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 13},
+                                                                       {"warehouse_id": NJ_DC, "quantity": 30}]}])
     assert sim.world.shops[SHOP_ID].products[SERUM].skus[0].stock[LA_DC] == 13
     assert len(_shop_posts(sim, "/inventory/update")) == 1
+
+
+async def test_an_update_missing_one_of_the_skus_warehouses_is_refused(shop: MerchantShop, sim: Simulator) -> None:
+    with pytest.raises(PartialFailure, match="every warehouse of the SKU must be listed"):
+        await shop.update_inventory(SERUM, [{"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 9}]}])
+    assert sim.world.shops[SHOP_ID].products[SERUM].skus[0].stock == {LA_DC: 90, NJ_DC: 30}
 
 
 async def test_orders_generated_by_the_world_are_read(shop: MerchantShop, sim: Simulator) -> None:

@@ -14,7 +14,7 @@ WINNER_GROUP = "1810000000000000001"
 
 
 def _create(http: httpx.Client, sim: Simulator, **overrides: object) -> dict:
-    body = {"advertiser_id": ADVERTISER, "campaign_name": "New test", "objective_type": "PRODUCT_SALES",
+    body = {"advertiser_id": ADVERTISER, "campaign_name": "New test", "objective_type": "TRAFFIC",
             "budget_mode": "BUDGET_MODE_DAY", "budget": 60, "operation_status": "DISABLE", **overrides}
     return ads_call(http, sim, "POST", "campaign/create/", body={k: v for k, v in body.items() if v is not None})
 
@@ -32,9 +32,9 @@ def test_page_size_above_1000_is_refused(sim: Simulator, client: httpx.Client) -
     assert answer["message"] == "page_size: must be between 1 and 1000"
 
 
-def test_a_wrong_access_token_is_refused(sim: Simulator, client: httpx.Client) -> None:
+def test_a_wrong_access_token_is_an_invalid_token(sim: Simulator, client: httpx.Client) -> None:
     answer = ads_call(client, sim, "GET", "campaign/get/", {"advertiser_id": ADVERTISER}, token="act.forged")
-    assert answer["code"] == 40001
+    assert (answer["code"], answer["message"]) == (40105, "Access token is invalid")
 
 
 def test_another_advertisers_id_is_refused(sim: Simulator, client: httpx.Client) -> None:
@@ -43,10 +43,10 @@ def test_another_advertisers_id_is_refused(sim: Simulator, client: httpx.Client)
     assert answer["message"] == "No permission to operate advertiser 7000000000000000999"
 
 
-def test_a_missing_access_token_is_40105(sim: Simulator, client: httpx.Client) -> None:
+def test_a_missing_access_token_is_40104(sim: Simulator, client: httpx.Client) -> None:
     response = client.get("https://business-api.tiktok.com/open_api/v1.3/campaign/get/",
                           params={"advertiser_id": ADVERTISER})
-    assert response.json()["code"] == 40105
+    assert (response.json()["code"], response.json()["message"]) == (40104, "Access-Token header is missing")
 
 
 def test_campaign_budget_below_50_usd_is_refused(sim: Simulator, client: httpx.Client) -> None:
@@ -92,12 +92,21 @@ def test_delete_is_final(sim: Simulator, client: httpx.Client) -> None:
     assert UNDERPERFORMER not in [c["campaign_id"] for c in listed]
 
 
-def test_status_update_reports_partial_success(sim: Simulator, client: httpx.Client) -> None:
-    answer = ads_call(client, sim, "POST", "adgroup/status/update/", body={
-        "advertiser_id": ADVERTISER, "adgroup_ids": [WINNER_GROUP, "404"], "operation_status": "DISABLE"})
+def test_status_update_reports_partial_success_only_when_allowed(sim: Simulator, client: httpx.Client) -> None:
+    body = {"advertiser_id": ADVERTISER, "adgroup_ids": [WINNER_GROUP, "404"], "operation_status": "DISABLE"}
+    refused = ads_call(client, sim, "POST", "adgroup/status/update/", body=body)
+    assert (refused["code"], refused["message"]) == (40007, "Ad group 404 does not exist")
+    assert sim.world.advertisers[ADVERTISER].adgroups[WINNER_GROUP].operation_status == "ENABLE"
+    answer = ads_call(client, sim, "POST", "adgroup/status/update/", body={**body, "allow_partial_success": True})
     assert answer["code"] == 0
     assert answer["data"]["adgroup_ids"] == [WINNER_GROUP]
-    assert answer["data"]["error_list"] == [{"adgroup_id": "404", "error_msg": "Ad group 404 does not exist"}]
+    assert answer["data"]["error_list"] == [{"adgroup_id": "404", "error_message": "Ad group 404 does not exist"}]
+
+
+def test_campaign_status_update_answers_with_campaign_list(sim: Simulator, client: httpx.Client) -> None:
+    answer = ads_call(client, sim, "POST", "campaign/status/update/", body={
+        "advertiser_id": ADVERTISER, "campaign_ids": [WINNER], "operation_status": "DISABLE"})
+    assert answer["data"] == {"campaign_list": [{"campaign_id": WINNER, "status": "DISABLE"}]}
 
 
 def test_budget_mode_cannot_be_switched(sim: Simulator, client: httpx.Client) -> None:
@@ -116,10 +125,14 @@ def test_adgroup_budget_minimum_is_20_usd(sim: Simulator, client: httpx.Client, 
         assert sim.world.advertisers[ADVERTISER].adgroups[WINNER_GROUP].budget == budget
 
 
-def test_adgroup_create_needs_a_live_campaign(sim: Simulator, client: httpx.Client) -> None:
-    answer = ads_call(client, sim, "POST", "adgroup/create/", body={
-        "advertiser_id": ADVERTISER, "campaign_id": "404", "adgroup_name": "x", "budget": 30})
-    assert answer["code"] == 40007
+def test_manual_shop_campaigns_are_refused_like_tiktok_does_since_2025(sim: Simulator, client: httpx.Client) -> None:
+    before = dict(sim.world.advertisers[ADVERTISER].campaigns)
+    answer = ads_call(client, sim, "POST", "campaign/create/", body={
+        "advertiser_id": ADVERTISER, "campaign_name": "Shop push", "objective_type": "PRODUCT_SALES",
+        "budget_mode": "BUDGET_MODE_DAY", "budget": 60, "operation_status": "DISABLE"})
+    assert (answer["code"], answer["message"]) == (
+        40002, "Product Shopping Ads can no longer be created; use GMV Max for TikTok Shop products")
+    assert sim.world.advertisers[ADVERTISER].campaigns == before
 
 
 def test_report_gives_daily_rows_with_string_metrics(sim: Simulator, client: httpx.Client) -> None:

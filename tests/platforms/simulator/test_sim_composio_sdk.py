@@ -37,7 +37,7 @@ def test_proxy_post_with_a_full_url_creates_a_campaign(sim: Simulator) -> None:
     composio = _composio(sim)
     response = composio.tools.proxy(
         endpoint=CAMPAIGN_CREATE, method="POST", connected_account_id="ca_demo_ads", user_id="demo-merchant",
-        body={"advertiser_id": ADVERTISER, "campaign_name": "SW-1 Serum scale", "objective_type": "PRODUCT_SALES",
+        body={"advertiser_id": ADVERTISER, "campaign_name": "SW-1 Serum scale", "objective_type": "TRAFFIC",
               "budget_mode": "BUDGET_MODE_DAY", "budget": 80, "operation_status": "DISABLE", "request_id": "42"},
     )
     assert response.data["code"] == 0
@@ -49,7 +49,7 @@ def test_proxy_post_with_a_full_url_creates_a_campaign(sim: Simulator) -> None:
 def test_a_tiktok_error_arrives_inside_data_and_does_not_raise(sim: Simulator) -> None:
     response = _composio(sim).tools.proxy(
         endpoint="/campaign/create/", method="POST", connected_account_id="ca_demo_ads",
-        body={"advertiser_id": ADVERTISER, "campaign_name": "tiny", "objective_type": "PRODUCT_SALES",
+        body={"advertiser_id": ADVERTISER, "campaign_name": "tiny", "objective_type": "TRAFFIC",
               "budget_mode": "BUDGET_MODE_DAY", "budget": 10},
     )
     assert response.status == 200
@@ -114,3 +114,33 @@ def test_the_retrieved_account_never_carries_the_raw_token(sim: Simulator) -> No
     raw = sim.world.connected_accounts["ca_demo_ads"].access_token
     assert raw is not None
     assert raw not in account.model_dump_json()
+
+
+def _refusal(sim: Simulator, **proxy: object) -> tuple[int, str]:
+    with pytest.raises(APIStatusError) as caught:
+        _composio(sim).tools.proxy(method="GET", **proxy)  # type: ignore[arg-type]
+    details = caught.value.details or {}
+    return caught.value.status_code, str(details.get("slug"))
+
+
+def test_an_absolute_endpoint_off_the_connections_domain_is_an_origin_mismatch(sim: Simulator) -> None:
+    assert _refusal(sim, endpoint="https://open.tiktokapis.com/v2/research/adlib/ad/query/",
+                    connected_account_id="ca_demo_ads") == (400, "OriginMismatch")
+    assert _refusal(sim, endpoint="http://business-api.tiktok.com/open_api/v1.3/campaign/get/",
+                    connected_account_id="ca_demo_ads") == (400, "OriginMismatch")
+    assert not [r for r in sim.requests if r.via == "composio"]
+
+
+def test_a_proxy_call_without_an_auth_context_is_refused(sim: Simulator) -> None:
+    assert _refusal(sim, endpoint="/advertiser/info/", user_id="demo-merchant") == (400, "MissingAuthContext")
+
+
+def test_the_toolkit_reports_its_injection_rule_and_the_proxy_follows_it(sim: Simulator) -> None:
+    toolkit = _composio(sim).toolkits.get("tiktok_ads")
+    (detail,) = toolkit.auth_config_details or []
+    assert detail.proxy is not None and detail.proxy.model_extra == {"headers": {"Access-Token": "{{access_token}}"}}
+    sim.scenario.composio.injected_header = "Authorization"
+    response = _composio(sim).tools.proxy(
+        endpoint="/advertiser/info/", method="GET", connected_account_id="ca_demo_ads",
+        parameters=[{"name": "advertiser_ids", "type": "query", "value": f'["{ADVERTISER}"]'}])
+    assert (response.data["code"], response.data["message"]) == (40104, "Access-Token header is missing")

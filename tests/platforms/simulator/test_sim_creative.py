@@ -12,7 +12,8 @@ TRENDS = "https://ads.tiktok.com/creative_api/v1"
 
 
 def _query(http: httpx.Client, token: str, body: dict) -> httpx.Response:
-    return http.post(ADLIB, params={"fields": "ad,ad_group"}, json=body, headers={"authorization": f"bearer {token}"})
+    return http.post(ADLIB, params={"fields": "ad.id,ad.first_shown_date,advertiser.business_name"}, json=body,
+                     headers={"authorization": f"bearer {token}"})
 
 
 def test_ad_library_needs_the_client_token(sim: Simulator, client: httpx.Client) -> None:
@@ -23,12 +24,12 @@ def test_ad_library_needs_the_client_token(sim: Simulator, client: httpx.Client)
 
 def test_ad_library_pages_with_search_id(sim: Simulator, client: httpx.Client) -> None:
     token = sim.credentials.client_token
-    body = {"filters": {"country": "US", "ad_published_date_range": {"min": "20260101", "max": "20260301"}},
+    body = {"filters": {"country_code": "ALL", "ad_published_date_range": {"min": "20260101", "max": "20260301"}},
             "max_count": 2}
     first = _query(client, token, body).json()["data"]
-    assert first["has_more"] is True
+    assert first["has_more"] == "true"  # served as the string the real API sometimes sends
     second = _query(client, token, {**body, "search_id": first["search_id"]}).json()["data"]
-    assert second["has_more"] is False
+    assert second["has_more"] == "false"
     ids = [a["ad"]["id"] for a in first["ads"] + second["ads"]]
     assert ids == ["1790000000000000001", "1790000000000000002", "1790000000000000003"]
     assert set(first["ads"][0]) == {"ad", "advertiser"}
@@ -37,6 +38,13 @@ def test_ad_library_pages_with_search_id(sim: Simulator, client: httpx.Client) -
 def test_ad_library_search_term_filters(sim: Simulator, client: httpx.Client) -> None:
     data = _query(client, sim.credentials.client_token, {"search_term": "hoodie"}).json()["data"]
     assert [a["advertiser"]["business_name"] for a in data["ads"]] == ["Soft Goods Co"]
+
+
+def test_ad_library_refuses_coarse_field_names(sim: Simulator, client: httpx.Client) -> None:
+    response = client.post(ADLIB, params={"fields": "ad,ad_group"}, json={"search_term": "serum"},
+                           headers={"authorization": f"bearer {sim.credentials.client_token}"})
+    assert response.status_code == 400
+    assert "dotted field names" in response.json()["error"]["message"]
 
 
 def test_ad_library_max_count_above_50_is_refused(sim: Simulator, client: httpx.Client) -> None:

@@ -53,7 +53,7 @@ def test_timeout_before_commit_applies_nothing(sim: Simulator, client: httpx.Cli
     before = len(sim.world.advertisers[ADVERTISER].campaigns)
     with pytest.raises(httpx.ReadTimeout):
         ads_call(client, sim, "POST", "campaign/create/", body={
-            "advertiser_id": ADVERTISER, "campaign_name": "lost", "objective_type": "PRODUCT_SALES",
+            "advertiser_id": ADVERTISER, "campaign_name": "lost", "objective_type": "TRAFFIC",
             "budget_mode": "BUDGET_MODE_DAY", "budget": 60, "operation_status": "DISABLE"})
     assert len(sim.world.advertisers[ADVERTISER].campaigns) == before
 
@@ -62,7 +62,7 @@ def test_timeout_after_commit_applies_the_write_and_loses_the_answer(sim: Simula
     sim.faults.add("*/campaign/create/", "timeout_after_commit", times=1)
     with pytest.raises(httpx.ReadTimeout):
         ads_call(client, sim, "POST", "campaign/create/", body={
-            "advertiser_id": ADVERTISER, "campaign_name": "SW-7f3a Serum scale", "objective_type": "PRODUCT_SALES",
+            "advertiser_id": ADVERTISER, "campaign_name": "SW-7f3a Serum scale", "objective_type": "TRAFFIC",
             "budget_mode": "BUDGET_MODE_DAY", "budget": 60, "operation_status": "DISABLE"})
     found = ads_call(client, sim, "GET", "campaign/get/", {"advertiser_id": ADVERTISER,
                                                           "filtering": {"campaign_name": "SW-7f3a"}})
@@ -76,7 +76,7 @@ def test_timeout_after_commit_through_the_composio_sdk(sim: Simulator) -> None:
     with pytest.raises(APITimeoutError, match="Request timed out"):
         composio.tools.proxy(endpoint="/campaign/create/", method="POST", connected_account_id="ca_demo_ads",
                              body={"advertiser_id": ADVERTISER, "campaign_name": "SW-b00c", "budget": 60,
-                                   "objective_type": "PRODUCT_SALES", "budget_mode": "BUDGET_MODE_DAY",
+                                   "objective_type": "TRAFFIC", "budget_mode": "BUDGET_MODE_DAY",
                                    "operation_status": "DISABLE"})
     names = [c.name for c in sim.world.advertisers[ADVERTISER].campaigns.values()]
     assert "SW-b00c" in names

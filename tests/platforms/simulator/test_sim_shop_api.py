@@ -12,6 +12,7 @@ SEARCH = "/product/202309/products/search"
 SERUM = "1729000000000000001"
 SERUM_30 = "1729000000000001001"
 LA_DC = "7300000000000000101"
+NJ_DC = "7300000000000000102"  # SERUM_30 is stocked in both: an update lists every warehouse of the SKU
 
 
 def test_shop_cipher_is_required_on_shop_scoped_paths(sim: Simulator, client: httpx.Client, access_token: str) -> None:
@@ -100,7 +101,8 @@ def test_a_filter_of_the_wrong_type_names_the_field(sim: Simulator, client: http
 
 
 def test_inventory_update_sets_absolute_stock(sim: Simulator, client: httpx.Client, access_token: str) -> None:
-    body = {"skus": [{"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 7}]}]}
+    body = {"skus": [{"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 7},
+                                                    {"warehouse_id": NJ_DC, "quantity": 30}]}]}
     answer = shop_call(sim, client, "POST", f"/product/202309/products/{SERUM}/inventory/update",
                        token=access_token, body=body).json()
     assert answer["code"] == 0
@@ -109,10 +111,21 @@ def test_inventory_update_sets_absolute_stock(sim: Simulator, client: httpx.Clie
     assert sku.stock[LA_DC] == 7
 
 
+def test_inventory_update_naming_one_of_two_warehouses_is_refused(sim: Simulator, client: httpx.Client,
+                                                                  access_token: str) -> None:
+    body = {"skus": [{"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 7}]}]}
+    answer = shop_call(sim, client, "POST", f"/product/202309/products/{SERUM}/inventory/update",
+                       token=access_token, body=body).json()
+    [error] = answer["data"]["errors"]
+    assert (error["code"], error["detail"]["extra_errors"][0]["warehouse_id"]) == (12019028, NJ_DC)
+    assert sim.world.shops[SHOP_ID].products[SERUM].skus[0].stock[LA_DC] == 90
+
+
 def test_inventory_update_reports_foreign_skus_as_partial_failure(sim: Simulator, client: httpx.Client,
                                                                   access_token: str) -> None:
     body = {"skus": [
-        {"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 5}]},
+        {"id": SERUM_30, "inventory": [{"warehouse_id": LA_DC, "quantity": 5},
+                                       {"warehouse_id": NJ_DC, "quantity": 30}]},
         {"id": "1729000000000002001", "inventory": [{"warehouse_id": LA_DC, "quantity": 5}]},
     ]}
     answer = shop_call(sim, client, "POST", f"/product/202309/products/{SERUM}/inventory/update",
@@ -138,7 +151,7 @@ def test_negative_quantity_is_refused_and_nothing_changes(sim: Simulator, client
 
 def test_unknown_product_is_not_found(sim: Simulator, client: httpx.Client, access_token: str) -> None:
     answer = shop_call(sim, client, "GET", "/product/202309/products/999", token=access_token).json()
-    assert answer["code"] == 12052048
+    assert answer["code"] == 12052032  # "product does not exist" (12052048 is "not listed in the shop")
     assert answer["message"] == "Product 999 does not exist in this shop"
 
 

@@ -26,7 +26,7 @@ def _run(seed: int) -> dict:
     with httpx.Client(transport=sim.transport()) as http:
         sim.advance(days=2)
         ads_call(http, sim, "POST", "campaign/create/", body={
-            "advertiser_id": ADVERTISER, "campaign_name": "det", "objective_type": "PRODUCT_SALES",
+            "advertiser_id": ADVERTISER, "campaign_name": "det", "objective_type": "TRAFFIC",
             "budget_mode": "BUDGET_MODE_DAY", "budget": 70})
         sim.advance(days=3, hours=5)
     return sim.snapshot()

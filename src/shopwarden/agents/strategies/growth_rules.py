@@ -1,21 +1,23 @@
 """The Growth Marketer's default strategy: plain rules that emit the tool calls a model would.
 
 Turn 0 judges every live campaign by profit and stock and moves budget (growth_budget.py),
-corrects stock the merchant counted differently, raises restock alerts, creates a campaign
-(disabled) for products that sell with no ads and enough stock, asks again for campaigns it
-launched that are still not live, holds back what a reviewer rejected (recall.py), remembers what
-it proposed (memory.py) and hands products that need creative work to the Creative (handoff.py).
-Turn 1 gives each new campaign an ad group and asks a reviewer to enable it.
+corrects stock the merchant counted differently, raises restock alerts, holds back what a
+reviewer rejected (recall.py), remembers what it proposed (memory.py), hands products that need
+creative work to the Creative (handoff.py) and, for products that sell with no ads and have the
+stock for it, reads which of the shop's products GMV Max can promote. Turn 1 asks TikTok for a
+budget and ROI target for the free best sellers; turn 2 proposes each as a GMV Max campaign
+(TikTok's only Shop campaign type), which always waits for a reviewer: approving it is what
+sends the create, and a GMV Max campaign delivers once created.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from shopwarden.agents.facts import WorldView
 from shopwarden.agents.memory import AgentMemory, Tried, action_key
-from shopwarden.agents.records import AgentStep, CallRecord, ProposedCall
+from shopwarden.agents.records import AgentStep, ProposedCall
 from shopwarden.agents.strategies.base import AgentTurn
 from shopwarden.agents.strategies.growth_budget import BudgetPlanner, Proposal
 from shopwarden.agents.strategies.handoff import creative_handoffs
@@ -26,7 +28,8 @@ from shopwarden.agents.strategies.recall import (
     reviewer_said,
 )
 
-NEW_CAMPAIGN_SUFFIX = " - Growth"
+CENTS = Decimal("0.01")
+NEW_CAMPAIGN_SUFFIX = " - GMV Max"
 MAX_NEW_CAMPAIGNS = 2
 
 
@@ -41,7 +44,7 @@ class GrowthRules:
             return self._plan(turn)
         if turn.turn == 1:
             return self._follow_up(turn)
-        return self._enable_new_adgroups(turn)
+        return self._launch_gmv_max(turn)
 
     # --- turn 0 ---------------------------------------------------------------------------
 
@@ -59,45 +62,22 @@ class GrowthRules:
         snapshots = {id(c): p.snapshot for c, p in zip(calls, proposals, strict=True)}
         calls.extend(self._stock_corrections(turn))
         notes.extend(self._restock_alerts(turn))
-        launches = [c for c in self._launches(turn) if _stocked_for_launch(turn, c)]
-        for call in launches:
-            snapshots[id(call)] = {"units_a_day": str(facts.units_per_day(_launch_product(facts, call) or "")
-                                                      .quantize(Decimal("0.1")))}
-        calls.extend(launches)
-        calls.extend(self._pending_launch_enables(turn, memory, snapshots))
+        _note_new_launches(facts, memory)
+        discovery = self._gmv_max_discovery(turn)
         calls = [c for c in calls if not _already_queued(facts, c)]
         calls, held = _recall(turn, memory, calls, snapshots)
         notes.extend(held)
         _remember(memory, calls, snapshots, proposals, facts)
+        calls.extend(discovery)  # reads: nothing to recall or remember
+        # The best sellers about to be proposed for launch get creative briefs too.
+        launches = [self._call(turn, "launch_gmv_max_campaign", "", campaign_name=_launch_name(facts, pid))
+                    for _, pid in self._launch_candidates(turn)[:MAX_NEW_CAMPAIGNS]] if discovery else []
         handoffs = creative_handoffs(facts, judged, launches, planner)
         return AgentStep(calls=calls, notes=notes, focus_products=list(dict.fromkeys(h.product_id for h in handoffs)),
-                         handoffs=handoffs, memory=memory.model_dump(mode="json"),
-                         done=not any(c.tool == "create_campaign" for c in calls))
+                         handoffs=handoffs, memory=memory.model_dump(mode="json"), done=not discovery)
 
     def _call(self, turn: AgentTurn, tool: str, rationale: str, **args: Any) -> ProposedCall:
         return ProposedCall(agent_id=turn.spec.id, tool=tool, args=args, rationale=rationale)
-
-    def _pending_launch_enables(self, turn: AgentTurn, memory: AgentMemory,
-                                snapshots: dict[int, dict[str, str]]) -> list[ProposedCall]:
-        """A campaign this agent launched that is still not live is asked for again (after any cooldown)."""
-        calls = []
-        for campaign in turn.facts.campaigns:
-            if campaign.campaign_id not in memory.launched or campaign.status == "ENABLE":
-                continue
-            if campaign.campaign_id in memory.stock_paused:
-                continue  # paused for stock: it comes back through the restock check
-            units = sum(turn.facts.units_sold_by_product.get(p, 0) for p in campaign.product_ids)
-            rate = sum((turn.facts.units_per_day(p) for p in campaign.product_ids), Decimal(0)).quantize(Decimal("0.1"))
-            targets = [("campaign", campaign.campaign_id)] + [("adgroup", g.adgroup_id) for g in campaign.adgroups
-                                                              if g.status != "ENABLE"]
-            for object_type, object_id in targets:
-                call = self._call(turn, "enable_ads",
-                                  f"{campaign.name} was created by the Growth Marketer and is still not live; its "
-                                  f"products sold {units} units in {turn.facts.days_of_sales()} days",
-                                  advertiser_id=campaign.advertiser_id, object_type=object_type, object_id=object_id)
-                snapshots[id(call)] = {"units_a_day": str(rate)}
-                calls.append(call)
-        return calls
 
     def _stock_corrections(self, turn: AgentTurn) -> list[ProposedCall]:
         """Per-SKU updates where the merchant's warehouse count and the platform disagree."""
@@ -135,92 +115,87 @@ class GrowthRules:
                                   f"about {days} days at {per_day.quantize(Decimal('0.1'))} a day")
         return alerts
 
-    def _launches(self, turn: AgentTurn) -> list[ProposedCall]:
+    def _launch_candidates(self, turn: AgentTurn) -> list[tuple[int, str]]:
+        """(units sold, product id) of products that sell with no ads, best sellers first."""
         facts = turn.facts
         if not facts.advertisers or not facts.campaigns_complete:
             return []  # without the full list of campaigns we cannot tell which products have no ads
         advertised = facts.advertised_products()
         names = [c.name for c in facts.campaigns]
+        queued = [str((p.get("args") or {}).get("campaign_name")) for p in facts.pending_actions]
         min_units = int(_limit(turn, "min_units_for_campaign", 5))
-        candidates = sorted(
-            (units, pid) for pid, units in facts.units_sold_by_product.items()
-            if units >= min_units and pid not in advertised and pid in facts.products
-        )
-        calls = []
-        for units, product_id in reversed(candidates):
-            name = facts.products[product_id].title + NEW_CAMPAIGN_SUFFIX
-            if any(existing.startswith(name) for existing in names):
-                continue
-            calls.append(self._call(turn, "create_campaign",
-                                    f"{facts.products[product_id].title} sold {units} units in "
-                                    f"{facts.order_window_days} days with no ads; launch a campaign (created disabled)",
-                                    advertiser_id=facts.advertisers[0], campaign_name=name,
-                                    objective_type="PRODUCT_SALES", budget_mode="BUDGET_MODE_DAY",
-                                    budget=str(_limit(turn, "min_campaign_budget", 50))))
-            if len(calls) == MAX_NEW_CAMPAIGNS:
-                break
-        return calls
+        found = [(units, pid) for pid, units in facts.units_sold_by_product.items()
+                 if units >= min_units and pid not in advertised and pid in facts.products]
+        return [(units, pid) for units, pid in sorted(found, reverse=True)
+                if not any(n.startswith(_launch_name(facts, pid)) for n in [*names, *queued])
+                and _stocked_for_launch(turn, pid)]
+
+    def _gmv_max_discovery(self, turn: AgentTurn) -> list[ProposedCall]:
+        if not self._launch_candidates(turn):
+            return []
+        return [self._call(turn, "list_gmv_max_products", "which of the shop's products GMV Max can promote",
+                           advertiser_id=turn.facts.advertisers[0], store_id=store_id)
+                for store_id in turn.facts.shops]
 
     # --- turn 1 ---------------------------------------------------------------------------
 
     def _follow_up(self, turn: AgentTurn) -> AgentStep:
-        calls = []
+        """Ask TikTok's recommendation for each free best seller (at most MAX_NEW_CAMPAIGNS)."""
+        candidates = self._launch_candidates(turn)
+        calls: list[ProposedCall] = []
         for record in turn.last_results:
-            campaign_id = _created_id(record, "create_campaign", "campaign_id")
-            if campaign_id is None:
+            if record.tool != "list_gmv_max_products" or record.outcome != "read" or not isinstance(record.data, list):
                 continue
-            product_id = _product_of(turn.facts, record.args["campaign_name"])
-            advertiser_id = record.args["advertiser_id"]
-            calls.append(self._call(turn, "create_adgroup", "give the new campaign an ad group for its product",
-                                    advertiser_id=advertiser_id, campaign_id=campaign_id,
-                                    adgroup_name=record.args["campaign_name"].replace(NEW_CAMPAIGN_SUFFIX, " - Broad"),
-                                    budget_mode="BUDGET_MODE_DAY",
-                                    budget=str(_limit(turn, "min_adgroup_budget", 20)),
-                                    product_ids=[product_id] if product_id else None))
-            calls.append(self._call(turn, "enable_ads",
-                                    "the new campaign is ready; a reviewer decides when it goes live",
-                                    advertiser_id=advertiser_id, object_type="campaign", object_id=campaign_id))
-        for call in calls:
-            if call.args.get("product_ids") is None:
-                call.args.pop("product_ids", None)
-        memory = _memory(turn)
-        for record in turn.last_results:
-            if (campaign_id := _created_id(record, "create_campaign", "campaign_id")) is not None:
-                memory.launched[campaign_id] = memory.cycle
-        for record in turn.last_results:
-            product_id = _product_of(turn.facts, str(record.args.get("campaign_name", "")))
-            if record.tool == "create_campaign" and product_id:
-                rate = str(turn.facts.units_per_day(product_id).quantize(Decimal("0.1")))
-                for call in calls:
-                    if call.tool == "enable_ads" and call.args.get("object_id") == _created_id(
-                            record, "create_campaign", "campaign_id"):
-                        memory.tried[action_key(call.tool, call.args)] = Tried(
-                            tool=call.tool, cycle=memory.cycle, snapshot={"units_a_day": rate})
-        return AgentStep(calls=calls, memory=memory.model_dump(mode="json"),
-                         done=not any(c.tool == "create_adgroup" for c in calls))
+            free = {str(p.get("item_group_id")) for p in record.data if isinstance(p, dict) and p.get("launchable")}
+            for units, product_id in candidates:
+                if product_id in free and len(calls) < MAX_NEW_CAMPAIGNS:
+                    calls.append(self._call(
+                        turn, "recommend_gmv_max_bid",
+                        f"{turn.facts.products[product_id].title} sold {units} units in "
+                        f"{turn.facts.order_window_days} days with no ads; ask TikTok for a budget and ROI target",
+                        advertiser_id=record.args["advertiser_id"], store_id=record.args["store_id"],
+                        item_group_ids=[product_id]))
+        return AgentStep(calls=calls, done=not calls)
 
     # --- turn 2 ---------------------------------------------------------------------------
 
-    def _enable_new_adgroups(self, turn: AgentTurn) -> AgentStep:
-        """A campaign only delivers through enabled ad groups: going live takes both, each approved."""
-        calls = [self._call(turn, "enable_ads", "the new ad group is ready; it goes live with its campaign",
-                            advertiser_id=record.args["advertiser_id"], object_type="adgroup", object_id=adgroup_id)
-                 for record in turn.last_results if (adgroup_id := _created_id(record, "create_adgroup", "adgroup_id"))]
-        return AgentStep(calls=calls, done=True)
+    def _launch_gmv_max(self, turn: AgentTurn) -> AgentStep:
+        """Launch each recommended best seller as GMV Max: the merchant's limits bound TikTok's figures."""
+        calls = []
+        floor_roas = Decimal(str(_limit(turn, "min_roas_to_scale", "2.0")))
+        budget_cap = Decimal(str(_limit(turn, "account_daily_increase_max", 500)))
+        for record in turn.last_results:
+            if record.tool != "recommend_gmv_max_bid" or record.outcome != "read" or not isinstance(record.data, dict):
+                continue
+            product_id = record.args["item_group_ids"][0]
+            budget = min(Decimal(str(record.data["budget"])), budget_cap).quantize(CENTS, rounding=ROUND_DOWN)
+            roas_bid = max(Decimal(str(record.data["roas_bid"])), floor_roas).quantize(CENTS)
+            calls.append(self._call(
+                turn, "launch_gmv_max_campaign",
+                f"launch {turn.facts.products[product_id].title} as GMV Max at {budget} a day with ROI target "
+                f"{roas_bid} (TikTok recommended {record.data['budget']} and {record.data['roas_bid']}); "
+                "a reviewer decides",
+                advertiser_id=record.args["advertiser_id"], store_id=record.args["store_id"],
+                campaign_name=_launch_name(turn.facts, product_id), item_group_ids=[product_id],
+                budget=str(budget), roas_bid=str(roas_bid)))
+        memory = _memory(turn)
+        snapshots = {id(c): {"units_a_day": str(turn.facts.units_per_day(c.args["item_group_ids"][0])
+                                                 .quantize(Decimal("0.1")))} for c in calls}
+        calls, held = _recall(turn, memory, calls, snapshots)
+        _remember(memory, calls, snapshots, [], turn.facts)
+        return AgentStep(calls=calls, notes=held, memory=memory.model_dump(mode="json"), done=True)
 
 
-def _created_id(record: CallRecord, tool: str, key: str) -> str | None:
-    if record.tool != tool or record.outcome != "executed" or not isinstance(record.data, dict):
-        return None
-    created = record.data.get(key)
-    return str(created) if created else None
+
+def _launch_name(facts: WorldView, product_id: str) -> str:
+    return facts.products[product_id].title + NEW_CAMPAIGN_SUFFIX
 
 
-def _product_of(facts: WorldView, campaign_name: str) -> str | None:
-    for product in facts.products.values():
-        if campaign_name.startswith(product.title + NEW_CAMPAIGN_SUFFIX):
-            return product.product_id
-    return None
+def _note_new_launches(facts: WorldView, memory: AgentMemory) -> None:
+    """A GMV Max campaign this agent proposed starts its learning period the first cycle it is seen."""
+    for campaign in facts.campaigns:
+        if NEW_CAMPAIGN_SUFFIX in campaign.name:  # the name may carry the create marker after it
+            memory.launched.setdefault(campaign.campaign_id, memory.cycle)
 
 
 def _already_queued(facts: WorldView, call: ProposedCall) -> bool:
@@ -238,14 +213,9 @@ def _memory(turn: AgentTurn) -> AgentMemory:
     return AgentMemory.model_validate(turn.memory or turn.facts.memory or {})
 
 
-def _launch_product(facts: WorldView, call: ProposedCall) -> str | None:
-    return _product_of(facts, str(call.args.get("campaign_name", "")))
-
-
-def _stocked_for_launch(turn: AgentTurn, call: ProposedCall) -> bool:
+def _stocked_for_launch(turn: AgentTurn, product_id: str) -> bool:
     """No launch for a product that would run out: ads must not add demand the stock cannot meet."""
-    product_id = _launch_product(turn.facts, call)
-    cover = turn.facts.days_of_cover(product_id) if product_id else None
+    cover = turn.facts.days_of_cover(product_id)
     return cover is None or cover >= Decimal(str(_limit(turn, "restock_days_of_cover", 7)))
 
 

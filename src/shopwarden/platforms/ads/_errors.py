@@ -9,8 +9,8 @@ Messages never carry secrets: every text taken from upstream passes through `red
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import httpx
 from composio import exceptions as sdk_exceptions
@@ -25,11 +25,13 @@ from composio_client import (
     UnprocessableEntityError,
 )
 from composio_client import ComposioError as ClientError
+from pydantic import ValidationError
 
 from shopwarden.errors import (
     AuthExpired,
     ConfigError,
     InvalidRequest,
+    PermissionDenied,
     PlatformError,
     PlatformUnavailable,
     RateLimited,
@@ -44,19 +46,62 @@ COMPOSIO = "composio"
 RECONNECT_HINT = ("reconnect: `shopwarden disconnect ads --merchant {merchant}`, "
                   "then `shopwarden connect ads --merchant {merchant}`")
 
-# TikTok Business API v1.3 codes (uncertain where platform-facts says so: this is the one place to change).
+# TikTok Business API v1.3 codes, from TikTok's own code table (platform-facts "Business API error
+# codes"). The one place that reads a TikTok code; the simulator answers from the same classes.
+RATE_LIMIT_HINT = "it is not retried now, the next cycle tries again"
 TIKTOK_CODES: dict[int, tuple[type[PlatformError], str]] = {
-    40001: (AuthExpired, "no permission or the access token is invalid"),
-    40002: (InvalidRequest, "the request was refused as invalid"),
-    40007: (InvalidRequest, "the object does not exist"),
-    40100: (RateLimited, "TikTok rate-limited the call; it is not retried now, the next cycle tries again"),
+    # Rate limited: back off, never a tight loop.
+    40100: (RateLimited, f"TikTok rate-limited the app; {RATE_LIMIT_HINT}"),
+    40132: (RateLimited, f"TikTok rate-limited a field value; {RATE_LIMIT_HINT}"),
+    40133: (RateLimited, f"TikTok rate-limited calls for this advertiser; {RATE_LIMIT_HINT}"),
+    61000: (RateLimited, f"TikTok rate-limited the call; {RATE_LIMIT_HINT}"),
+    # Server side: idempotent calls are retried with backoff.
+    50000: (PlatformUnavailable, "TikTok had a server-side failure"),
+    50002: (PlatformUnavailable, "TikTok had a server-side failure"),
+    60001: (PlatformUnavailable, "TikTok is under maintenance"),
+    40201: (PlatformUnavailable, "TikTok's task is not ready yet"),
+    40202: (PlatformUnavailable, "TikTok reported a write conflict"),
+    # Authentication: the merchant reconnects; never retried.
     40101: (ReauthRequired, "the app credentials behind the connection were refused"),
-    40105: (ReauthRequired, "the access token is missing or was revoked"),
+    40102: (ReauthRequired, "the access token has expired"),
+    40103: (ReauthRequired, "the refresh token has expired"),
+    40104: (ReauthRequired, "TikTok received no Access-Token header (the connection does not send it)"),
+    40105: (ReauthRequired, "the access token is invalid or was revoked"),
+    40106: (ReauthRequired, "the access token was refused"),
+    40107: (ReauthRequired, "the access token was refused"),
+    40108: (ReauthRequired, "the access token was refused"),
     40110: (ReauthRequired, "the authorization code was refused"),
+    40113: (ReauthRequired, "the access token was refused"),
+    # Permission: the token is fine but may not do this; the connection is left as it is.
+    40001: (PermissionDenied, "no permission for this call (a wrong or another account's id?)"),
+    40118: (PermissionDenied, "no permission for this call"),
+    40119: (PermissionDenied, "no permission for this call"),
+    40125: (PermissionDenied, "no permission for this call"),
+    40130: (PermissionDenied, "the connection was not granted the scope this call needs"),
+    # Parameters and objects.
+    40000: (InvalidRequest, "the request was refused as invalid"),
+    40002: (InvalidRequest, "the request was refused as invalid"),
+    40003: (InvalidRequest, "the request was refused as invalid"),
+    40006: (InvalidRequest, "the request was refused as invalid"),
+    40007: (InvalidRequest, "the object does not exist"),
+    40011: (InvalidRequest, "too many ids in one call"),
+    40050: (InvalidRequest, "TikTok saw this request already (duplicated request)"),
+    40300: (InvalidRequest, "the advertiser cannot do this"),
+    40301: (InvalidRequest, "the advertiser cannot do this"),
 }
+# Internal errors (51010 is an internal timeout) and every other 5xxxx code.
 SERVER_SIDE_CODES = range(50000, 60000)
 
-HTTP_STATUSES: dict[int, type[PlatformError]] = {401: AuthExpired, 403: AuthExpired, 429: RateLimited}
+HTTP_STATUSES: dict[int, type[PlatformError]] = {401: AuthExpired, 403: PermissionDenied, 429: RateLimited}
+
+# Composio proxy refusals that mean our configuration is wrong, not the call (platform-facts).
+CONFIGURATION_SLUGS = {
+    "OriginMismatch": ("SHOPWARDEN_ADS_API_BASE",
+                       "Composio refused {base}: an absolute endpoint must share scheme and registrable domain with "
+                       "the connection's base URL ({message})"),
+    "MissingAuthContext": ("SHOPWARDEN_COMPOSIO_AUTH_CONFIG_ID",
+                           "Composio got neither a connected account nor connection data for {base} ({message})"),
+}
 
 # Composio proxy refusals that mean the connection itself is unusable.
 CONNECTION_SLUGS = ("ConnectedAccount_NotFound", "ConnectedAccount_NotActive", "ConnectedAccount_UserMismatch")
@@ -73,9 +118,10 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 class ErrorContext:
     """What a failure message needs: where it happened, whose connection, and what must never appear."""
 
-    def __init__(self, *, merchant_id: str = "", secrets: Iterable[str] = ()) -> None:
+    def __init__(self, *, merchant_id: str = "", secrets: Iterable[str] = (), api_base: str = "") -> None:
         self.merchant_id = merchant_id
         self.secrets = tuple(s for s in secrets if s)
+        self.api_base = api_base
 
     def clean(self, text: str) -> str:
         return redact(text, self.secrets)
@@ -138,6 +184,9 @@ def composio_error(ctx: ErrorContext, endpoint: str, exc: BaseException) -> Shop
         message, slug = _composio_details(exc)
         message = ctx.clean(message)
         kw.update(code=slug or exc.status_code, request_id=exc.request_id)
+        if slug in CONFIGURATION_SLUGS:
+            variable, text = CONFIGURATION_SLUGS[slug]
+            return ConfigError(variable, text.format(base=ctx.api_base or endpoint, message=message))
         if isinstance(exc, AuthenticationError | PermissionDeniedError):
             return ConfigError("SHOPWARDEN_COMPOSIO_API_KEY",
                                f"Composio refused the API key (HTTP {exc.status_code}: {message})")
@@ -168,3 +217,16 @@ def _retry_after(response: httpx.Response) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+T = TypeVar("T")
+
+
+def parsed(endpoint: str, build: Callable[[], T]) -> T:
+    """`build()` (a response model), or `malformed` naming the field TikTok answered wrongly."""
+    try:
+        return build()
+    except (ValidationError, ValueError, TypeError) as exc:
+        detail = exc.errors()[0] if isinstance(exc, ValidationError) else None
+        where = ".".join(str(p) for p in detail["loc"]) + ": " if detail and detail.get("loc") else ""
+        raise malformed(endpoint, f"{where}{detail['msg'] if detail else exc}") from None

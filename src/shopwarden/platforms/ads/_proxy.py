@@ -68,10 +68,10 @@ class BusinessApiProxy:
         return await asyncio.to_thread(self._call_blocking, method, endpoint, query or {}, body)
 
     def _call_blocking(self, method: Method, endpoint: str, query: Query, body: dict[str, Any] | None) -> Any:
-        ctx = ErrorContext(merchant_id=self.merchant_id, secrets=self._secrets)
+        ctx = ErrorContext(merchant_id=self.merchant_id, secrets=self._secrets, api_base=self.api_base)
         headers, token = self._token_header.parameters(reconnect_hint=ctx.reconnect())
         if token:
-            ctx = ErrorContext(merchant_id=self.merchant_id, secrets=(*self._secrets, token))
+            ctx = ErrorContext(merchant_id=self.merchant_id, secrets=(*self._secrets, token), api_base=self.api_base)
         allow_tracking.set(False)  # no telemetry thread: this copy of the context is the worker's own
         try:
             response = self._composio.tools.proxy(

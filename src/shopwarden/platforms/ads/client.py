@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from shopwarden.domain.vocabulary import ObjectTypeLiteral
+from shopwarden.domain.vocabulary import ControlledObjectLiteral, ObjectTypeLiteral
 from shopwarden.errors import AuthExpired, InvalidRequest, PartialFailure, PlatformUnavailable
+from shopwarden.platforms.ads import gmv_max_facts
 from shopwarden.platforms.ads._errors import PLATFORM, malformed
+from shopwarden.platforms.ads._errors import parsed as _parsed
 from shopwarden.platforms.ads._markers import CreateIdentity
 from shopwarden.platforms.ads._proxy import BusinessApiProxy, Method, Query
 from shopwarden.platforms.ads._retry import DEFAULT_BACKOFF, with_retry
@@ -29,7 +31,6 @@ from shopwarden.platforms.ads.models import (
     BudgetChange,
     BudgetUpdate,
     Campaign,
-    CreateAdGroup,
     CreateCampaign,
     OperationStatus,
     Page,
@@ -48,6 +49,11 @@ MAX_IDS_PER_STATUS_CALL = 20
 CREATE_ATTEMPTS = 3
 CREATED_STATUS = "DISABLE"  # TikTok defaults to ENABLE; we never create anything live
 DATA_LEVEL = {"campaign": "AUCTION_CAMPAIGN", "adgroup": "AUCTION_ADGROUP"}
+STATUS_ROUTES = {
+    "campaign": ("campaign/status/update/", "campaign_ids"),
+    "adgroup": ("adgroup/status/update/", "adgroup_ids"),
+    "gmv_max_campaign": (gmv_max_facts.STATUS_ROUTE, "campaign_ids"),
+}
 
 AuthFailureHook = Callable[[AuthExpired], Awaitable[None]]
 ReportSink = Callable[[PerformanceReport], Awaitable[None]]
@@ -73,15 +79,6 @@ def validated(model: type[M], fields: dict[str, Any], what: str) -> M:
         raise InvalidRequest("; ".join(problems), platform=PLATFORM, endpoint=what) from None
 
 
-def _parsed(endpoint: str, build: Callable[[], T]) -> T:
-    try:
-        return build()
-    except (ValidationError, ValueError, TypeError) as exc:
-        detail = exc.errors()[0] if isinstance(exc, ValidationError) else None
-        where = ".".join(str(p) for p in detail["loc"]) + ": " if detail and detail.get("loc") else ""
-        raise malformed(endpoint, f"{where}{detail['msg'] if detail else exc}") from None
-
-
 def _number(value: Decimal) -> float | int:
     """Money as the JSON number TikTok expects (two decimal places at most, so float is exact enough)."""
     return int(value) if value == value.to_integral_value() else float(value)
@@ -102,6 +99,13 @@ class AdsClient:
 
     def __repr__(self) -> str:
         return f"AdsClient({self._proxy!r})"
+
+    @property
+    def gmv_max(self) -> Any:
+        """The GMV Max endpoints over this client's transport (`GmvMaxApi`)."""
+        from shopwarden.platforms.ads.gmv_max import GmvMaxApi  # it builds on this module
+
+        return GmvMaxApi(self)
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -253,28 +257,6 @@ class AdsClient:
             return data
         return _parsed("campaign/create/", lambda: Campaign.model_validate({**body, **data}))
 
-    async def create_adgroup(self, advertiser_id: str, spec: CreateAdGroup | None = None, *,
-                             idempotency_key: str | None = None, **fields: Any) -> AdGroup:
-        """Create an ad group, always DISABLE, named `<name> [sw:<marker>]`."""
-        spec = spec or validated(CreateAdGroup, fields, "create_adgroup")
-        identity = CreateIdentity.new(idempotency_key)
-        body: dict[str, Any] = {
-            "advertiser_id": advertiser_id, "campaign_id": spec.campaign_id,
-            "adgroup_name": identity.name(spec.adgroup_name), "budget_mode": spec.budget_mode,
-            "budget": _number(spec.budget), "operation_status": CREATED_STATUS, "request_id": identity.request_id,
-        }
-        if spec.product_ids:
-            body["product_ids"] = list(spec.product_ids)
-
-        async def find() -> AdGroup | None:
-            found = await self.list_adgroups(advertiser_id, spec.campaign_id, name_contains=identity.marker)
-            return next((g for g in found if identity.marks(g.adgroup_name)), None)
-
-        data = await self._create("adgroup/create/", body, find)
-        if isinstance(data, AdGroup):
-            return data
-        return _parsed("adgroup/create/", lambda: AdGroup.model_validate({**body, **data}))
-
     async def _create(self, endpoint: str, body: dict[str, Any], find: Callable[[], Awaitable[Any]]) -> Any:
         """Send a create; after an unknown outcome, look for the object before ever sending it again."""
         for attempt in range(1, CREATE_ATTEMPTS + 1):
@@ -300,37 +282,40 @@ class AdsClient:
 
     # --- absolute-set writes (retried, bounded) ----------------------------------------------------
 
-    async def update_budget(self, advertiser_id: str, object_type: ObjectTypeLiteral, object_id: str,
+    async def update_budget(self, advertiser_id: str, object_type: ControlledObjectLiteral, object_id: str,
                             update: BudgetUpdate | None = None, **fields: Any) -> BudgetChange:
         """Set a campaign's or ad group's budget. Only `budget` and `budget_mode` may be given."""
         update = update or validated(BudgetUpdate, fields, "update_budget")
+        if update.budget_mode is not None:
+            # Neither campaign/update/ nor adgroup/budget/update/ takes budget_mode, and a live
+            # object's mode cannot be switched: refuse rather than send a field TikTok rejects.
+            raise InvalidRequest("budget_mode cannot be changed on an existing campaign or ad group; send budget only",
+                                 platform=PLATFORM, endpoint="update_budget")
+        if object_type == "gmv_max_campaign":
+            await self.gmv_max.update_budget(advertiser_id, object_id, update.budget)
+            return BudgetChange(object_type=object_type, object_id=object_id, budget=update.budget)
         if object_type == "campaign":
             endpoint = "campaign/update/"
             body: dict[str, Any] = {"advertiser_id": advertiser_id, "campaign_id": object_id,
                                     "budget": _number(update.budget)}
-            if update.budget_mode is not None:
-                body["budget_mode"] = update.budget_mode
         elif object_type == "adgroup":
             endpoint = "adgroup/budget/update/"
-            if update.budget_mode is not None:
-                raise InvalidRequest("budget_mode cannot be set on an ad group's budget update; send budget only",
-                                     platform=PLATFORM, endpoint=endpoint)
             body = {"advertiser_id": advertiser_id, "budget": [{"adgroup_id": object_id,
                                                                 "budget": _number(update.budget)}]}
         else:
-            raise InvalidRequest(f"object_type must be campaign or adgroup, not {object_type!r}",
+            raise InvalidRequest(f"object_type must be campaign, adgroup or gmv_max_campaign, not {object_type!r}",
                                  platform=PLATFORM, endpoint="update_budget")
         await with_retry(lambda: self._call("POST", endpoint, body=body), self._backoff)
         return BudgetChange(object_type=object_type, object_id=object_id, budget=update.budget,
                             budget_mode=update.budget_mode)
 
-    async def set_status(self, advertiser_id: str, object_type: ObjectTypeLiteral, object_ids: Sequence[str],
+    async def set_status(self, advertiser_id: str, object_type: ControlledObjectLiteral, object_ids: Sequence[str],
                          status: OperationStatus) -> StatusChange:
         """Pause (DISABLE) or enable (ENABLE) up to 20 campaigns or ad groups."""
-        endpoint = f"{object_type}/status/update/"
-        if object_type not in DATA_LEVEL:
-            raise InvalidRequest(f"object_type must be campaign or adgroup, not {object_type!r}",
+        if object_type not in STATUS_ROUTES:
+            raise InvalidRequest(f"object_type must be campaign, adgroup or gmv_max_campaign, not {object_type!r}",
                                  platform=PLATFORM, endpoint="set_status")
+        endpoint, id_key = STATUS_ROUTES[object_type]
         if status not in ("ENABLE", "DISABLE"):
             raise InvalidRequest(f"status must be ENABLE or DISABLE, not {status!r}", platform=PLATFORM,
                                  endpoint=endpoint)
@@ -338,7 +323,7 @@ class AdsClient:
         if not 1 <= len(ids) <= MAX_IDS_PER_STATUS_CALL:
             raise InvalidRequest(f"give 1 to {MAX_IDS_PER_STATUS_CALL} ids, not {len(ids)}", platform=PLATFORM,
                                  endpoint=endpoint)
-        body = {"advertiser_id": advertiser_id, f"{object_type}_ids": ids, "operation_status": status}
+        body = {"advertiser_id": advertiser_id, id_key: ids, "operation_status": status}
         data = await with_retry(lambda: self._call("POST", endpoint, body=body), self._backoff)
         data = data if isinstance(data, dict) else {}
         failures = data.get("error_list") or []

@@ -3,8 +3,10 @@
 1. `start_ads_connection` asks Composio for a consent link (user id = merchant id) and keeps the
    pending connected-account id (never a token) in `connections.external_account_id`.
 2. The merchant approves TikTok's consent screen in the browser.
-3. `complete_ads_connection` checks the account is ACTIVE and belongs to the merchant, verifies it
-   with `advertiser/info/`, and records currency and time zone in `connections.details`.
+3. `complete_ads_connection` checks the account is ACTIVE and belongs to the merchant, reads the
+   `tiktok_ads` toolkit's injection rule and base URL (refusing a connection that would not send
+   TikTok's Access-Token), verifies it with `advertiser/info/`, and records currency and time zone
+   in `connections.details`.
 
 `disconnect_ads` deletes the connected account at Composio (which drops the token there), marks
 our connection disconnected, and on request deletes cached ads metrics.
@@ -25,15 +27,33 @@ from sqlalchemy.engine import Engine
 from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant, utcnow
-from shopwarden.errors import AuthExpired, InvalidRequest, NotFound, PlatformError, ReauthRequired, ShopwardenError
+from shopwarden.errors import (
+    ConfigError,
+    InvalidRequest,
+    NotFound,
+    PermissionDenied,
+    PlatformError,
+    ReauthRequired,
+    ShopwardenError,
+)
 from shopwarden.platforms.ads._errors import COMPOSIO, ErrorContext, composio_error
 from shopwarden.platforms.ads._proxy import SDK_FAILURES
-from shopwarden.platforms.ads.factory import PLATFORM_KEY, ads_client_for, composio_for
+from shopwarden.platforms.ads.composio_toolkit import (
+    ACCESS_TOKEN_HEADER,
+    SETTING,
+    TOOLKIT_SLUG,
+    ToolkitRule,
+    check_rule,
+    read_toolkit_rule,
+)
+from shopwarden.platforms.ads.factory import PLATFORM_KEY, ads_client_for, composio_for, native_token
 from shopwarden.platforms.ads.models import AdvertiserInfo
+from shopwarden.platforms.ads.native_oauth import revoke_native_token
 from shopwarden.security import connections
 from shopwarden.security.retention import delete_merchant_cache
 
 ENDPOINT = "connected_accounts"
+EMPTY_TOKEN = 40104
 
 
 @dataclass(frozen=True)
@@ -125,6 +145,13 @@ def _account_status(settings: Settings, merchant_id: str, account_id: str, http_
     return str(account.status), str(account.user_id)
 
 
+def _toolkit_rule(settings: Settings, merchant_id: str, http_client: httpx.Client | None) -> ToolkitRule:
+    try:
+        return read_toolkit_rule(composio_for(settings, http_client=http_client))
+    except SDK_FAILURES as exc:
+        raise composio_error(_errors(settings, merchant_id), f"toolkits/{TOOLKIT_SLUG}", exc) from None
+
+
 def _profile(info: AdvertiserInfo) -> dict[str, str]:
     return {"name": info.name, "currency": info.currency, "timezone": info.timezone}
 
@@ -153,13 +180,19 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
     if status != "ACTIVE":
         raise InvalidRequest(f"connected account {account_id} is {status}, not ACTIVE: the merchant has not "
                              "finished TikTok's consent screen yet", platform=COMPOSIO, endpoint=ENDPOINT)
+    rule = await asyncio.to_thread(_toolkit_rule, settings, merchant_id, http_client)
+    check_rule(rule, settings.ads_api_base)
     client = ads_client_for(engine, merchant_id, settings, http_client=http_client, connected_account_id=account_id,
                             composio_user_id=owner)
     try:
         infos = await client.advertiser_info(advertiser_ids)
-    except AuthExpired as exc:
-        if isinstance(exc, ReauthRequired):
+    except ReauthRequired as exc:
+        if exc.code != EMPTY_TOKEN:
             raise
+        raise ConfigError(SETTING, f"TikTok answered 40104 (no {ACCESS_TOKEN_HEADER} header) through Composio's "
+                                   f"{TOOLKIT_SLUG} connection {account_id}: its proxy does not send TikTok's "
+                                   f"{ACCESS_TOKEN_HEADER}; the connection was not stored") from None
+    except PermissionDenied as exc:
         # The consent was just given: a permission refusal here is (nearly always) an advertiser id the
         # consenting TikTok user does not manage, e.g. a typo, not a token problem.
         raise InvalidRequest(f"TikTok refused advertiser {', '.join(advertiser_ids)} for this connection: check the "
@@ -215,7 +248,10 @@ def disconnect_ads(engine: Engine, merchant_id: str, settings: Settings, *, http
     with session_scope(engine) as session:
         account_id = connections.get_connection(session, merchant_id, PLATFORM_KEY).external_account_id
     remote_deleted, remote_error = True, None
-    if account_id:
+    token = native_token(engine, merchant_id)
+    if token is not None:
+        remote_deleted, remote_error = _revoke_native(settings, token, http_client)
+    elif account_id:
         remote_deleted, remote_error = _delete_remote(settings, merchant_id, account_id, http_client)
     with session_scope(engine) as session:
         connection = connections.disconnect(session, merchant_id, PLATFORM_KEY, reason=reason)
@@ -223,6 +259,15 @@ def disconnect_ads(engine: Engine, merchant_id: str, settings: Settings, *, http
             connection.external_account_id = None
     cached = delete_merchant_cache(engine, merchant_id, "ads_cache").performance_rows if purge_cache else None
     return AdsDisconnect(remote_deleted=remote_deleted, remote_error=remote_error, cached_rows_deleted=cached)
+
+
+def _revoke_native(settings: Settings, token: str, http_client: httpx.Client | None) -> tuple[bool, str | None]:
+    """Revoke a native advertiser token at TikTok; our copy is deleted either way (`connections.disconnect`)."""
+    try:
+        revoke_native_token(http_client or httpx.Client(timeout=30), settings, token)
+    except (PlatformError, httpx.HTTPError) as exc:
+        return False, exc.message if isinstance(exc, PlatformError) else "TikTok could not be reached"
+    return True, None
 
 
 def _delete_remote(settings: Settings, merchant_id: str, account_id: str,

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.errors import AuthExpired, NotFound, ReauthRequired
+from shopwarden.platforms.ads._direct import DirectTransport
 from shopwarden.platforms.ads._errors import COMPOSIO, RECONNECT_HINT
 from shopwarden.platforms.ads._proxy import BusinessApiProxy
 from shopwarden.platforms.ads._retry import DEFAULT_BACKOFF
@@ -21,9 +22,10 @@ from shopwarden.platforms.ads._token_header import AccessTokenHeader, TokenHeade
 from shopwarden.platforms.ads.client import AdsClient, utc_now
 from shopwarden.platforms.ads.models import PerformanceReport
 from shopwarden.platforms.ads.performance_cache import store_report
-from shopwarden.security.connections import get_connection, mark_needs_reauth
+from shopwarden.security.connections import get_connection, mark_needs_reauth, read_tokens
 
 PLATFORM_KEY = "ads"  # connections.platform
+NATIVE_MODE = "native"  # connections.details["mode"] of a native TikTok Business OAuth connection
 SDK_TIMEOUT_SECONDS = 30
 
 
@@ -83,25 +85,46 @@ def _mark_needs_reauth(engine: Engine, merchant_id: str, reason: str) -> None:
         mark_needs_reauth(session, connection, reason[:500])
 
 
+def native_token(engine: Engine, merchant_id: str) -> str | None:
+    """The advertiser token of an active native (non-Composio) connection, else None."""
+    with session_scope(engine) as session:
+        try:
+            connection = get_connection(session, merchant_id, PLATFORM_KEY)
+        except NotFound:
+            return None
+        if (connection.details or {}).get("mode") != NATIVE_MODE or connection.status != "active":
+            return None
+        return read_tokens(connection).access_token.get_secret_value()
+
+
 def ads_client_for(engine: Engine, merchant_id: str, settings: Settings, *, http_client: httpx.Client | None = None,
                    clock: Callable[[], datetime] = utc_now, backoff: Sequence[float] = DEFAULT_BACKOFF,
-                   connected_account_id: str | None = None, composio_user_id: str | None = None) -> AdsClient:
+                   connected_account_id: str | None = None, composio_user_id: str | None = None,
+                   transport: Any = None) -> AdsClient:
     """The merchant's Ads client: auth failures mark the connection needs_reauth, complete reports are cached.
 
-    `connected_account_id` (with `composio_user_id`) skips the connections table: used while a
-    connection is being verified, before it is stored as active.
+    A native connection (the merchant's own TikTok app) calls TikTok directly with the vault's
+    token over `transport` (an httpx async transport; default the network); a Composio one goes
+    through the proxy. `connected_account_id` (with `composio_user_id`) skips the connections
+    table: used while a Composio connection is being verified, before it is stored as active.
     """
-    if connected_account_id is not None:
-        account_id, user_id = connected_account_id, composio_user_id
+    token = native_token(engine, merchant_id) if connected_account_id is None else None
+    proxy: Any
+    if token is not None:
+        proxy = DirectTransport(httpx.AsyncClient(transport=transport, timeout=SDK_TIMEOUT_SECONDS),
+                                api_base=settings.ads_api_base, token=token, merchant_id=merchant_id)
     else:
-        account_id, user_id = _active_account(engine, merchant_id)
-    composio = composio_for(settings, http_client=http_client)
-    proxy = BusinessApiProxy(
-        composio, connected_account_id=account_id, merchant_id=merchant_id, user_id=user_id,
-        api_base=settings.ads_api_base,
-        token_header=token_header_for(settings, composio, account_id),
-        secrets=(settings.require("composio_api_key"),),
-    )
+        if connected_account_id is not None:
+            account_id, user_id = connected_account_id, composio_user_id
+        else:
+            account_id, user_id = _active_account(engine, merchant_id)
+        composio = composio_for(settings, http_client=http_client)
+        proxy = BusinessApiProxy(
+            composio, connected_account_id=account_id, merchant_id=merchant_id, user_id=user_id,
+            api_base=settings.ads_api_base,
+            token_header=token_header_for(settings, composio, account_id),
+            secrets=(settings.require("composio_api_key"),),
+        )
 
     async def on_auth_failure(exc: AuthExpired) -> None:
         await asyncio.to_thread(_mark_needs_reauth, engine, merchant_id, exc.message)

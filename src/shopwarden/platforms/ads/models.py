@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
-from shopwarden.domain.vocabulary import BudgetModeLiteral, ObjectTypeLiteral
+from shopwarden.domain.vocabulary import BudgetModeLiteral, ControlledObjectLiteral, ObjectTypeLiteral
 from shopwarden.platforms.ads.metrics import count, money, roas
 
 OperationStatus = Literal["ENABLE", "DISABLE"]
@@ -156,13 +156,13 @@ class PerformanceReport(_Response):
 
 
 class StatusChange(_Response):
-    object_type: ObjectTypeLiteral
+    object_type: ControlledObjectLiteral
     object_ids: list[str]
     status: OperationStatus
 
 
 class BudgetChange(_Response):
-    object_type: ObjectTypeLiteral
+    object_type: ControlledObjectLiteral
     object_id: str
     budget: Decimal
     budget_mode: str | None = None
@@ -184,20 +184,17 @@ class CreateCampaign(_Input):
     budget: Money | None = None
 
     @model_validator(mode="after")
+    def _not_a_shop_campaign(self) -> CreateCampaign:
+        if self.objective_type == "PRODUCT_SALES":
+            raise ValueError("TikTok no longer creates manual PRODUCT_SALES (Shop) campaigns; "
+                             "launch the products as a GMV Max campaign instead")
+        return self
+
+    @model_validator(mode="after")
     def _budget_unless_infinite(self) -> CreateCampaign:
         if self.budget is None and self.budget_mode != "BUDGET_MODE_INFINITE":
             raise ValueError("budget is required unless budget_mode is BUDGET_MODE_INFINITE")
         return self
-
-
-class CreateAdGroup(_Input):
-    """A new ad group. No status field: it is always created DISABLE."""
-
-    campaign_id: PlatformId
-    adgroup_name: CreateName
-    budget_mode: BudgetModeLiteral
-    budget: Money
-    product_ids: list[PlatformId] | None = Field(default=None, max_length=50)
 
 
 class BudgetUpdate(_Input):

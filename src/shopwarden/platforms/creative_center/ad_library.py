@@ -12,7 +12,11 @@ from shopwarden.platforms.creative_center.models import LibraryAd
 
 QUERY_URL = f"https://{AD_LIBRARY_HOST}/v2/research/adlib/ad/query/"
 ENDPOINT = "/v2/research/adlib/ad/query/"
-FIELDS = "ad,ad_group"
+# The API takes dotted field names (a bare "ad" is not a field).
+FIELDS = ",".join([
+    "ad.id", "ad.first_shown_date", "ad.last_shown_date", "ad.status", "ad.videos", "ad.image_urls", "ad.reach",
+    "advertiser.business_id", "advertiser.business_name", "advertiser.paid_by",
+])
 TOKEN_VARIABLE = "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN"
 MAX_PAGES = 20
 LOOKBACK_DAYS = 365
@@ -31,7 +35,7 @@ async def query_ads(http: PublicHttp, client_token: str, *, search_term: str, co
         body: dict[str, Any] = {
             "filters": {"ad_published_date_range": {"min": _date(today - timedelta(days=LOOKBACK_DAYS)),
                                                     "max": _date(today)},
-                        "country": country},
+                        "country_code": country},
             "search_term": search_term,
             "max_count": max_count - len(ads),
         }
@@ -43,9 +47,20 @@ async def query_ads(http: PublicHttp, client_token: str, *, search_term: str, co
         data = _checked(status, payload, client_token)
         ads.extend(_parse_ads(data.get("ads")))
         search_id = data.get("search_id") if isinstance(data.get("search_id"), str) else None
-        if not data.get("has_more") or not search_id or len(ads) >= max_count:
+        if not _has_more(data.get("has_more")) or not search_id or len(ads) >= max_count:
             return ads[:max_count]
     raise malformed(ENDPOINT, f"has_more was still true after {MAX_PAGES} pages")
+
+
+def _has_more(value: Any) -> bool:
+    """`has_more` arrives as a boolean or as the string "true"/"false"."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    if value is None:
+        return False
+    raise malformed(ENDPOINT, f"`has_more` is neither a boolean nor \"true\"/\"false\" ({value!r})")
 
 
 def _checked(status: int, payload: Any, client_token: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from shopwarden.errors import (
     RateLimited,
     ReauthRequired,
 )
+from shopwarden.platforms.shop import shop_facts
 
 PLATFORM = "tiktok_shop"
 
@@ -51,6 +52,10 @@ ERROR_TABLE: dict[int, ErrorRule] = {
     36009003: ErrorRule(PlatformUnavailable, "backoff"),
     36009007: ErrorRule(PlatformUnavailable, "backoff"),
     PATH_NOT_FOUND: ErrorRule(InvalidRequest, "none", "the API path does not exist (wrong version?)"),
+    shop_facts.SEARCH_LIMIT_REACHED: ErrorRule(InvalidRequest, "none", "the product search passed TikTok's "
+                                                                     "10,000-result limit (split the search)"),
+    **{code: ErrorRule(InvalidRequest, "none", "an inventory update must list every warehouse of the SKU")
+       for code in shop_facts.MISSING_WAREHOUSE_CODES},
 }
 
 HTTP_TABLE: dict[int, ErrorRule] = {
@@ -65,8 +70,8 @@ class NotFoundOnPlatform(InvalidRequest, NotFound):
     """The platform says the named object (a product, an order) does not exist in that shop."""
 
 
-# Product-level "does not exist" codes (uncertain: taken from SDK tables, kept here in one place).
-NOT_FOUND_CODES = frozenset({12052048, 12019020})
+# Product-level "does not exist" codes (shop_facts: 12052032 does not exist, 12052048 not in the shop).
+NOT_FOUND_CODES = shop_facts.NOT_FOUND_CODES
 
 
 def rule_for(code: int | None, http_status: int) -> ErrorRule:

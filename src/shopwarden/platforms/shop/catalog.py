@@ -114,7 +114,7 @@ class _ShopSync:
         pending: list[Product] = []
         writing: asyncio.Future[None] | None = None
         try:
-            async for page in self.client.search_products(self.shop.cipher, update_time_ge=since):
+            async for page in self.client.search_all_products(self.shop.cipher, update_time_ge=since):
                 products = await self._with_skus(page.products)
                 pending.extend(products)
                 newest = max([newest, *(p.update_time for p in products)])

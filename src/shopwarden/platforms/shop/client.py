@@ -35,6 +35,7 @@ from shopwarden.platforms.shop.models import (
     WarehouseList,
     sku_inventory_lines,
 )
+from shopwarden.platforms.shop.search_windows import windowed_search
 from shopwarden.platforms.shop.signing import sign
 from shopwarden.security.redaction import redact_text, register_secret
 
@@ -116,7 +117,7 @@ class ShopClient:
 
     async def search_products(
         self, shop_cipher: str, *, update_time_ge: int | None = None, page_size: int = MAX_PAGE_SIZE,
-        status: str | None = None,
+        status: str | None = None, update_time_le: int | None = None,
     ) -> AsyncIterator[ProductPage]:
         """Every page of the product search (filters in the body, paging in the query)."""
         body: dict[str, Any] = {}
@@ -124,7 +125,23 @@ class ShopClient:
             body["status"] = status
         if update_time_ge is not None:
             body["update_time_ge"] = update_time_ge
+        if update_time_le is not None:
+            body["update_time_le"] = update_time_le
         async for page in self._pages("/product/202309/products/search", ProductPage, shop_cipher, body, page_size):
+            yield page
+
+    async def search_all_products(self, shop_cipher: str, *, update_time_ge: int | None = None,
+                                  update_time_le: int | None = None,
+                                  page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[ProductPage]:
+        """Every product updated in the range, split into update_time windows (bounded by now on the
+        client's clock) only when one query would reach TikTok's 10,000-result limit."""
+        def pages(low: int | None, high: int | None) -> AsyncIterator[ProductPage]:
+            return self.search_products(shop_cipher, update_time_ge=low, update_time_le=high, page_size=page_size)
+
+        def now() -> int:
+            return int(self._clock().timestamp()) + 1
+
+        async for page in windowed_search(pages, update_time_ge, update_time_le, now=now):
             yield page
 
     async def get_product(self, shop_cipher: str, product_id: str) -> Product:

@@ -25,6 +25,7 @@ from shopwarden.platforms.shop._errors import PLATFORM
 from shopwarden.platforms.shop._shops import replace_shops
 from shopwarden.platforms.shop.client import ShopClient
 from shopwarden.platforms.shop.models import AuthorizedShop, TokenGrant
+from shopwarden.platforms.shop.shop_facts import authorize_base
 from shopwarden.platforms.shop.token_host import app_credentials, exchange_code, expiry
 from shopwarden.platforms.shop.tokens import PLATFORM_KEY
 from shopwarden.security.connections import store_tokens
@@ -37,8 +38,11 @@ class AuthorizationStateInvalid(InvalidRequest):
     """The callback's `state` is unknown, expired or already used: start the connection again."""
 
 
-def begin_authorization(session: Session, merchant_id: str, settings: Settings, *, ttl: timedelta = STATE_TTL) -> str:
-    """The authorization page URL for this merchant, with a fresh single-use state (the caller commits)."""
+def begin_authorization(session: Session, merchant_id: str, settings: Settings, *, ttl: timedelta = STATE_TTL,
+                        region: str | None = None) -> str:
+    """The authorization page URL for this merchant, with a fresh single-use state (the caller commits).
+
+    With the seller's `region`, the page is that region's host (US sellers authorize on their own)."""
     service_id = settings.require("shop_service_id")
     if session.get(Merchant, merchant_id) is None:
         raise NotFound(f"no merchant {merchant_id}: add it first with `shopwarden merchant add {merchant_id}`")
@@ -46,7 +50,8 @@ def begin_authorization(session: Session, merchant_id: str, settings: Settings, 
     now = utcnow()
     session.add(OAuthState(state=state, merchant_id=merchant_id, platform=PLATFORM_KEY, created_at=now,
                            expires_at=now + ttl))
-    return f"{settings.shop_authorize_base}?{urlencode({'service_id': service_id, 'state': state})}"
+    base = authorize_base(region) if region else settings.shop_authorize_base
+    return f"{base}?{urlencode({'service_id': service_id, 'state': state})}"
 
 
 async def complete_authorization(

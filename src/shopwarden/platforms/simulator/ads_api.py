@@ -3,6 +3,8 @@
 Checks what the platform checks: Access-Token per advertiser, field types, page sizes,
 budget minima, campaign name length, status transitions (DELETE is final) and
 `request_id` idempotency on creates. `operation_status` defaults to ENABLE when omitted.
+Manual Shop (PRODUCT_SALES) campaigns cannot be created and there is no ad group create:
+Shop products go through GMV Max (gmv_max_api.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from shopwarden.platforms.simulator.ads_common import (
     NO_PERMISSION,
     NOT_FOUND,
     PARAM_ERROR,
+    TOKEN_EMPTY,
     TOKEN_MISSING_OR_REVOKED,
     adgroup_json,
     campaign_json,
@@ -29,13 +32,15 @@ from shopwarden.platforms.simulator.ads_common import (
     live_campaign,
     page_of,
 )
+from shopwarden.platforms.simulator.ads_oauth import OAUTH_ROUTES, PORTAL_PATH, portal
 from shopwarden.platforms.simulator.ads_report import integrated_report
 from shopwarden.platforms.simulator.context import SimContext, parse_model
+from shopwarden.platforms.simulator.gmv_max_api import GMV_MAX_ROUTES
 from shopwarden.platforms.simulator.wire import Refusal, SimRequest, SimResponse, envelope
 from shopwarden.platforms.simulator.world import AdGroup, Advertiser, Campaign
 
 _JSON_PARAMS = ("fields", "filtering", "dimensions", "metrics", "advertiser_ids", "campaign_ids", "adgroup_ids",
-                "budget", "product_ids")
+                "budget", "product_ids", "item_group_ids", "store_ids")
 
 
 @dataclass(frozen=True)
@@ -71,12 +76,14 @@ def _grants(ctx: SimContext, token: str) -> set[str]:
     for advertiser in world.advertisers.values():
         if advertiser.access_token == token:
             return {advertiser.id}
+    if token in world.native_ads_tokens:
+        return set(world.merchants[world.native_ads_tokens[token]].advertiser_ids)
     for account in world.connected_accounts.values():
         if account.access_token == token and account.merchant_id is not None:
             if account.status != "ACTIVE":
                 raise Refusal(TOKEN_MISSING_OR_REVOKED, "Access token has been revoked; authorize again")
             return set(world.merchants[account.merchant_id].advertiser_ids)
-    raise Refusal(NO_PERMISSION, "Invalid access token")
+    raise Refusal(TOKEN_MISSING_OR_REVOKED, "Access token is invalid")
 
 
 def _advertiser(ctx: SimContext, call: AdsCall) -> Advertiser:
@@ -145,17 +152,8 @@ class _CreateCampaign(BaseModel):
     request_id: str | None = Field(default=None, pattern=r"^\d{1,19}$")
 
 
-class _CreateAdGroup(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    campaign_id: str
-    adgroup_name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
-    budget_mode: str = "BUDGET_MODE_DAY"
-    budget: Decimal | None = Field(default=None, ge=0)
-    operation_status: str = "ENABLE"
-    product_ids: list[str] = Field(default_factory=list)
-    request_id: str | None = Field(default=None, pattern=r"^\d{1,19}$")
-
-
+# Since July 2025 GMV Max is the only Sales campaign type for TikTok Shop: manual ones are refused.
+RETIRED_SHOP_OBJECTIVE = "PRODUCT_SALES"
 _BUDGET_MODES = {"BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE", "BUDGET_MODE_DYNAMIC_DAILY_BUDGET"}
 
 
@@ -169,6 +167,9 @@ def _campaign_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     spec = parse_model(_CreateCampaign, call.params, PARAM_ERROR)
     if spec.request_id and (existing := advertiser.created_by_request_id.get(f"campaign:{spec.request_id}")):
         return campaign_json(advertiser.campaigns[existing])
+    if spec.objective_type == RETIRED_SHOP_OBJECTIVE:
+        raise Refusal(PARAM_ERROR, "Product Shopping Ads can no longer be created; "
+                                   "use GMV Max for TikTok Shop products")
     _check_enum("budget_mode", spec.budget_mode, _BUDGET_MODES)
     _check_enum("operation_status", spec.operation_status, {"ENABLE", "DISABLE"})
     check_budget(advertiser, "campaign", spec.budget_mode, spec.budget)
@@ -182,30 +183,6 @@ def _campaign_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
     if spec.request_id:
         advertiser.created_by_request_id[f"campaign:{spec.request_id}"] = campaign.id
     return campaign_json(campaign)
-
-
-def _adgroup_create(ctx: SimContext, call: AdsCall) -> dict[str, Any]:
-    advertiser = _advertiser(ctx, call)
-    spec = parse_model(_CreateAdGroup, call.params, PARAM_ERROR)
-    if spec.request_id and (existing := advertiser.created_by_request_id.get(f"adgroup:{spec.request_id}")):
-        return adgroup_json(advertiser.adgroups[existing])
-    campaign = live_campaign(advertiser, spec.campaign_id)
-    _check_enum("budget_mode", spec.budget_mode, _BUDGET_MODES)
-    _check_enum("operation_status", spec.operation_status, {"ENABLE", "DISABLE"})
-    check_budget(advertiser, "adgroup", spec.budget_mode, spec.budget)
-    unknown = [p for p in spec.product_ids if ctx.world.product_anywhere(p) is None]
-    if unknown:
-        raise Refusal(PARAM_ERROR, f"product_ids: product {unknown[0]} does not exist")
-    now = ctx.clock.now()
-    group = AdGroup(
-        id=ctx.ids.numeric(), campaign_id=campaign.id, advertiser_id=advertiser.id, name=spec.adgroup_name,
-        budget_mode=spec.budget_mode, budget=spec.budget or Decimal(0), operation_status=spec.operation_status,
-        product_ids=spec.product_ids or list(campaign.product_ids), create_time=now, modify_time=now,
-    )
-    advertiser.adgroups[group.id] = group
-    if spec.request_id:
-        advertiser.created_by_request_id[f"adgroup:{spec.request_id}"] = group.id
-    return adgroup_json(group)
 
 
 class _Update(BaseModel):
@@ -272,25 +249,34 @@ class _StatusUpdate(BaseModel):
 
 
 def _status_update(ctx: SimContext, call: AdsCall, kind: str) -> dict[str, Any]:
+    """Campaigns: all or nothing, answered with `campaign_list` (GMV Max campaigns share this route).
+    Ad groups: partial success only with `allow_partial_success=true`, errors as `error_list`."""
     advertiser = _advertiser(ctx, call)
     spec = parse_model(_StatusUpdate, {**call.params, "ids": call.params.get(f"{kind}_ids")}, PARAM_ERROR)
     _check_enum("operation_status", spec.operation_status, {"ENABLE", "DISABLE", "DELETE"})
-    objects: dict[str, Any] = advertiser.campaigns if kind == "campaign" else advertiser.adgroups
+    objects: dict[str, Any] = (
+        {**advertiser.campaigns, **advertiser.gmv_max_campaigns} if kind == "campaign" else advertiser.adgroups)
     label = "Campaign" if kind == "campaign" else "Ad group"
-    done, errors = [], []
+    ready, errors = [], []
     for object_id in spec.ids:
         target = objects.get(str(object_id))
         if target is None:
-            errors.append({f"{kind}_id": object_id, "error_msg": f"{label} {object_id} does not exist"})
+            errors.append({f"{kind}_id": object_id, "error_message": f"{label} {object_id} does not exist"})
         elif target.operation_status == "DELETE":
             errors.append({f"{kind}_id": object_id,
-                           "error_msg": f"{label} {object_id} has been deleted; its status cannot change"})
+                           "error_message": f"{label} {object_id} has been deleted; its status cannot change"})
         else:
-            target.operation_status, target.modify_time = spec.operation_status, ctx.clock.now()
-            done.append(str(object_id))
-    if not done:
-        raise Refusal(PARAM_ERROR, errors[0]["error_msg"], data={"error_list": errors})
-    data: dict[str, Any] = {f"{kind}_ids": done, "status": spec.operation_status}
+            ready.append(target)
+    partial = kind == "adgroup" and call.params.get("allow_partial_success") in (True, "true")
+    if errors and (not ready or not partial):
+        raise Refusal(PARAM_ERROR if errors[0]["error_message"].endswith("status cannot change") else NOT_FOUND,
+                      errors[0]["error_message"])
+    for target in ready:
+        target.operation_status, target.modify_time = spec.operation_status, ctx.clock.now()
+    done = [str(t.id) for t in ready]
+    if kind == "campaign":
+        return {"campaign_list": [{"campaign_id": i, "status": spec.operation_status} for i in done]}
+    data: dict[str, Any] = {"adgroup_ids": done, "status": spec.operation_status}
     if errors:
         data["error_list"] = errors
     return data
@@ -319,7 +305,6 @@ ROUTES: dict[tuple[str, str], Callable[[SimContext, AdsCall], Any]] = {
     ("POST", "campaign/update/"): _campaign_update,
     ("POST", "campaign/status/update/"): lambda ctx, call: _status_update(ctx, call, "campaign"),
     ("GET", "adgroup/get/"): _adgroup_get,
-    ("POST", "adgroup/create/"): _adgroup_create,
     ("POST", "adgroup/update/"): _adgroup_update,
     ("POST", "adgroup/status/update/"): lambda ctx, call: _status_update(ctx, call, "adgroup"),
     ("POST", "adgroup/budget/update/"): _adgroup_budget_update,
@@ -327,8 +312,21 @@ ROUTES: dict[tuple[str, str], Callable[[SimContext, AdsCall], Any]] = {
 }
 
 
+def _with_advertiser(handler: Callable[[SimContext, Advertiser, dict[str, Any]], Any]
+                      ) -> Callable[[SimContext, AdsCall], Any]:
+    return lambda ctx, call: handler(ctx, _advertiser(ctx, call), call.params)
+
+
+ROUTES.update({route: _with_advertiser(handler) for route, handler in GMV_MAX_ROUTES.items()})
+
+
 def handle_business_api(ctx: SimContext, request: SimRequest, request_id: str) -> SimResponse:
+    if request.method == "GET" and request.path.rstrip("/") == PORTAL_PATH:
+        return portal(ctx, request)
     endpoint = request.path.removeprefix(API_PREFIX)
+    if (oauth := OAUTH_ROUTES.get((request.method, endpoint))) is not None:
+        data = oauth(ctx, _params(request), request.header("access-token"))
+        return SimResponse(body=envelope(request_id, data, message="OK"))
     handler = ROUTES.get((request.method, endpoint))
     if handler is None:
         if any(path == endpoint for _, path in ROUTES):
@@ -336,7 +334,7 @@ def handle_business_api(ctx: SimContext, request: SimRequest, request_id: str) -
         raise Refusal(NOT_FOUND, f"API {request.path} not found", http_status=404)
     token = request.header("access-token")
     if not token:
-        raise Refusal(TOKEN_MISSING_OR_REVOKED, "Access-Token header is missing")
+        raise Refusal(TOKEN_EMPTY, "Access-Token header is missing")
     data = handler(ctx, AdsCall(params=_params(request), token=token))
     return SimResponse(body=envelope(request_id, data, message="OK"))
 

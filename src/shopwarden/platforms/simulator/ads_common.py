@@ -11,11 +11,14 @@ from shopwarden.platforms.simulator.wire import Refusal
 from shopwarden.platforms.simulator.world import AdGroup, Advertiser, Campaign
 
 API_PREFIX = "/open_api/v1.3/"
-NO_PERMISSION = 40001
+# Codes from TikTok's table, as the adapter's `platforms/ads/_errors.py` classifies them.
+NO_PERMISSION = 40001  # a permission problem (wrong or foreign id), not a token problem
 PARAM_ERROR = 40002
 NOT_FOUND = 40007
 RATE_LIMITED = 40100
-TOKEN_MISSING_OR_REVOKED = 40105
+TOKEN_EMPTY = 40104  # the Access-Token header is missing
+TOKEN_INVALID = 40105  # unknown or revoked token
+TOKEN_MISSING_OR_REVOKED = TOKEN_INVALID
 MAX_PAGE_SIZE = 1000
 MAX_REPORT_DAYS = 30
 MAX_NAME_LENGTH = 512

@@ -1,7 +1,9 @@
 """Composio's backend as the composio 0.29 SDK calls it: the tool proxy and connected accounts.
 
-The proxy takes `{connected_account_id, user_id, endpoint, method, body, parameters}`,
-injects the connected account's TikTok `Access-Token` (unless a header parameter sets one),
+The proxy takes `{connected_account_id, user_id, endpoint, method, body, parameters}`, refuses an
+absolute endpoint off the connection's registrable domain (OriginMismatch) and a call without an
+auth context (MissingAuthContext), injects the header the `tiktok_ads` toolkit's rule names
+(`ComposioSpec.injected_header`; a header parameter may override it),
 calls the Business API and answers `{data, status, headers}` with HTTP 200 — a TikTok
 error is inside `data`, never raised. Composio's own errors are `{"error": {...}}` with
 an HTTP error status. `GET /sim/consent/{id}` stands in for the merchant's consent click.
@@ -23,7 +25,8 @@ from shopwarden.platforms.simulator.world import ConnectedAccount
 BUSINESS_HOSTS = frozenset({"business-api.tiktok.com", "sandbox-ads.tiktok.com"})
 BUSINESS_BASE = "https://business-api.tiktok.com" + API_PREFIX.rstrip("/")
 CONSENT_PATH = "/sim/consent/"
-TOOLKIT_SLUG = "tiktok"
+TOOLKIT_SLUG = "tiktok_ads"  # the Business API toolkit (`tiktok` is the content API)
+TOOLKIT_PATH = f"/api/v3.1/toolkits/{TOOLKIT_SLUG}"
 
 Forward = Callable[[SimRequest], SimResponse]
 
@@ -58,6 +61,29 @@ def account_json(ctx: SimContext, account: ConnectedAccount) -> dict[str, Any]:
         "toolkit": {"slug": TOOLKIT_SLUG},
         "state": {"authScheme": "OAUTH2", "val": val},
     }
+
+
+def toolkit_json(ctx: SimContext) -> dict[str, Any]:
+    """`GET /api/v3.1/toolkits/tiktok_ads`: base URL and the OAUTH2 proxy's injection rule."""
+    header = ctx.scenario.composio.injected_header
+    return {
+        "name": "TikTok Ads", "slug": TOOLKIT_SLUG, "enabled": True, "is_local_toolkit": False, "type": "native",
+        "base_url": BUSINESS_BASE, "composio_managed_auth": [], "composio_managed_auth_schemes": [],
+        "deprecated": {"raw_proxy_info_by_auth_schemes": [], "toolkit_id": "tk_tiktok_ads"},
+        "meta": {"available_versions": ["20260301_00"], "categories": [], "created_at": "2026-01-01T00:00:00Z",
+                 "description": "TikTok Business API", "logo": "", "tools_count": 0, "triggers_count": 0,
+                 "updated_at": "2026-01-01T00:00:00Z", "version": "20260301_00"},
+        "auth_config_details": [{
+            "mode": "OAUTH2", "name": "TikTok Ads OAuth", "required_scopes": [],
+            "fields": {"auth_config_creation": {"required": [], "optional": []},
+                       "connected_account_initiation": {"required": [], "optional": []}},
+            "proxy": {"base_url": BUSINESS_BASE, "headers": {header: "{{access_token}}"}},
+        }],
+    }
+
+
+def _registrable(scheme: str, host: str) -> tuple[str, str]:
+    return scheme.lower(), ".".join(host.lower().split(".")[-2:])
 
 
 def _consent_url(ctx: SimContext, account_id: str) -> str:
@@ -162,20 +188,26 @@ def _inner_request(ctx: SimContext, body: dict[str, Any], account: ConnectedAcco
     endpoint, method = body.get("endpoint"), body.get("method")
     if not isinstance(endpoint, str) or not endpoint or method not in ("GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"):
         raise ComposioRefusal(400, "endpoint and method are required", "Request_ValidationError")
+    base = urlsplit(BUSINESS_BASE)
     if endpoint.startswith(("http://", "https://")):
         parts = urlsplit(endpoint)
         served = urlsplit(ctx.public_base).hostname if ctx.public_base else None
-        if parts.hostname not in BUSINESS_HOSTS and (served is None or parts.hostname != served):
-            raise ComposioRefusal(400, f"Endpoint host {parts.hostname} is not allowed for this connection",
-                                  "Proxy_InvalidEndpoint")
+        if parts.hostname != served and (_registrable(parts.scheme, parts.hostname or "")
+                                         != _registrable(base.scheme, base.hostname or "")):
+            raise ComposioRefusal(400, f"Endpoint {parts.scheme}://{parts.hostname} does not share scheme and "
+                                       f"registrable domain with the connection's base URL {BUSINESS_BASE}",
+                                  "OriginMismatch")
         # The served simulator stands in for the Business API host (SHOPWARDEN_ADS_API_BASE points at it).
-        host = parts.hostname if parts.hostname in BUSINESS_HOSTS else "business-api.tiktok.com"
+        host = "business-api.tiktok.com" if parts.hostname == served else (parts.hostname or "")
         path, raw_query = parts.path, parts.query
     else:
         relative, _, raw_query = endpoint.partition("?")
         path = relative if relative.startswith("/open_api/") else f"{API_PREFIX}{relative.lstrip('/')}"
-        host = "business-api.tiktok.com"
-    headers = {"access-token": account.access_token or "", "content-type": "application/json"}
+        host = base.hostname or ""
+    headers = {"content-type": "application/json"}
+    injected = ctx.scenario.composio.injected_header.lower()
+    token = account.access_token or ""
+    headers[injected] = f"Bearer {token}" if injected == "authorization" else token
     extra_query: list[tuple[str, str]] = []
     for parameter in body.get("parameters") or []:
         if not isinstance(parameter, dict) or parameter.get("type") not in ("header", "query"):
@@ -194,15 +226,10 @@ def _inner_request(ctx: SimContext, body: dict[str, Any], account: ConnectedAcco
 
 def _proxy_account(ctx: SimContext, body: dict[str, Any]) -> ConnectedAccount:
     account_id = body.get("connected_account_id")
-    if account_id:
-        account = _account(ctx, str(account_id))
-    else:
-        user = body.get("user_id")
-        account = next((a for a in ctx.world.connected_accounts.values()
-                        if a.status == "ACTIVE" and (user is None or a.user_id == user)), None)
-        if account is None:
-            raise ComposioRefusal(400, "No active connected account found for this request",
-                                  "ConnectedAccount_NotFound")
+    if not account_id:
+        # Composio wants an auth context: a connected account or custom connection data (not served here).
+        raise ComposioRefusal(400, "Provide connected_account_id or custom_connection_data", "MissingAuthContext")
+    account = _account(ctx, str(account_id))
     if (user_id := body.get("user_id")) and user_id != account.user_id:
         raise ComposioRefusal(403, "The connected account does not belong to this user_id",
                               "ConnectedAccount_UserMismatch")
@@ -231,6 +258,8 @@ def handle_composio(ctx: SimContext, request: SimRequest, request_id: str, forwa
         if request.header("x-api-key") != ctx.scenario.composio.api_key:
             raise ComposioRefusal(401, "Invalid API key", "Auth_InvalidApiKey")
         path, method = request.path.rstrip("/"), request.method
+        if (method, path) == ("GET", TOOLKIT_PATH):
+            return SimResponse(body=toolkit_json(ctx))
         if (method, path) == ("POST", "/api/v3.1/tools/execute/proxy"):
             return _proxy(ctx, request, forward)
         if (method, path) == ("POST", "/api/v3.1/connected_accounts/link"):

@@ -54,18 +54,22 @@ def handle_ad_library(ctx: SimContext, request: SimRequest, request_id: str) -> 
     except (ValueError, TypeError) as exc:
         return adlib_error(400, "invalid_params", f"Invalid parameters: {exc}", request_id)
     term = str(body.get("search_term", "")).lower()
-    country = ((body.get("filters") or {}).get("country") or "").upper()
-    fields = set(request.query.get("fields", "ad").split(","))
+    country = ((body.get("filters") or {}).get("country_code") or "ALL").upper()
+    requested = [f for f in request.query.get("fields", "").split(",") if f]
+    if not requested or any("." not in f for f in requested):
+        return adlib_error(400, "invalid_params", "fields: give dotted field names such as ad.id", request_id)
+    fields = {f.split(".", 1)[0] for f in requested}
     matches = [
         entry for entry in ctx.scenario.creative.ads
         if (not term or term in json.dumps(entry).lower())
-        and (not country or country in [c.upper() for c in entry.get("countries", [country])])
+        and (country == "ALL" or country in [c.upper() for c in entry.get("countries", [country])])
     ]
     page = matches[start : start + max_count]
     ads = [{k: v for k, v in entry.items() if k in fields or k == "advertiser"} for entry in page]
     more = start + max_count < len(matches)
     search_id = base64.urlsafe_b64encode(f"pos:{start + max_count}".encode()).decode() if more else ""
-    return SimResponse(body={"data": {"ads": ads, "has_more": more, "search_id": search_id},
+    # The real API sometimes sends has_more as a string; the simulator always does, to keep readers honest.
+    return SimResponse(body={"data": {"ads": ads, "has_more": "true" if more else "false", "search_id": search_id},
                              "error": {"code": "ok", "message": "", "log_id": request_id}})
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from shopwarden.platforms.simulator.gmv_max_market import deliver_gmv_max
 from shopwarden.platforms.simulator.response_model import Draws, deliver, organic_units
 from shopwarden.platforms.simulator.world import (
     AdGroup,
@@ -151,7 +152,12 @@ def close_day(world: World, day: date, rng: random.Random, ids: IdMaker) -> None
     # (a new ad group, a restock) leaves every other one's luck as it was: runs compare like for like.
     ads_seed, organic_seed = rng.getrandbits(64), rng.getrandbits(64)
     for advertiser_id in sorted(world.advertisers):
-        _deliver_ads(world, world.advertisers[advertiser_id], day, start, end - start, ads_seed, ids)
+        advertiser = world.advertisers[advertiser_id]
+        _deliver_ads(world, advertiser, day, start, end - start, ads_seed, ids)
+        deliver_gmv_max(
+            world, advertiser, day, lambda name: _stream(ads_seed, f"gmv_max:{name}"),
+            lambda product, rng, campaign_id: _place_order(world, world.shops[product.shop_id], product,
+                                                           start + rng.randrange(end - start), rng, ids, campaign_id))
     _organic_sales(world, start, end - start, organic_seed, ids)
     _age_orders(world, end)
     world.days_closed.append(day)

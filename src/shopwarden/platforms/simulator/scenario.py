@@ -55,7 +55,17 @@ class ConnectedAccountSpec(_Strict):
 class ComposioSpec(_Strict):
     api_key: str = Field(min_length=1)
     auth_config_id: str = "ac_tiktok_business"
+    # The header the `tiktok_ads` toolkit's proxy injects (what `toolkits.get` reports, and what the
+    # proxy then sends): Access-Token works; anything else makes TikTok answer 40104.
+    injected_header: str = "Access-Token"
     connected_accounts: list[ConnectedAccountSpec] = Field(default_factory=list)
+
+
+class AdsAppSpec(_Strict):
+    """The merchant's own TikTok Business app for native OAuth (`shopwarden connect ads --native`)."""
+
+    app_id: str = "sim-ads-app"
+    secret: str = "sim-ads-app-secret"
 
 
 class CreativeSpec(_Strict):
@@ -210,6 +220,7 @@ class Scenario(_Strict):
     timezone: str = Field(default="UTC", description="days close at midnight in this zone")
     app: AppSpec
     composio: ComposioSpec
+    ads_app: AdsAppSpec = Field(default_factory=AdsAppSpec)
     creative: CreativeSpec
     merchants: list[MerchantSpec] = Field(min_length=1)
     faults: list[FaultSpec] = Field(default_factory=list)

@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shopwarden.platforms.shop import shop_facts
 from shopwarden.platforms.shop.signing import sign
 from shopwarden.platforms.simulator.context import SimContext, parse_model
 from shopwarden.platforms.simulator.wire import Refusal, SimRequest, SimResponse, envelope
@@ -25,7 +26,7 @@ TOKEN_INVALID = 105001
 TOKEN_EXPIRED = 105002
 INVALID_REQUEST = 36009004
 PATH_NOT_FOUND = 36009009
-PRODUCT_NOT_FOUND = 12052048  # uncertain: TikTok's product-not-found code, kept in one place
+PRODUCT_NOT_FOUND = shop_facts.PRODUCT_DOES_NOT_EXIST
 SKU_NOT_IN_PRODUCT = 12052230  # uncertain
 WAREHOUSE_NOT_FOUND = 12052231  # uncertain
 MAX_SKEW_SECONDS = 300
@@ -79,8 +80,11 @@ def _sorted(items: list[Any], request: SimRequest, allowed: tuple[str, ...], def
     return sorted(items, key=lambda item: (getattr(item, field_name), item.id), reverse=order == "DESC")
 
 
-def _page(items: list[Any], request: SimRequest) -> tuple[list[Any], str]:
+def _page(items: list[Any], request: SimRequest, limit: int | None = None) -> tuple[list[Any], str]:
     size, offset = _page_size(request), _offset(request)
+    if limit is not None and offset + size > limit:
+        raise Refusal(shop_facts.SEARCH_LIMIT_REACHED,
+                      f"The search can return at most {limit} results; narrow it (e.g. by update_time)")
     chunk = items[offset : offset + size]
     return chunk, _next_token(offset + size, len(items))
 
@@ -148,7 +152,7 @@ def _search_products(ctx: SimContext, call: ShopCall) -> dict[str, Any]:
         v is not None for v in (f.create_time_ge, f.create_time_le, f.update_time_ge, f.update_time_le))
     if not filtered and "sort_field" not in call.request.query:
         # The common full-sync case: page the catalog in its stored order without touching every product.
-        ids, token = _page(call.shop.product_order, call.request)
+        ids, token = _page(call.shop.product_order, call.request, shop_facts.MAX_SEARCH_RESULTS)
         return {"products": [product_json(call.shop, products[i]) for i in ids], "next_page_token": token,
                 "total_count": len(products)}
     matches = [
@@ -163,7 +167,7 @@ def _search_products(ctx: SimContext, call: ShopCall) -> dict[str, Any]:
     ]
     if "sort_field" in call.request.query:
         matches = _sorted(matches, call.request, ("create_time", "update_time"), "create_time")
-    page, token = _page(matches, call.request)
+    page, token = _page(matches, call.request, shop_facts.MAX_SEARCH_RESULTS)
     return {"products": [product_json(call.shop, p) for p in page], "next_page_token": token,
             "total_count": len(matches)}
 
@@ -213,6 +217,14 @@ def _update_inventory(ctx: SimContext, call: ShopCall, product_id: str) -> dict[
                            "detail": {"sku_id": line.id, "extra_errors": []}})
             continue
         unknown = [i for i in line.inventory if i.warehouse_id not in warehouses]
+        missing = sorted(set(sku.stock) - {i.warehouse_id for i in line.inventory})
+        if missing and not unknown:
+            code = min(shop_facts.MISSING_WAREHOUSE_CODES)
+            errors.append({"code": code, "message": f"SKU {line.id}: every warehouse of the SKU must be listed",
+                           "detail": {"sku_id": line.id, "extra_errors": [
+                               {"code": code, "message": "warehouse missing from the update", "warehouse_id": w}
+                               for w in missing]}})
+            continue
         if unknown:
             errors.append({"code": WAREHOUSE_NOT_FOUND, "message": f"SKU {line.id}: unknown warehouse",
                            "detail": {"sku_id": line.id, "extra_errors": [

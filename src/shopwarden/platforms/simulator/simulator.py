@@ -37,6 +37,8 @@ class SimCredentials:
     composio_api_key: str
     composio_auth_config_id: str
     client_token: str
+    ads_app_id: str = ""
+    ads_app_secret: str = ""
 
     def __repr__(self) -> str:
         return f"SimCredentials(app_key={self.app_key!r}, service_id={self.service_id!r}, secrets=hidden)"
@@ -50,6 +52,9 @@ class SimCredentials:
             "SHOPWARDEN_COMPOSIO_API_KEY": self.composio_api_key,
             "SHOPWARDEN_COMPOSIO_AUTH_CONFIG_ID": self.composio_auth_config_id,
             "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN": self.client_token,
+            "SHOPWARDEN_ADS_APP_ID": self.ads_app_id,
+            "SHOPWARDEN_ADS_APP_SECRET": self.ads_app_secret,
+            "SHOPWARDEN_ADS_REDIRECT_URI": "http://127.0.0.1:8000/oauth/tiktok-ads/callback",
         }
         if base_url:
             env.update({
@@ -60,6 +65,7 @@ class SimCredentials:
                 "SHOPWARDEN_COMPOSIO_BASE_URL": base_url,
                 "SHOPWARDEN_ADS_API_BASE": f"{base_url}/open_api/v1.3",
                 "SHOPWARDEN_CREATIVE_SOURCES_BASE": base_url,
+                "SHOPWARDEN_ADS_AUTHORIZE_BASE": f"{base_url}/portal/auth",
             })
         return env
 
@@ -149,7 +155,8 @@ class Simulator:
         s = self.scenario
         return SimCredentials(app_key=s.app.app_key, app_secret=s.app.app_secret, service_id=s.app.service_id,
                               composio_api_key=s.composio.api_key, composio_auth_config_id=s.composio.auth_config_id,
-                              client_token=s.creative.client_token)
+                              client_token=s.creative.client_token, ads_app_id=s.ads_app.app_id,
+                              ads_app_secret=s.ads_app.secret)
 
     def issue_auth_code(self, merchant_id: str | None = None) -> str:
         """The auth code the merchant's 'Authorize' click would deliver to the redirect URL."""

@@ -155,6 +155,39 @@ class Campaign:
 
 
 @dataclass
+class GmvMaxCampaign:
+    """A Product GMV Max campaign: one shop, some SPUs (item groups), a daily budget and a ROI target."""
+
+    id: str
+    advertiser_id: str
+    store_id: str
+    name: str
+    budget: Decimal
+    roas_bid: Decimal
+    operation_status: str
+    item_group_ids: list[str]
+    schedule_start_time: str
+    create_time: datetime
+    modify_time: datetime
+    schedule_end_time: str | None = None
+
+
+@dataclass
+class GmvMaxStat:
+    """One day of GMV Max delivery for one campaign and one SPU."""
+
+    day: date
+    campaign_id: str
+    store_id: str
+    item_group_id: str
+    cost: Decimal
+    orders: int
+    gross_revenue: Decimal
+    impressions: int
+    clicks: int
+
+
+@dataclass
 class DailyStat:
     """One day of delivery for one ad group (campaign rows are sums of these)."""
 
@@ -181,6 +214,8 @@ class Advertiser:
     adgroups: dict[str, AdGroup] = field(default_factory=dict)
     stats: list[DailyStat] = field(default_factory=list)
     created_by_request_id: dict[str, str] = field(default_factory=dict)
+    gmv_max_campaigns: dict[str, GmvMaxCampaign] = field(default_factory=dict)
+    gmv_max_stats: list[GmvMaxStat] = field(default_factory=list)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -242,6 +277,20 @@ class World:
     connected_accounts: dict[str, ConnectedAccount] = field(default_factory=dict)
     days_closed: list[date] = field(default_factory=list)
     lost_sales: dict[str, int] = field(default_factory=dict)
+    # Which ad account holds each shop's exclusive GMV Max authorization; a shop not listed is
+    # held by its merchant's first ad account (how a seeded world starts).
+    gmv_max_authorization: dict[str, str] = field(default_factory=dict)
+    # Native TikTok Business OAuth: single-use auth codes and the advertiser tokens they gave
+    # (token -> merchant id); a revoked token is removed.
+    ads_auth_codes: dict[str, AuthCode] = field(default_factory=dict)
+    native_ads_tokens: dict[str, str] = field(default_factory=dict)
+
+    def gmv_max_holder(self, store_id: str) -> str | None:
+        if store_id in self.gmv_max_authorization:
+            return self.gmv_max_authorization[store_id]
+        shop = self.shops.get(store_id)
+        merchant = self.merchants.get(shop.merchant_id) if shop else None
+        return merchant.advertiser_ids[0] if merchant and merchant.advertiser_ids else None
 
     def shop_by_cipher(self, cipher: str) -> Shop | None:
         return next((s for s in self.shops.values() if s.cipher == cipher), None)
