@@ -119,4 +119,7 @@ def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
     from shopwarden.api.pages import add_pages
 
     add_pages(app, engine)
+    from shopwarden.mcp import asgi_app as mcp_asgi_app
+
+    app.mount("/mcp", mcp_asgi_app(runtime))  # MCP over streamable HTTP for outside agents (bearer client token)
     return app

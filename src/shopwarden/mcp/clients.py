@@ -61,7 +61,7 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _identity(row: McpClient) -> ClientIdentity:
+def identity(row: McpClient) -> ClientIdentity:
     return ClientIdentity(row.id, row.merchant_id, row.name, tuple(row.tools), row.calls_per_minute,
                           row.daily_calls, row.max_arg_bytes)
 
@@ -93,8 +93,8 @@ def add_client(engine: Engine, merchant_id: str, name: str, tools: Iterable[str]
             raise ConfigError("NAME", f"merchant {merchant_id} already has an MCP client named {name}")
         session.add(row)
         session.flush()
-        identity = _identity(row)
-    return IssuedClient(identity, token)
+        issued = identity(row)
+    return IssuedClient(issued, token)
 
 
 def list_clients(engine: Engine, merchant_id: str) -> list[McpClient]:
@@ -125,7 +125,7 @@ def authenticate(engine: Engine, token: str | None, client_id: str | None = None
             return None
         if client_id is not None and not hmac.compare_digest(row.id.encode(), client_id.encode()):
             return None
-        return _identity(row)
+        return identity(row)
 
 
 def count_call(engine: Engine, client: ClientIdentity, today: date) -> bool:

@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 from shopwarden import approvals
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Connection, Product, Sku
-from shopwarden.observe import plain
 from shopwarden.tools.base import Tool, ToolContext
 from shopwarden.tools.inputs import ToolArgs
 
@@ -85,6 +84,8 @@ def _advertisers(engine: Any, merchant_id: str) -> list[str]:
 
 
 async def _performance(ctx: ToolContext, args: PerformanceArgs, _key: str) -> Any:
+    from shopwarden.observe import plain  # shopwarden.observe imports the tools package: not at import time
+
     advertisers = await ctx.in_db(lambda: _advertisers(ctx.engine, ctx.merchant_id))
     reports = {}
     for advertiser_id in advertisers:

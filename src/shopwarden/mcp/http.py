@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import anyio
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
@@ -70,20 +71,22 @@ async def _unauthorized(send: Send) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def asgi_app(service_factory: Callable[[], McpService] | None = None) -> McpHttpApp:
-    """The MCP endpoint as an ASGI app (mount it under /mcp); the service is built on first request."""
-    return McpHttpApp(service_factory or default_service)
+def asgi_app(runtime_factory: Callable[[], Any] | None = None) -> McpHttpApp:
+    """The MCP endpoint as an ASGI app (mount it under /mcp); `runtime_factory` (default: build_runtime)
+    is called once, on the first request, and its gate's engine, policy and adapters serve every client."""
+    factory = runtime_factory or _build_runtime
+    return McpHttpApp(lambda: McpService(factory()))
 
 
-def default_service() -> McpService:
+def _build_runtime() -> Any:
     from shopwarden.runtime import build_runtime
 
-    return McpService(build_runtime())
+    return build_runtime()
 
 
-def standalone_app(service_factory: Callable[[], McpService] | None = None) -> Starlette:
+def standalone_app(runtime_factory: Callable[[], Any] | None = None) -> Starlette:
     """`shopwarden mcp --http`: the endpoint at /mcp, nothing else."""
-    return Starlette(routes=[Mount("/mcp", app=asgi_app(service_factory))])
+    return Starlette(routes=[Mount("/mcp", app=asgi_app(runtime_factory))])
 
 
 __all__ = ["McpHttpApp", "asgi_app", "standalone_app"]

@@ -17,13 +17,13 @@ from typing import Any
 from mcp import types
 
 from shopwarden import approvals
-from shopwarden.agent_specs import AgentSpec
 from shopwarden.calls import Outcome, ToolCall, ToolResult
 from shopwarden.gate import Gate
 from shopwarden.mcp import gate_tools
+from shopwarden.mcp.agents import client_agent_spec
 from shopwarden.mcp.clients import ClientIdentity
 from shopwarden.mcp.limits import ClientLimiter, LimitExceeded, check_arguments, check_tool_name
-from shopwarden.mcp.listing import gate_allowlist, visible_tools
+from shopwarden.mcp.listing import visible_tools
 from shopwarden.mcp.results import from_gate, jsonable, tool_result
 from shopwarden.policy import default_limits
 from shopwarden.tools import Tool, registry
@@ -44,8 +44,7 @@ class McpService:
     def gate_for(self, client: ClientIdentity) -> Gate:
         key = (client.id, client.tools)
         if key not in self._gates:
-            spec = AgentSpec(id=client.agent_id, role=f"MCP client {client.name}",
-                             allowed_tools=gate_allowlist(client))
+            spec = client_agent_spec(client)
             self._gates[key] = Gate(engine=self.engine, policy=self.runtime.policy,
                                     context_for=self.runtime.tool_context, agent_specs={spec.id: spec},
                                     default_limits=default_limits(), clock=self.runtime.clock, tools=self.tools)
