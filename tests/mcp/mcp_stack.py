@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
 import threading
@@ -28,6 +29,7 @@ from shopwarden.mcp import add_client
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.runtime import Runtime, build_runtime
 from shopwarden.tools import registry
+from shopwarden.tools.base import utc_now
 
 MERCHANT = "m_glow"
 OTHER = "m_other"
@@ -57,6 +59,8 @@ async def seeded(monkeypatch: pytest.MonkeyPatch, *, autonomy: str = "guarded", 
     get_settings.cache_clear()
     reset_vault_cache()
     runtime = build_runtime(simulator=sim)
+    if skew == "wall":  # signed Shop calls are checked against the wall clock: stamp them with it
+        runtime = dataclasses.replace(runtime, clock=utc_now)
     await seed_merchant(runtime, autonomy=autonomy)
     with session_scope(runtime.engine) as session:
         session.add(Merchant(id=OTHER, name="Other Shop", autonomy="guarded", limits={}))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from conftest import Served
 from mcp_stack import (
     ADVERTISER,
     MERCHANT,
@@ -18,6 +17,7 @@ from mcp_stack import (
     mcp_session,
 )
 
+from conftest import Served
 from shopwarden.tools import load_manifests, registry
 
 BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
@@ -155,7 +155,7 @@ async def test_a_missing_or_wrong_token_gets_401_before_any_mcp_message(served: 
 
 
 async def test_the_sdk_client_with_a_wrong_token_cannot_connect(served: Served) -> None:
-    with pytest.raises(BaseException) as caught:  # noqa: PT011 -- anyio wraps it in an exception group
+    with pytest.raises(BaseException) as caught:  # anyio wraps the HTTP error in an exception group
         async with mcp_session(served.url, served.token + "x"):
             pass
     assert "401" in repr(caught.value) or "Unauthorized" in repr(caught.value)
