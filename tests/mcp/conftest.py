@@ -1,36 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
-from mcp_stack import MERCHANT, OTHER, READ_TOOLS, WRITE_TOOLS, Merchants, client, reviewer_token, seeded, serving
+from mcp_stack import MERCHANT, OTHER, READ_TOOLS, WRITE_TOOLS, Served, client, reviewer_token, seeded, serving
 
 from shopwarden.api import create_app
-
-
-@dataclass
-class Served:
-    """`shopwarden serve`'s app (reviewer API + /mcp) on a real port, over a simulator merchant."""
-
-    base: str
-    world: Merchants
-    client_id: str
-    token: str
-    reviewer: str
-
-    @property
-    def url(self) -> str:
-        return f"{self.base}/mcp/"
-
-    @property
-    def engine(self) -> Any:
-        return self.world.runtime.engine
-
-    def add_client(self, name: str, tools: list[str], merchant: str = MERCHANT, **limits: int) -> tuple[str, str]:
-        return client(self.engine, merchant, name, tools, **limits)
 
 
 @pytest.fixture

@@ -127,3 +127,25 @@ def applied(sim: Simulator, endpoint: str, object_id: str) -> list[Any]:
     return [r for r in sim.requests
             if r.method == "POST" and r.path.endswith("/" + endpoint) and r.fault is None
             and r.code in (0, None) and r.status in (200, None) and object_id in str(r.body)]
+
+
+@dataclass
+class Served:
+    """`shopwarden serve`'s app (reviewer API + /mcp) on a real port, over a simulator merchant."""
+
+    base: str
+    world: Merchants
+    client_id: str
+    token: str
+    reviewer: str
+
+    @property
+    def url(self) -> str:
+        return f"{self.base}/mcp/"
+
+    @property
+    def engine(self) -> Any:
+        return self.world.runtime.engine
+
+    def add_client(self, name: str, tools: list[str], merchant: str = MERCHANT, **limits: int) -> tuple[str, str]:
+        return client(self.engine, merchant, name, tools, **limits)

@@ -11,13 +11,13 @@ from mcp_stack import (
     READ_TOOLS,
     WINNER,
     WRITE_TOOLS,
+    Served,
     applied,
     audit_rows,
     body,
     mcp_session,
 )
 
-from conftest import Served
 from shopwarden.tools import load_manifests, registry
 
 BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}

@@ -7,12 +7,12 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from conftest import Served
+import pytest
 from langchain_core.language_models.fake_chat_models import FakeMessagesListChatModel
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langgraph.prebuilt import create_react_agent
-from mcp_stack import ADVERTISER, MERCHANT, WINNER, applied, audit_rows
+from mcp_stack import ADVERTISER, MERCHANT, WINNER, Served, applied, audit_rows
 
 BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
 
@@ -35,6 +35,7 @@ def _script() -> Iterator[AIMessage]:
     yield AIMessage(content="done: one budget change ran, the rest wait for a reviewer")
 
 
+@pytest.mark.filterwarnings("ignore:create_react_agent has been moved")
 async def test_a_langgraph_agent_acts_on_the_simulator_through_the_mcp_tools(served: Served) -> None:
     mcp = MultiServerMCPClient({"shopwarden": {"transport": "streamable_http", "url": served.url,
                                                "headers": {"Authorization": f"Bearer {served.token}"}}})

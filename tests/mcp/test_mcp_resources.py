@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
-from mcp_stack import ADVERTISER, MERCHANT, WINNER, audit_rows, body, mcp_session
-
-from conftest import Served
+from mcp_stack import ADVERTISER, MERCHANT, WINNER, Served, audit_rows, body, mcp_session
 
 BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
 
