@@ -124,11 +124,14 @@ async def test_a_tool_outside_the_allowlist_is_refused_and_unknown_names_list_on
             "product_id": "1729000000000000001",
             "skus": [{"sku_id": "1729000000000001001", "warehouse_id": "7300000000000000101", "quantity": 1}]}))
         unknown = body(await session.call_tool("drop_tables", {}))
+        resource_read = body(await session.call_tool("pending_approvals", {}))
     assert outside["status"] == "refused" and outside["reason_codes"] == ["allowlist.tool_not_allowed"]
     assert unknown["status"] == "invalid" and "create_campaign" not in unknown["reasons"][0]
     assert "update_budget" in unknown["reasons"][0]
+    assert resource_read["status"] == "invalid" and "pending" not in resource_read  # a resource, not a tool
     rows = audit_rows(served.engine, MERCHANT, f"mcp:{served.client_id}")
-    assert [(r.tool, r.outcome) for r in rows] == [("update_sku_inventory", "denied"), ("drop_tables", "invalid")]
+    assert [(r.tool, r.outcome) for r in rows] == [("update_sku_inventory", "denied"), ("drop_tables", "invalid"),
+                                                   ("resource:pending_approvals", "invalid")]
 
 
 async def test_another_merchants_campaign_is_refused(served: Served) -> None:

@@ -29,6 +29,7 @@ from shopwarden.policy import default_limits
 from shopwarden.tools import Tool, registry
 
 UNTRUSTED_SURFACES = frozenset({"creative"})
+RESOURCE_ONLY = frozenset(t.name for t in gate_tools.TOOLS) - {"approval_status"}
 
 
 class McpService:
@@ -63,7 +64,9 @@ class McpService:
         except LimitExceeded as exc:
             return tool_result({"tool": name if len(name) <= 64 else name[:64] + "...", **exc.as_dict()},
                                is_error=True)
-        result = await self._gated(client, name, arguments, run_id)
+        # The reads behind the resources are not tools of the client: asked for by name, they are unknown.
+        gated = name if name in visible_tools(client) or name not in RESOURCE_ONLY else f"resource:{name}"
+        result = await self._gated(client, gated, arguments, run_id)
         if result.outcome == Outcome.INVALID and "tool.unknown" in result.reason_codes:
             result = self._unknown_for_client(client, name, result)
         approval = None
