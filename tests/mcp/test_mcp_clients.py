@@ -103,3 +103,21 @@ def test_argument_bounds(engine, merchant: Merchant) -> None:
         check_arguments(client, deep)
     with pytest.raises(LimitExceeded, match="JSON object"):
         check_arguments(client, ["a"])
+
+
+def test_an_mcp_client_can_never_decide_an_approval_even_if_named_as_a_reviewer(engine, merchant: Merchant) -> None:
+    from shopwarden import approvals
+    from shopwarden.approvals import ReviewerNotAllowed
+
+    issued = _add(engine, tools=("update_budget",))
+    with session_scope(engine) as session:
+        pending = approvals.create_approval(
+            session, merchant_id="m-acme", run_id="", agent_id="growth_marketer", tool="update_budget",
+            args={"budget": "200"}, reasons=["over the limit"], reason_codes=["budget.over_limit"], rationale="",
+            policy_version="v", requested_by="growth_marketer")
+        approval_id = pending.id
+    with pytest.raises(ReviewerNotAllowed, match="agent or automation"):
+        approvals.add_reviewer(engine, "m-acme", issued.client.agent_id)
+    with pytest.raises(ReviewerNotAllowed, match="agent or automation"):
+        approvals.approve(engine, approval_id, reviewer=issued.client.agent_id)
+    assert approvals.get_approval(engine, approval_id).status == "pending"
