@@ -165,12 +165,15 @@ async def test_the_sdk_client_with_a_wrong_token_cannot_connect(served: Served) 
 
 
 async def test_a_flooding_client_is_rate_limited_with_a_clear_error(served: Served) -> None:
-    _, token = served.add_client("flooder", ["list_campaigns"], calls_per_minute=3)
+    client_id, token = served.add_client("flooder", ["list_campaigns"], calls_per_minute=3)
     async with mcp_session(served.url, token) as session:
         answers = [body(await session.call_tool("list_campaigns", {"advertiser_id": ADVERTISER})) for _ in range(6)]
     assert [a["status"] for a in answers] == ["read"] * 3 + ["limited"] * 3
     assert answers[3]["code"] == "limit.rate"
     assert "3 calls per minute" in answers[3]["message"] and answers[3]["retry_after_seconds"] > 0
+    rows = audit_rows(served.engine, MERCHANT, f"mcp:{client_id}")
+    assert [(r.outcome, r.reason_codes) for r in rows] == ([("read", ["allow.read"])] * 3
+                                                           + [("denied", ["limit.rate"])] * 3)
 
 
 async def test_the_daily_call_budget_is_spent_once(served: Served) -> None:

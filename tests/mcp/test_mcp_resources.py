@@ -84,6 +84,10 @@ async def test_hostile_arguments_get_a_clear_error_or_the_same_decision_as_their
     assert quoted["status"] == plain["status"] == "invalid"
     assert [r.split(":")[0] for r in quoted["reasons"]] == [r.split(":")[0] for r in plain["reasons"]]
     assert name["status"] == "limited" and name["code"] == "tool.bad_name" and len(name["tool"]) < 100
+    refused = [r for r in audit_rows(served.engine, MERCHANT, f"mcp:{served.client_id}") if r.surface == "mcp"]
+    assert [(r.tool, r.reason_codes, r.args_redacted) for r in refused] == [
+        ("list_campaigns", ["args.too_large"], {}), ("list_campaigns", ["args.too_deep"], {}),
+        ("(invalid tool name)", ["tool.bad_name"], {})]
 
 
 async def test_a_5_mb_request_is_refused_by_the_transport_before_parsing(served: Served) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 
 from mcp import types
 
-from shopwarden import approvals
+from shopwarden import approvals, audit
 from shopwarden.calls import Outcome, ToolCall, ToolResult
+from shopwarden.db.engine import session_scope
 from shopwarden.gate import Gate
 from shopwarden.mcp import gate_tools
 from shopwarden.mcp.agents import client_agent_spec
@@ -62,6 +63,7 @@ class McpService:
             check_arguments(client, arguments)
             await asyncio.to_thread(self.limiter.take, client)
         except LimitExceeded as exc:
+            await asyncio.to_thread(self._record_limited, client, name, arguments, exc, run_id)
             return tool_result({"tool": name if len(name) <= 64 else name[:64] + "...", **exc.as_dict()},
                                is_error=True)
         # The reads behind the resources are not tools of the client: asked for by name, they are unknown.
@@ -79,9 +81,24 @@ class McpService:
 
     async def read(self, client: ClientIdentity, tool_name: str, *, run_id: str = "") -> ToolResult:
         """A resource: the same limits, then a read through the gate (audited like any read)."""
-        check_arguments(client, {})
-        await asyncio.to_thread(self.limiter.take, client)
+        try:
+            await asyncio.to_thread(self.limiter.take, client)
+        except LimitExceeded as exc:
+            await asyncio.to_thread(self._record_limited, client, tool_name, {}, exc, run_id)
+            raise
         return await self._gated(client, tool_name, {}, run_id)
+
+    def _record_limited(self, client: ClientIdentity, name: str, arguments: Any, exc: LimitExceeded,
+                        run_id: str) -> None:
+        """A call the client's limits refused is audited too (its arguments only when they were in bounds)."""
+        in_bounds = not exc.code.startswith(("args.", "tool."))
+        entry = audit.AuditEntry(
+            merchant_id=client.merchant_id, agent_id=client.agent_id, run_id=run_id,
+            tool=name if in_bounds or exc.code.startswith("args.") else "(invalid tool name)",
+            surface="mcp", args=arguments if in_bounds else {}, outcome="denied", decision="deny",
+            reasons=[str(exc)], reason_codes=[exc.code])
+        with session_scope(self.engine) as session:
+            audit.record_execution(session, entry)
 
     async def _gated(self, client: ClientIdentity, name: str, arguments: dict[str, Any], run_id: str) -> ToolResult:
         call = ToolCall(tool=name, args=arguments, agent_id=client.agent_id, merchant_id=client.merchant_id,
