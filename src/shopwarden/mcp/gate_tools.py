@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from shopwarden import approvals
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Connection, Product, Sku
+from shopwarden.errors import ConfigError
 from shopwarden.tools.base import Tool, ToolContext
 from shopwarden.tools.inputs import ToolArgs
 
@@ -40,10 +41,15 @@ def approval_view(approval: Approval) -> dict[str, Any]:
     return approval.model_dump(mode="json", exclude={"idempotency_key", "run_id"})
 
 
-async def _synced(ctx: ToolContext) -> None:
-    from shopwarden.platforms.shop import sync_catalog
+async def _synced(ctx: ToolContext, key: str) -> None:
+    """A fresh catalogue sync, by the registered sync_catalog tool (tools are the only way to an adapter)."""
+    from shopwarden.tools import get_tool
+    from shopwarden.tools.inputs import SyncCatalogArgs
 
-    await sync_catalog(ctx.engine, ctx.shop(), ctx.merchant_id)
+    sync = get_tool("sync_catalog")
+    if sync is None:
+        raise ConfigError("SHOPWARDEN_TOOLS_DIR", "the sync_catalog tool is not registered")
+    await sync.execute(ctx, SyncCatalogArgs(), key)
 
 
 def _products(engine: Any, merchant_id: str, limit: int) -> list[dict[str, Any]]:
@@ -62,13 +68,13 @@ def _products(engine: Any, merchant_id: str, limit: int) -> list[dict[str, Any]]
                  "skus": by_product.get(p.product_id, [])} for p in products]
 
 
-async def _catalogue(ctx: ToolContext, args: CatalogueArgs, _key: str) -> Any:
-    await _synced(ctx)
+async def _catalogue(ctx: ToolContext, args: CatalogueArgs, key: str) -> Any:
+    await _synced(ctx, key)
     return {"products": await ctx.in_db(lambda: _products(ctx.engine, ctx.merchant_id, args.limit))}
 
 
-async def _stock(ctx: ToolContext, args: CatalogueArgs, _key: str) -> Any:
-    await _synced(ctx)
+async def _stock(ctx: ToolContext, args: CatalogueArgs, key: str) -> Any:
+    await _synced(ctx, key)
     products = await ctx.in_db(lambda: _products(ctx.engine, ctx.merchant_id, args.limit))
     return {"skus": [{"product_id": p["product_id"], "sku_id": s["sku_id"], "seller_sku": s["seller_sku"],
                       "stock": s["stock"], "total": sum(s["stock"].values())}
