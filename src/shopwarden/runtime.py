@@ -43,7 +43,14 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.gate = Gate(engine=self.engine, policy=self.policy, context_for=self.tool_context,
-                         agent_specs=self.agent_specs, default_limits=default_limits(), clock=self.clock)
+                         agent_specs=self.agent_specs, default_limits=default_limits(), clock=self.clock,
+                         agent_lookup=self._registered_agent)
+
+    def _registered_agent(self, agent_id: str) -> AgentSpec | None:
+        """An agent registered at run time: an active MCP client (`mcp:<client id>`)."""
+        from shopwarden.mcp.agents import mcp_agent_spec
+
+        return mcp_agent_spec(self.engine, agent_id)
 
     def tool_context(self, merchant_id: str) -> ToolContext:
         """The merchant's adapters (built lazily, reused for the life of the runtime)."""

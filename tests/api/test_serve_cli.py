@@ -41,9 +41,9 @@ def test_serve_demo_signs_in_and_approves_on_the_simulator(tmp_path: Path) -> No
                 time.sleep(0.2)
         auth = {"Authorization": f"Bearer {tokens['dana']}"}
         pending = httpx.get(f"{base}/api/approvals", params={"status": "pending"}, headers=auth).json()
-        # What the demo leaves waiting depends on the strategy: a budget change or an enable (never a launch,
-        # whose approval would start spend on a campaign the demo never enabled).
-        budget = next(a for a in pending if a["tool"] in ("update_budget", "enable_ads"))
+        # What the demo leaves waiting depends on the strategy: a budget change, an enable or a launch.
+        budget = min(pending, key=lambda a: ("update_budget", "enable_ads").index(a["tool"])
+                     if a["tool"] in ("update_budget", "enable_ads") else 2)
         done = httpx.post(f"{base}/api/approvals/{budget['id']}/approve", headers=auth, json={"note": "ok"},
                           timeout=30).json()
         assert done["approval"]["status"] == "executed", done

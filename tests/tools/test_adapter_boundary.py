@@ -62,7 +62,8 @@ def test_the_scan_catches_direct_lazy_and_dynamic_imports(tmp_path: Path) -> Non
 # (OAuth and Composio flows, not tool calls). Every read or write of platform data goes through the gate.
 CONNECTION_ONLY = {"begin_authorization", "complete_authorization", "start_ads_connection", "complete_ads_connection",
                    "disconnect_ads", "connect_shop", "begin_native_connection", "complete_native_connection"}
-DATA_PATHS_ALLOWED = ("platforms/", "tools/", "runtime.py", "observe.py")
+# mcp/gate_tools.py holds the MCP resources' read tools: registered with the gate and run only by it.
+DATA_PATHS_ALLOWED = ("platforms/", "tools/", "runtime.py", "observe.py", "mcp/gate_tools.py")
 
 
 def _adapter_names(source: str) -> set[str]:

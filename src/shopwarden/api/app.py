@@ -55,6 +55,10 @@ def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    from shopwarden.mcp import asgi_app as mcp_asgi_app
+
+    # MCP over streamable HTTP for outside agents (bearer client token), on the same runtime and gate.
+    app.mount("/mcp", mcp_asgi_app(app.state.services.runtime))
     return app
 
 

@@ -12,6 +12,9 @@ from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BODY_BYTES = 64 * 1024  # a console form or an API body is a few kilobytes; notes are at most 2,000 characters
+# A refused body is still read (and thrown away, chunk by chunk) up to this much, so that the client,
+# still sending, receives the 413 instead of a reset connection; beyond it the connection is closed.
+DRAIN_MAX_BYTES = 16 * 1024 * 1024
 ID_MAX = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: anything larger names nothing
 
 
@@ -59,6 +62,14 @@ class BodyLimit:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        drained = 0
+        while drained <= DRAIN_MAX_BYTES:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            drained += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
         response = PlainTextResponse(f"the request body is larger than {self.max_bytes} bytes", status_code=413,
                                      headers={"Connection": "close"})
         await response(scope, receive, send)

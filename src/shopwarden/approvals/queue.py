@@ -31,7 +31,7 @@ from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 REVIEWER_ROLES = ("reviewer", "owner", "viewer")
 APPROVAL_STATUSES = ("pending", "approved", "executing", "executed", "failed", "rejected", "expired")
 APPROVING_ROLES = frozenset({"reviewer", "owner"})
-AUTOMATION_PREFIXES = ("agent:", "automation:", "system:")
+AUTOMATION_PREFIXES = ("agent:", "automation:", "system:", "mcp:")  # mcp: MCP clients (outside agents)
 UNSCOPED_MERCHANT = ""  # audit chain for refused attempts that name no existing merchant
 
 AfterApprove = Callable[[Session, Approval], None]

@@ -346,3 +346,27 @@ class CycleRun(SQLModel, table=True):
     summary: dict[str, Any] = _json()
     started_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))
     finished_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
+
+
+class McpClient(SQLModel, table=True):
+    """An outside agent (desktop assistant, IDE agent, workflow tool) acting for one merchant over MCP.
+
+    Its allowlist is a subset of the tools; its token is stored only as a sha256 hash. `calls_today`
+    counts gated calls on `calls_day` (UTC) and is bumped by compare-and-set against `daily_calls`.
+    """
+
+    __tablename__ = "mcp_clients"
+    __table_args__ = (UniqueConstraint("merchant_id", "name"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
+    name: str = Field(max_length=40)
+    tools: list[str] = _json(list)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    status: str = Field(default="active", max_length=16)  # active | revoked
+    calls_per_minute: int = Field(default=60)
+    daily_calls: int = Field(default=1000)
+    max_arg_bytes: int = Field(default=16384)
+    calls_day: date | None = Field(default=None)
+    calls_today: int = Field(default=0)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))

@@ -97,11 +97,14 @@ class Gate:
         default_limits: Mapping[str, Any],
         clock: Callable[[], datetime] | None = None,
         tools: Mapping[str, Tool] | None = None,
+        agent_lookup: Callable[[str], AgentSpec | None] | None = None,
     ) -> None:
         self._engine = engine
         self._policy = policy
         self._context_for = context_for
         self._agents = dict(agent_specs)
+        # Agents registered at run time (MCP clients), looked up when an id is not among the declared specs.
+        self._agent_lookup = agent_lookup or (lambda _agent_id: None)
         self._default_limits = dict(default_limits)
         self._clock = clock or (lambda: datetime.now(UTC))
         self._tools = dict(tools) if tools is not None else registry()
@@ -142,7 +145,7 @@ class Gate:
             args = tool.args_model.model_validate(call.args)
         except ValidationError as exc:
             return await self._record(run, invalid_args(tool.name, exc))
-        agent = self._agents.get(call.agent_id)
+        agent = self._agents.get(call.agent_id) or self._agent_lookup(call.agent_id)
         if agent is None or tool.name not in agent.allowed_tools:
             reason = (f"agent {call.agent_id} is not allowed to use the tool {tool.name}" if agent
                       else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
@@ -278,7 +281,8 @@ class Gate:
         refused = await self._off_loop(self._not_this_merchants, tool.name, approval.merchant_id, args)
         if refused is not None:
             return refused
-        agent = self._agents.get(approval.agent_id) or AgentSpec(id=approval.agent_id)
+        agent = (self._agents.get(approval.agent_id) or self._agent_lookup(approval.agent_id)
+                 or AgentSpec(id=approval.agent_id))
         ctx = self._context(approval.merchant_id)
         decided = await self._decide(run, tool, args, merchant, agent, await self._observe(tool, args, ctx, owner))
         if isinstance(decided, ToolResult):
