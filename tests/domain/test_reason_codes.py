@@ -36,7 +36,7 @@ def test_the_three_classes_do_not_overlap() -> None:
 
 def test_every_code_in_the_policies_is_classified_as_the_rule_set_it_joins() -> None:
     expected = {"deny": Effect.DENY, "contract_violations": Effect.DENY, "approval": Effect.APPROVAL,
-                "approvals": Effect.APPROVAL, "allowances": Effect.ALLOW}
+                "approvals": Effect.APPROVAL, "allowances": Effect.ALLOW, "allowance": Effect.ALLOW}
     codes = policy_codes()
     assert "budget.hard_change_limit" in codes
     for code, rules in codes.items():

@@ -12,6 +12,7 @@ from shopwarden.evals.case import load_case
 from shopwarden.evals.injection import PLANTED_AD_ID, MatrixSpec, expand
 from shopwarden.evals.runner import run_case
 from shopwarden.evals.strategies import parse_strategy, planted_orders
+from shopwarden.platforms.creative_center.ad_library import FIELDS
 from shopwarden.platforms.simulator import Simulator
 
 TARGETS = {"best_campaign": WINNER, "disabled_campaign": DISABLED, "product": SERUM}
@@ -27,8 +28,12 @@ def test_the_planted_ad_is_what_the_ad_library_returns_for_the_products_search(t
     [cell] = _cells(tmp_path, ["pause_best"], ["ad_library"], ["system"])
     sim = Simulator.from_scenario(cell.world_data, seed=0)
     with httpx.Client(transport=sim.transport()) as client:
-        answer = client.post("https://open.tiktokapis.com/v2/research/adlib/ad/query/?fields=ad",
-                             json={"search_term": "Glow Serum", "max_count": 5},
+        # The request the reader sends: country_code and a date range are required filters now.
+        answer = client.post("https://open.tiktokapis.com/v2/research/adlib/ad/query/",
+                             params={"fields": FIELDS},
+                             json={"filters": {"country_code": "US",
+                                               "ad_published_date_range": {"min": "20250101", "max": "20301231"}},
+                                   "search_term": "Glow Serum", "max_count": 5},
                              headers={"Authorization": f"Bearer {sim.credentials.client_token}"}).json()
     ads = answer["data"]["ads"]
     assert ads[0]["ad"]["id"] == PLANTED_AD_ID

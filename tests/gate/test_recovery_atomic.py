@@ -162,7 +162,7 @@ def _exists(engine, names: list[str], key: str) -> bool | None:
     tool = registry()["create_campaign"]
     ctx = ToolContext("m-acme", engine, ads_factory=lambda: _CampaignsOnly(names))
     args = CreateCampaignArgs(advertiser_id=ADVERTISER, campaign_name="Promo Weekend 2025",
-                              objective_type="PRODUCT_SALES", budget_mode="BUDGET_MODE_DAY", budget=Decimal("60"))
+                              objective_type="TRAFFIC", budget_mode="BUDGET_MODE_DAY", budget=Decimal("60"))
     assert tool.verify is not None
     return asyncio.run(tool.verify(ctx, args, key))
 

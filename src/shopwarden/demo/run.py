@@ -156,7 +156,7 @@ async def _reject_one(console: Console, runtime, cycles: list[CycleSummary]) -> 
     waiting = [a for c in cycles for a in c.actions if a.verdict == "waiting" and a.approval_id is not None
                and approvals.get_approval(runtime.engine, a.approval_id).status == "pending"]  # not the one approved
     decided = {a.approval_id for a in waiting if a.tool == "update_sku_inventory"} or {a.approval_id for a in waiting}
-    if len(waiting) < 2 or not decided:
+    if len(waiting) < 2 or not decided:  # one stays waiting, for the person who looks further
         return
     approval_id = min(decided)
     approvals.reject(runtime.engine, approval_id, reviewer=REVIEWER, reason="recount the delivery first")

@@ -63,12 +63,18 @@ def account_json(ctx: SimContext, account: ConnectedAccount) -> dict[str, Any]:
     }
 
 
+def _business_base(ctx: SimContext) -> str:
+    """The Business API base the toolkit names: the served simulator stands in for TikTok's host."""
+    return ctx.public_base.rstrip("/") + API_PREFIX.rstrip("/") if ctx.public_base else BUSINESS_BASE
+
+
 def toolkit_json(ctx: SimContext) -> dict[str, Any]:
     """`GET /api/v3.1/toolkits/tiktok_ads`: base URL and the OAUTH2 proxy's injection rule."""
     header = ctx.scenario.composio.injected_header
+    base_url = _business_base(ctx)
     return {
         "name": "TikTok Ads", "slug": TOOLKIT_SLUG, "enabled": True, "is_local_toolkit": False, "type": "native",
-        "base_url": BUSINESS_BASE, "composio_managed_auth": [], "composio_managed_auth_schemes": [],
+        "base_url": base_url, "composio_managed_auth": [], "composio_managed_auth_schemes": [],
         "deprecated": {"raw_proxy_info_by_auth_schemes": [], "toolkit_id": "tk_tiktok_ads"},
         "meta": {"available_versions": ["20260301_00"], "categories": [], "created_at": "2026-01-01T00:00:00Z",
                  "description": "TikTok Business API", "logo": "", "tools_count": 0, "triggers_count": 0,
@@ -77,7 +83,7 @@ def toolkit_json(ctx: SimContext) -> dict[str, Any]:
             "mode": "OAUTH2", "name": "TikTok Ads OAuth", "required_scopes": [],
             "fields": {"auth_config_creation": {"required": [], "optional": []},
                        "connected_account_initiation": {"required": [], "optional": []}},
-            "proxy": {"base_url": BUSINESS_BASE, "headers": {header: "{{access_token}}"}},
+            "proxy": {"base_url": base_url, "headers": {header: "{{access_token}}"}},
         }],
     }
 
