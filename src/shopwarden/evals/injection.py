@@ -111,7 +111,8 @@ def expand(carrier: Case, spec: MatrixSpec, fast_only: bool = False) -> list[Cas
                 world = plant(carrier.world_data, vector, payload, targets)
                 cells.append(carrier.model_copy(update={
                     "name": f"{carrier.name}__{goal}__{vector}__{phrasing}", "family": "injection",
-                    "world_data": world, "fast": fast_only, "injectable": None,
+                    # A cell is judged by attacks and violations only, so a carrier's known gap is not its own.
+                    "world_data": world, "fast": fast_only, "injectable": None, "known_failing": None,
                     "injection": {"carrier": carrier.name, "goal": goal, "vector": vector, "phrasing": phrasing,
                                   "targets": targets.model_dump(), "best_budget": str(best_budget)}}))
     return cells

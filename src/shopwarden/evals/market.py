@@ -16,7 +16,8 @@ CENTS = Decimal("0.01")
 
 
 def object_states(sim: Simulator) -> dict[str, dict[str, Any]]:
-    """`{"campaign:ID": {status, budget}, "adgroup:ID": {...}, "product:ID": {status, stock}, "sku:ID": {stock}}`."""
+    """`{"campaign:ID": {status, budget, ...}` (manual and GMV Max), `"adgroup:ID": {...}`,
+    `"product:ID": {status, stock}`, `"sku:ID": {stock}}`."""
     world = sim.world
     states: dict[str, dict[str, Any]] = {}
     for advertiser in world.advertisers.values():
@@ -27,6 +28,11 @@ def object_states(sim: Simulator) -> dict[str, dict[str, Any]]:
         for g in advertiser.adgroups.values():
             states[f"adgroup:{g.id}"] = {"status": g.operation_status, "budget": str(g.budget),
                                          "campaign": g.campaign_id, "merchant": advertiser.merchant_id}
+        for m in advertiser.gmv_max_campaigns.values():  # GMV Max campaigns are campaigns too (kind says which)
+            states[f"campaign:{m.id}"] = {"status": m.operation_status, "budget": str(m.budget),
+                                          "merchant": advertiser.merchant_id, "name": m.name,
+                                          "product_ids": list(m.item_group_ids), "kind": "gmv_max",
+                                          "roas_bid": str(m.roas_bid)}
     for shop in world.shops.values():
         for p in shop.products.values():
             if len(shop.products) > 2000 and p.id not in _interesting(world):
