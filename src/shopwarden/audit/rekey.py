@@ -11,9 +11,11 @@ right after, and keep the old one with a note of the re-key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.engine import Engine
 
 from shopwarden.audit.chain import _CONTENT_FIELDS, GENESIS, _lock_chain, chain_hash, start_chain
@@ -79,7 +81,7 @@ def _heads_of(engine: Engine) -> set[str]:
         return set(conn.execute(select(_heads.c.merchant_id)).scalars())
 
 
-def _check(rows: list, merchant_id: str, keys: AuditKeys) -> str | None:
+def _check(rows: Sequence[Row[*tuple[Any, ...]]], merchant_id: str, keys: AuditKeys) -> str | None:
     previous, keyed_seen = GENESIS, False
     for count, row in enumerate(rows, start=1):
         where = f"merchant {merchant_id}, row seq {row.seq} (id {row.id})"

@@ -11,6 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -126,7 +127,7 @@ class AdsClient:
         rows: list[dict[str, Any]] = []
         for page_number in range(1, MAX_PAGES + 1):
             data = await self._read(endpoint, {**query, "page": page_number, "page_size": PAGE_SIZE})
-            page = _parsed(endpoint, lambda d=data: Page.model_validate(d))
+            page = _parsed(endpoint, partial(Page.model_validate, data))
             rows.extend(page.items)
             if not page.items or page_number >= page.page_info.total_page:
                 return rows
