@@ -22,10 +22,11 @@ from shopwarden.audit.chain import _CONTENT_FIELDS, GENESIS, _lock_chain, chain_
 from shopwarden.audit.key import AuditKeys, current_audit_keys, same
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, Merchant, ToolExecution
+from shopwarden.db.tables import table_of
 
-_rows = ToolExecution.__table__  # type: ignore[attr-defined]
-_heads = AuditHead.__table__  # type: ignore[attr-defined]
-_merchants = Merchant.__table__  # type: ignore[attr-defined]
+_rows = table_of(ToolExecution)
+_heads = table_of(AuditHead)
+_merchants = table_of(Merchant)
 _COLUMNS = [_rows.c[name] for name in ("id", *_CONTENT_FIELDS, "prev_hash", "key_id", "row_hash")]
 _SET_HASH = (update(_rows).where(_rows.c.id == bindparam("row_id"))
              .values(prev_hash=bindparam("new_prev"), key_id=bindparam("new_key"), row_hash=bindparam("new_hash")))
