@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -22,7 +22,7 @@ from shopwarden.platforms.ads import gmv_max_facts
 from shopwarden.platforms.ads._errors import PLATFORM, malformed
 from shopwarden.platforms.ads._errors import parsed as _parsed
 from shopwarden.platforms.ads._markers import CreateIdentity
-from shopwarden.platforms.ads._proxy import BusinessApiProxy, Method, Query
+from shopwarden.platforms.ads._proxy import Method, Query
 from shopwarden.platforms.ads._retry import DEFAULT_BACKOFF, with_retry
 from shopwarden.platforms.ads.metrics import advertiser_today
 from shopwarden.platforms.ads.models import (
@@ -85,10 +85,17 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+class AdsTransport(Protocol):
+    """What AdsClient sends calls through: the Composio proxy, or the direct transport after native OAuth."""
+
+    async def call(self, method: Method, endpoint: str, *, query: Query | None = None,
+                   body: dict[str, Any] | None = None) -> Any: ...
+
+
 class AdsClient:
     """Async TikTok Ads adapter over the Composio proxy. Build it with `ads_client_for`."""
 
-    def __init__(self, proxy: BusinessApiProxy, *, clock: Callable[[], datetime] = utc_now,
+    def __init__(self, proxy: AdsTransport, *, clock: Callable[[], datetime] = utc_now,
                  backoff: Sequence[float] = DEFAULT_BACKOFF, on_auth_failure: AuthFailureHook | None = None,
                  report_sink: ReportSink | None = None) -> None:
         self._proxy = proxy

@@ -112,7 +112,7 @@ async def complete_native_connection(engine: Engine, auth_code: str, state: str,
     if not advertiser_ids:
         raise InvalidRequest("the authorization grants no advertiser", platform=PLATFORM,
                              endpoint="oauth2/advertiser/get/")
-    client = AdsClient(DirectTransport(http, api_base=settings.ads_api_base, token=token,  # type: ignore[arg-type]
+    client = AdsClient(DirectTransport(http, api_base=settings.ads_api_base, token=token,
                                        merchant_id=merchant_id), backoff=())
     infos = await client.advertiser_info(advertiser_ids)
     details = {
