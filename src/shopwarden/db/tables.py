@@ -13,7 +13,7 @@ from sqlmodel import SQLModel
 
 
 def table_of(model: type[SQLModel]) -> Table:
-    """`model.__table__`, as a `Table`; TypeError for a model that is not mapped to one table."""
+    """`model.__table__`, as a `Table` (SQLAlchemy refuses a class that is not a table model)."""
     table = inspect(model).local_table
     if not isinstance(table, Table):
         raise TypeError(f"{model.__name__} is not mapped to a single table")
