@@ -29,6 +29,7 @@ test-deps: $(OPA_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 test: lint test-deps
 	$(BIN)/pytest -q

@@ -64,7 +64,7 @@ async def resume_decided(deps: CycleDeps, merchant_id: str | None = None) -> lis
     resumed = []
     for run in await asyncio.to_thread(_waiting_runs, deps, merchant_id):
         waiting = CycleSummary.model_validate(run.summary).waiting_approval_ids()
-        statuses = {a: await asyncio.to_thread(_approval_status, deps, a) for a in waiting}
+        statuses = {str(a): await asyncio.to_thread(_approval_status, deps, a) for a in waiting}
         if any(status != "pending" for status in statuses.values()):
             resumed.append(await resume_cycle(deps, run.id, statuses))
     return resumed

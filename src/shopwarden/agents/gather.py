@@ -105,7 +105,8 @@ def _merchant_facts(deps: CycleDeps, merchant_id: str, run_id: str | None = None
                         f"; reconnect: `shopwarden disconnect ads --merchant {merchant_id}`, then "
                         f"`shopwarden connect ads --merchant {merchant_id}`)")
         active = connection is not None and connection.status == "active"
-        advertisers = [str(a) for a in (connection.details or {}).get("advertiser_ids", [])] if active else []
+        advertisers = ([str(a) for a in (connection.details or {}).get("advertiser_ids", [])]
+                       if active and connection is not None else [])
         pending = session.exec(select(Approval.tool, Approval.args).where(Approval.merchant_id == merchant_id,
                                                                         Approval.status == "pending")).all()
         counts, bad = _stock_counts((merchant.settings or {}).get("stock_counts", []))

@@ -31,7 +31,7 @@ from shopwarden.agents import approvals_step, stock_counts
 from shopwarden.agents.deps import CREATIVE, GROWTH, CycleDeps
 from shopwarden.agents.facts import WorldView
 from shopwarden.agents.gather import gather
-from shopwarden.agents.records import BLOCKED, CallRecord, ProposedCall, Usage
+from shopwarden.agents.records import BLOCKED, CallRecord, CreativeRequest, ProposedCall, Usage
 from shopwarden.agents.strategies.base import AgentTurn
 from shopwarden.agents.summary import build_summary
 from shopwarden.gate.calls import ToolCall
@@ -136,7 +136,7 @@ async def _agent_turn(deps: CycleDeps, agent_id: str, state: CycleState) -> dict
         facts=WorldView.model_validate(state["facts"]), history=mine,
         last_results=[r for r in mine if r.turn == turn_no - 1], blocked_tools=_blocked(deps, agent_id, state),
         focus_products=state.get("focus_products", []), messages=state.get("conversations", {}).get(agent_id, []),
-        handoffs=state.get("handoffs", []), memory=state.get("memory", {}),
+        handoffs=[CreativeRequest.model_validate(h) for h in state.get("handoffs", [])], memory=state.get("memory", {}),
         usage=state.get("usage", {}).get(agent_id, {}),
     )
     step = await deps.strategies[agent_id].step(turn)

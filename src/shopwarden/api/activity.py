@@ -76,7 +76,7 @@ def performance(engine: Engine, merchant_id: str, today: date | None = None) -> 
     window = min(CHART_DAYS, max(7, (today - first).days + 1)) if first else CHART_DAYS
     days = [today - timedelta(days=n) for n in range(window - 1, -1, -1)]
     with session_scope(engine) as session:
-        ledger_days = set(session.exec(select(BudgetLedgerEntry.day).where(
+        ledger_days = set(session.exec(select(col(BudgetLedgerEntry.day)).where(
             BudgetLedgerEntry.merchant_id == merchant_id, col(BudgetLedgerEntry.day) >= days[0])).all())
         rows = session.exec(select(CachedPerformance).where(
             CachedPerformance.merchant_id == merchant_id, CachedPerformance.level == "campaign",

@@ -7,6 +7,7 @@ outcome `pending_approval`): the object's name, its budget, its currency. From i
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -86,6 +87,7 @@ def observed_states(engine: Engine, approval_ids: list[int]) -> dict[int, dict[s
     with session_scope(engine) as session:
         found: dict[int, dict[str, Any]] = {}
         for approval_id, policy_input in session.exec(query).all():
+            assert approval_id is not None  # the IN filter never matches NULL
             found.setdefault(approval_id, (policy_input or {}).get("state") or {})
         return found
 
@@ -103,7 +105,7 @@ def adgroup_campaigns(engine: Engine, run_ids: list[str]) -> dict[str, str]:
                 if summary and summary.get("adgroup_id") and args and args.get("campaign_id")}
 
 
-def card(approval: Approval, state: dict[str, Any], risks: dict[str, str],
+def card(approval: Approval, state: dict[str, Any], risks: Mapping[str, str],
          campaign_of: dict[str, str] | None = None) -> ApprovalCard:
     args = approval.args
     object_type = str(args.get("object_type") or ("campaign" if approval.tool == "create_campaign" else

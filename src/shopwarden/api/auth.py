@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from shopwarden.approvals.queue import add_reviewer
 from shopwarden.db.engine import session_scope
@@ -91,7 +91,7 @@ def person_of_token(engine: Engine, token: str | None) -> str | None:
 def memberships(engine: Engine, person_id: str) -> list[ReviewerIdentity]:
     """Every merchant the person has a role at, by merchant id."""
     with session_scope(engine) as session:
-        rows = session.exec(select(Reviewer, Merchant).join(Merchant, Merchant.id == Reviewer.merchant_id)
+        rows = session.exec(select(Reviewer, Merchant).join(Merchant, col(Merchant.id) == Reviewer.merchant_id)
                             .where(Reviewer.person_id == person_id).order_by(Reviewer.merchant_id)).all()
         return [ReviewerIdentity(r.merchant_id, r.name, r.role, person_id, m.name or m.id) for r, m in rows]
 

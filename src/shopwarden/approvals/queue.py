@@ -24,6 +24,7 @@ from shopwarden.audit import chain as audit
 from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Merchant, Reviewer, utcnow
+from shopwarden.db.tables import rowcount
 from shopwarden.domain.notes import NoteRejected, check_note
 from shopwarden.domain.vocabulary import ApprovalStatus as Status
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
@@ -127,12 +128,12 @@ def _decide(engine: Engine, approval_id: int, to: str, *, reviewer: str, merchan
             approval = _load(session, approval_id, merchant_id)
             _check_reviewer(session, approval, reviewer)
             now = utcnow()
-            moved = session.execute(
+            moved = rowcount(session.execute(
                 update(Approval)
                 .where(col(Approval.id) == approval_id, col(Approval.status) == Status.PENDING,
                        col(Approval.expires_at) > now)
                 .values(status=to, reviewer=reviewer, review_note=note, decided_at=now)
-            ).rowcount
+            ))
             session.expire_all()
             if moved != 1:
                 raise _conflict(session, approval_id, now)
@@ -151,10 +152,10 @@ def expire_due(engine: Engine, now: datetime | None = None) -> int:
     now = now or utcnow()
     overdue = col(Approval.expires_at) <= now
     with session_scope(engine) as session:
-        undecided = session.execute(update(Approval).where(col(Approval.status) == Status.PENDING, overdue)
-                                    .values(status=Status.EXPIRED, decided_at=now)).rowcount or 0
-        unclaimed = session.execute(update(Approval).where(col(Approval.status) == Status.APPROVED, overdue)
-                                    .values(status=Status.EXPIRED)).rowcount or 0  # keeps the reviewer's decided_at
+        undecided = rowcount(session.execute(update(Approval).where(col(Approval.status) == Status.PENDING, overdue)
+                                    .values(status=Status.EXPIRED, decided_at=now))) or 0
+        unclaimed = rowcount(session.execute(update(Approval).where(col(Approval.status) == Status.APPROVED, overdue)
+                                    .values(status=Status.EXPIRED))) or 0  # keeps the reviewer's decided_at
         return undecided + unclaimed
 
 
@@ -162,12 +163,12 @@ def claim_for_execution(engine: Engine, approval_id: int) -> Approval | None:
     """approved -> executing; None when another worker won, or it is not approved, or it has expired."""
     now = utcnow()
     with session_scope(engine) as session:
-        moved = session.execute(
+        moved = rowcount(session.execute(
             update(Approval)
             .where(col(Approval.id) == approval_id, col(Approval.status) == Status.APPROVED,
                    col(Approval.expires_at) > now)
             .values(status=Status.EXECUTING, executed_at=now)
-        ).rowcount
+        ))
         if moved != 1:
             session.execute(update(Approval).where(col(Approval.id) == approval_id,
                                                    col(Approval.status) == Status.APPROVED,
@@ -199,11 +200,11 @@ def finish_execution_in(session: Session, approval_id: int, *, ok: bool, result:
                         error: str | None = None) -> Approval:
     """executing -> executed | failed inside the caller's transaction (the gate writes the audit row and the
     ledger entry in the same one); ApprovalConflict when someone else settled it first."""
-    moved = session.execute(
+    moved = rowcount(session.execute(
         update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == Status.EXECUTING)
         .values(status=Status.EXECUTED if ok else Status.FAILED, result=result or {}, error=error, executed_at=utcnow(),
                 lease_owner=None, lease_expires_at=None)
-    ).rowcount
+    ))
     if moved != 1:
         current = session.get(Approval, approval_id)
         raise ApprovalConflict(f"approval {approval_id} is {current.status if current else 'missing'}, "
@@ -219,11 +220,11 @@ def release_unsent(engine: Engine, approval_id: int, reason: str) -> Approval:
     by anyone entitled to, retries it; the original expiry still applies.
     """
     with session_scope(engine) as session:
-        moved = session.execute(
+        moved = rowcount(session.execute(
             update(Approval).where(col(Approval.id) == approval_id, col(Approval.status) == "executing")
             .values(status="pending", error=f"not executed: {reason}", reviewer=None, review_note=None,
                     decided_at=None, executed_at=None, result={})
-        ).rowcount
+        ))
         if moved != 1:
             current = session.get(Approval, approval_id)
             raise ApprovalConflict(f"approval {approval_id} is {current.status if current else 'missing'}, "

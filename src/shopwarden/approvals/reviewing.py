@@ -23,6 +23,7 @@ from shopwarden.approvals import queue as approvals
 from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Reviewer
+from shopwarden.db.tables import rowcount
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 from shopwarden.gate.calls import ToolResult
 
@@ -91,9 +92,9 @@ def _edit(engine: Engine, approval_id: int, reviewer: str, merchant_id: str, cha
             raise ApprovalError(f"the edited action is not valid: {problems}") from None
         old_args = dict(approval.args)  # the UPDATE below refreshes the loaded row
         new_args = {**old_args, **edited.model_dump(mode="json", include=set(changes))}
-        moved = session.execute(update(Approval).where(col(Approval.id) == approval_id,
+        moved = rowcount(session.execute(update(Approval).where(col(Approval.id) == approval_id,
                                                        col(Approval.status) == "pending")
-                                .values(args=new_args)).rowcount
+                                .values(args=new_args)))
         if moved != 1:
             raise ApprovalConflict(f"approval {approval_id} is no longer pending; it was not edited")
         changed = {k: {"from": old_args.get(k), "to": new_args[k]} for k in changes}

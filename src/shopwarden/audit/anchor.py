@@ -24,10 +24,11 @@ from sqlalchemy.engine import Engine
 
 from shopwarden.audit.key import AuditKeys, current_audit_keys, mac, same
 from shopwarden.db.models import ToolExecution
+from shopwarden.db.tables import table_of
 from shopwarden.errors import ShopwardenError
 
 FORMAT = "shopwarden-audit-anchor/1"
-_rows = ToolExecution.__table__  # type: ignore[attr-defined]
+_rows = table_of(ToolExecution)
 
 
 class AnchorError(ShopwardenError):

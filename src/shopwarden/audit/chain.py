@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from shopwarden.audit.key import AuditKeys, current_audit_keys, mac
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, ToolExecution, utcnow
+from shopwarden.db.tables import table_of
 from shopwarden.errors import DatabaseError
 from shopwarden.security.redaction import redact
 
@@ -89,8 +90,8 @@ def _lock_chain(session: Session, merchant_id: str) -> None:
 
 # Core statements built once: an audit write is on every tool call's path, and the ORM's unit of
 # work costs more than the three statements themselves.
-_rows = ToolExecution.__table__  # type: ignore[attr-defined]
-_heads = AuditHead.__table__  # type: ignore[attr-defined]
+_rows = table_of(ToolExecution)
+_heads = table_of(AuditHead)
 _HEAD = select(_heads.c.seq, _heads.c.row_hash).where(_heads.c.merchant_id == bindparam("merchant_id"))
 _INSERT_ROW = insert(_rows).returning(_rows.c.id)
 _NEW_HEAD = insert(_heads)
@@ -140,7 +141,7 @@ def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
 
 def _forget_cached_head(session: Session, merchant_id: str) -> None:
     """The head moved behind the ORM's back: a copy it loaded earlier in this session is stale."""
-    cached = session.identity_map.get(session.identity_key(AuditHead, merchant_id))  # type: ignore[call-overload]
+    cached = session.identity_map.get(session.identity_key(AuditHead, merchant_id))
     if cached is not None:
         session.expire(cached)
 

@@ -11,19 +11,22 @@ right after, and keep the old one with a note of the re-key.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.engine import Engine
 
 from shopwarden.audit.chain import _CONTENT_FIELDS, GENESIS, _lock_chain, chain_hash, start_chain
 from shopwarden.audit.key import AuditKeys, current_audit_keys, same
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, Merchant, ToolExecution
+from shopwarden.db.tables import table_of
 
-_rows = ToolExecution.__table__  # type: ignore[attr-defined]
-_heads = AuditHead.__table__  # type: ignore[attr-defined]
-_merchants = Merchant.__table__  # type: ignore[attr-defined]
+_rows = table_of(ToolExecution)
+_heads = table_of(AuditHead)
+_merchants = table_of(Merchant)
 _COLUMNS = [_rows.c[name] for name in ("id", *_CONTENT_FIELDS, "prev_hash", "key_id", "row_hash")]
 _SET_HASH = (update(_rows).where(_rows.c.id == bindparam("row_id"))
              .values(prev_hash=bindparam("new_prev"), key_id=bindparam("new_key"), row_hash=bindparam("new_hash")))
@@ -79,7 +82,7 @@ def _heads_of(engine: Engine) -> set[str]:
         return set(conn.execute(select(_heads.c.merchant_id)).scalars())
 
 
-def _check(rows: list, merchant_id: str, keys: AuditKeys) -> str | None:
+def _check(rows: Sequence[Row[*tuple[Any, ...]]], merchant_id: str, keys: AuditKeys) -> str | None:
     previous, keyed_seen = GENESIS, False
     for count, row in enumerate(rows, start=1):
         where = f"merchant {merchant_id}, row seq {row.seq} (id {row.id})"

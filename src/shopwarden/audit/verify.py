@@ -24,10 +24,11 @@ from shopwarden.audit.anchor import Anchor
 from shopwarden.audit.chain import _CONTENT_FIELDS, GENESIS, chain_hash
 from shopwarden.audit.key import AuditKeys, current_audit_keys, same
 from shopwarden.db.models import AuditHead, Merchant, ToolExecution
+from shopwarden.db.tables import table_of
 
-_rows = ToolExecution.__table__  # type: ignore[attr-defined]
-_heads = AuditHead.__table__  # type: ignore[attr-defined]
-_merchants = Merchant.__table__  # type: ignore[attr-defined]
+_rows = table_of(ToolExecution)
+_heads = table_of(AuditHead)
+_merchants = table_of(Merchant)
 _COLUMNS = [_rows.c[name] for name in ("id", *_CONTENT_FIELDS, "prev_hash", "key_id", "row_hash")]
 
 

@@ -74,8 +74,8 @@ def list_command(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         links: dict[str, dict[str, str]] = {}
         for link in session.exec(select(Connection)).all():
             links.setdefault(link.merchant_id, {})[link.platform] = link.status
-    rows = [{"id": m.id, "name": m.name, "autonomy": m.autonomy, "connections": links.get(m.id, {})}
-            for m in merchants]
+    rows: list[dict[str, Any]] = [
+        {"id": m.id, "name": m.name, "autonomy": m.autonomy, "connections": links.get(m.id, {})} for m in merchants]
     if as_json:
         print_json(rows)
         return
@@ -171,7 +171,7 @@ def show(merchant_id: str, as_json: Annotated[bool, typer.Option("--json")] = Fa
         reviewers = session.exec(select(Reviewer).where(Reviewer.merchant_id == merchant_id)
                                  .order_by(col(Reviewer.name))).all()
         links = session.exec(select(Connection).where(Connection.merchant_id == merchant_id)).all()
-        view = {"id": merchant.id, "name": merchant.name, "autonomy": merchant.autonomy,
+        view: dict[str, Any] = {"id": merchant.id, "name": merchant.name, "autonomy": merchant.autonomy,
                 "limits": effective_limits(merchant.limits or {}), "overrides": merchant.limits,
                 "listing_copy_drafts": merchant.wants_listing_copy_drafts,
                 "connections": {link.platform: _connection_view(link) for link in links},

@@ -132,14 +132,15 @@ async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummar
     """A reviewer approves one queued action through the reviewers' one approve path (CLI, API, page).
 
     A GMV Max launch goes first when one waits: it is the action no autonomy level runs alone."""
-    waiting = [(c, a) for c in cycles for a in c.actions if a.verdict == "waiting" and a.approval_id is not None]
-    waiting.sort(key=lambda pair: pair[1].tool != "launch_gmv_max_campaign")
+    waiting = [(c, a, a.approval_id) for c in cycles for a in c.actions
+               if a.verdict == "waiting" and a.approval_id is not None]
+    waiting.sort(key=lambda triple: triple[1].tool != "launch_gmv_max_campaign")
     if not waiting:
         console.print("nothing is waiting for a reviewer")
         return None
-    cycle, action = waiting[0]
-    console.rule(f"{REVIEWER} approves #{action.approval_id}: {action.tool} {action.target}")
-    reviewed = await approve_and_execute(runtime.engine, action.approval_id, reviewer=REVIEWER,
+    cycle, action, approval_id = waiting[0]
+    console.rule(f"{REVIEWER} approves #{approval_id}: {action.tool} {action.target}")
+    reviewed = await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER,
                                          runtime_factory=lambda: runtime, note="looks good, go live")
     result = reviewed.result
     assert result is not None  # inline: the demo's environment never queues executions
@@ -153,9 +154,10 @@ async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummar
 
 async def _reject_one(console: Console, runtime, cycles: list[CycleSummary]) -> None:
     """A reviewer turns one queued action down, with the reason the agent and the merchant will read."""
-    waiting = [a for c in cycles for a in c.actions if a.verdict == "waiting" and a.approval_id is not None
+    waiting = [(a, a.approval_id) for c in cycles for a in c.actions if a.verdict == "waiting"
+               and a.approval_id is not None
                and approvals.get_approval(runtime.engine, a.approval_id).status == "pending"]  # not the one approved
-    decided = {a.approval_id for a in waiting if a.tool == "update_sku_inventory"} or {a.approval_id for a in waiting}
+    decided = {i for a, i in waiting if a.tool == "update_sku_inventory"} or {i for _, i in waiting}
     if len(waiting) < 2 or not decided:  # one stays waiting, for the person who looks further
         return
     approval_id = min(decided)

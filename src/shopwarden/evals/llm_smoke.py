@@ -130,8 +130,12 @@ async def run_smoke(model: BaseChatModel, template: str, data_dir: Path,
     runtime = build_runtime(simulator=simulator)
     seeded = await seed_merchant(runtime, autonomy="guarded", limits=LIMITS)
     simulator.advance(days=DAYS)
-    recorder, log = PromptRecorder(template), []
-    model.callbacks = [*(model.callbacks or []), recorder]  # type: ignore[list-item, operator]
+    recorder = PromptRecorder(template)
+    log: list[Observed] = []
+    callbacks = model.callbacks
+    if callbacks is not None and not isinstance(callbacks, list):
+        raise TypeError("the smoke model's callbacks are a callback manager, not a list a recorder can join")
+    model.callbacks = [*(callbacks or []), recorder]
     strategy = LLMStrategy(model, profile)
     strategies = {agent: ObservedStrategy(strategy, recorder, log) for agent in (GROWTH, CREATIVE)}
     report = SmokeReport()

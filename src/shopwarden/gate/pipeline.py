@@ -33,6 +33,7 @@ from shopwarden.approvals import queue as approvals
 from shopwarden.audit import chain as audit
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Merchant
+from shopwarden.db.tables import table_of
 from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, ShopwardenError
 from shopwarden.gate import bounds as gate_bounds
 from shopwarden.gate import recovery
@@ -50,7 +51,7 @@ DB_THREADS = 4  # PostgreSQL; SQLite gets one (see Gate.__init__)
 POLICY_THREADS = 2
 T = TypeVar("T")
 
-_merchants = Merchant.__table__  # type: ignore[attr-defined]
+_merchants = table_of(Merchant)
 _MERCHANT = select(_merchants.c.id, _merchants.c.autonomy, _merchants.c.limits).where(
     _merchants.c.id == bindparam("merchant_id"))
 

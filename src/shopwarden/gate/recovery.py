@@ -25,6 +25,7 @@ from sqlmodel import col, select
 from shopwarden.approvals import queue as approvals
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, ToolExecution
+from shopwarden.db.tables import rowcount
 from shopwarden.errors import ShopwardenError
 from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
 from shopwarden.gate.internal import GateInternals
@@ -78,7 +79,7 @@ def take_lease(gate: GateInternals, approval_id: int, status: tuple[str, ...], l
             .where(col(Approval.id) == approval_id, col(Approval.status).in_(status), _lease_free(now))
             .values(lease_owner=owner, lease_expires_at=now + lease)
         )
-        return owner if outcome.rowcount == 1 else None  # type: ignore[attr-defined]
+        return owner if rowcount(outcome) == 1 else None
 
 
 async def recover_stuck(gate: GateInternals, merchant_id: str | None, *, older_than: timedelta,

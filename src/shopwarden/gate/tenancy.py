@@ -27,13 +27,13 @@ CROSS_TENANT = "the shop, ad account or object named in this call belongs to ano
 CROSS_TENANT_CODE = "tenancy.cross_tenant"
 UNKNOWN_CODE = "tenancy.not_attributed"
 
-_ADS = select(Connection.details).where(col(Connection.merchant_id) == bindparam("m"),
+_ADS = select(col(Connection.details)).where(col(Connection.merchant_id) == bindparam("m"),
                                         col(Connection.platform) == "ads")
-_ALL_ADS = select(Connection.details).where(col(Connection.platform) == "ads")
-_SHOP = select(Shop.merchant_id).where(col(Shop.shop_id) == bindparam("id"))
-_PRODUCT = select(Product.merchant_id).where(col(Product.product_id) == bindparam("id"))
-_LEDGER_OBJECT = select(BudgetLedgerEntry.merchant_id).where(col(BudgetLedgerEntry.object_id) == bindparam("id"))
-_CACHED_OBJECT = select(CachedPerformance.merchant_id).where(col(CachedPerformance.object_id) == bindparam("id"))
+_ALL_ADS = select(col(Connection.details)).where(col(Connection.platform) == "ads")
+_SHOP = select(col(Shop.merchant_id)).where(col(Shop.shop_id) == bindparam("id"))
+_PRODUCT = select(col(Product.merchant_id)).where(col(Product.product_id) == bindparam("id"))
+_LEDGER_OBJECT = select(col(BudgetLedgerEntry.merchant_id)).where(col(BudgetLedgerEntry.object_id) == bindparam("id"))
+_CACHED_OBJECT = select(col(CachedPerformance.merchant_id)).where(col(CachedPerformance.object_id) == bindparam("id"))
 _WORD = {"advertiser_id": "ad account", "shop_id": "shop", "product_id": "product", "campaign_id": "campaign",
          "adgroup_id": "ad group", "object_id": "campaign or ad group"}
 

@@ -24,6 +24,7 @@ from sqlmodel import col, select
 
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import McpClient, Merchant
+from shopwarden.db.tables import table_of
 from shopwarden.errors import ConfigError, NotFound
 
 TOKEN_PREFIX = "swm_"
@@ -130,7 +131,7 @@ def authenticate(engine: Engine, token: str | None, client_id: str | None = None
 
 def count_call(engine: Engine, client: ClientIdentity, today: date) -> bool:
     """Take one call from today's budget (compare-and-set, safe across processes); False when spent."""
-    table = McpClient.__table__  # type: ignore[attr-defined]
+    table = table_of(McpClient)
     same_day = table.c.calls_day == today
     statement = (
         update(table)

@@ -129,9 +129,9 @@ TOOLS = [
     Tool("stock", "shop", mutating=False, idempotent=True, risk="low", args_model=CatalogueArgs, execute=_stock),
     Tool("recent_performance", "ads", mutating=False, idempotent=True, risk="low", args_model=PerformanceArgs,
          execute=_performance),
-    Tool("pending_approvals", "approvals", mutating=False, idempotent=True, risk="low",  # type: ignore[arg-type]
+    Tool("pending_approvals", "approvals", mutating=False, idempotent=True, risk="low",
          args_model=PendingArgs, execute=_pending),
-    Tool("approval_status", "approvals", mutating=False, idempotent=True, risk="low",  # type: ignore[arg-type]
+    Tool("approval_status", "approvals", mutating=False, idempotent=True, risk="low",
          args_model=ApprovalStatusArgs, execute=_approval_status, owner=_approval_owner),
 ]
 

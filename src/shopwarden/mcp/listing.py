@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import cache
 
 from mcp import types
+from pydantic import AnyUrl
 
 from shopwarden.mcp.clients import ClientIdentity
 from shopwarden.mcp.gate_tools import ALWAYS_ALLOWED, DESCRIPTIONS, RESOURCE_TOOLS
@@ -64,7 +65,7 @@ def mcp_tool(tool: Tool) -> types.Tool:
 
 def resources_for(client: ClientIdentity) -> list[types.Resource]:
     allowed = set(gate_allowlist(client))
-    return [types.Resource(uri=uri, name=name, title=title, description=text,  # type: ignore[arg-type]
+    return [types.Resource(uri=AnyUrl(uri), name=name, title=title, description=text,
                            mimeType="application/json")
             for name, (uri, title, text) in RESOURCES.items() if name in allowed]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from mcp.server.stdio import stdio_server
+from sqlalchemy.engine import Engine
 
 from shopwarden.errors import ConfigError
 from shopwarden.mcp.clients import ClientIdentity, authenticate
@@ -18,14 +19,14 @@ CLIENT_ID_VARIABLE = "SHOPWARDEN_MCP_CLIENT_ID"
 TOKEN_VARIABLE = "SHOPWARDEN_MCP_TOKEN"
 
 
-def client_from_environment(engine: object) -> ClientIdentity:
+def client_from_environment(engine: Engine) -> ClientIdentity:
     """The client named by the environment; ConfigError (never echoing the token) when it does not match."""
     client_id = os.environ.get(CLIENT_ID_VARIABLE, "").strip()
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if not client_id or not token:
         raise ConfigError(TOKEN_VARIABLE, f"set {CLIENT_ID_VARIABLE} and {TOKEN_VARIABLE} to the id and token that "
                                           "`shopwarden mcp client add` printed")
-    client = authenticate(engine, token, client_id)  # type: ignore[arg-type]
+    client = authenticate(engine, token, client_id)
     if client is None:
         raise ConfigError(TOKEN_VARIABLE, f"no active MCP client {client_id[:40]} holds this token")
     return client

@@ -48,7 +48,8 @@ class PolicyBundle:
         root = Path(root)
         if not root.is_dir():
             raise PolicyLoadError("is not a policies folder", path=str(root))
-        modules, tests = [], []
+        modules: list[tuple[str, str]] = []
+        tests: list[tuple[str, str]] = []
         for path in sorted(root.rglob("*.rego")):
             name = path.relative_to(root).as_posix()
             try:

@@ -15,9 +15,9 @@ from typing import Any
 
 import regopy
 from regopy import rego_shared
+from regopy.rego_shared import NodeKind as _Kind
 
 _rego = rego_shared.rego
-_Kind = rego_shared.NodeKind
 _OK = rego_shared.Code.OK
 _MAX_DEPTH = 64
 

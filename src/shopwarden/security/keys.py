@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from shopwarden.config import get_settings
 from shopwarden.db.engine import get_engine, session_scope
@@ -83,8 +83,8 @@ def _rewrap_all(vault: Vault) -> int:
         with session_scope(engine) as session:
             rows = session.exec(
                 select(Connection)
-                .where(Connection.id > last_id)
-                .order_by(Connection.id)
+                .where(col(Connection.id) > last_id)
+                .order_by(col(Connection.id))
                 .limit(BATCH_SIZE)
             ).all()
             if not rows:

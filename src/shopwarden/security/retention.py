@@ -17,6 +17,7 @@ from typing import Literal
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel, col
 
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import (
@@ -31,15 +32,17 @@ from shopwarden.db.models import (
     SyncCursor,
     utcnow,
 )
+from shopwarden.db.tables import rowcount, table_of
 from shopwarden.errors import NotFound
 
 RETENTION = timedelta(days=30)
 # Every table holding TikTok data copied for one merchant; the key is what the report calls it.
-MERCHANT_DATA = {"performance_rows": CachedPerformance, "order_rows": CachedOrder, "sku_rows": Sku,
-                 "product_rows": Product, "shop_rows": Shop, "sync_cursor_rows": SyncCursor}
+MERCHANT_DATA: dict[str, type[SQLModel]] = {
+    "performance_rows": CachedPerformance, "order_rows": CachedOrder, "sku_rows": Sku,
+    "product_rows": Product, "shop_rows": Shop, "sync_cursor_rows": SyncCursor}
 Scope = Literal["ads_cache", "orders_cache", "all_cached"]
-_TABLES = {"ads_cache": (CachedPerformance,), "orders_cache": (CachedOrder,),
-           "all_cached": (CachedPerformance, CachedOrder)}
+_TABLES: dict[str, tuple[type[SQLModel], ...]] = {
+    "ads_cache": (CachedPerformance,), "orders_cache": (CachedOrder,), "all_cached": (CachedPerformance, CachedOrder)}
 
 
 @dataclass(frozen=True)
@@ -56,8 +59,8 @@ def purge_expired(engine: Engine, *, now: datetime | None = None, retention: tim
     """Delete cached rows fetched longer ago than `retention`, for every merchant."""
     cutoff = (now or utcnow()) - retention
     with session_scope(engine) as session:
-        perf = session.execute(delete(CachedPerformance).where(CachedPerformance.fetched_at < cutoff)).rowcount
-        orders = session.execute(delete(CachedOrder).where(CachedOrder.fetched_at < cutoff)).rowcount
+        perf = rowcount(session.execute(delete(CachedPerformance).where(col(CachedPerformance.fetched_at) < cutoff)))
+        orders = rowcount(session.execute(delete(CachedOrder).where(col(CachedOrder.fetched_at) < cutoff)))
     return PurgeReport(perf or 0, orders or 0)
 
 
@@ -65,12 +68,12 @@ def delete_merchant_cache(engine: Engine, merchant_id: str, scope: Scope = "all_
     """Delete a merchant's cached TikTok data now, recording the request as done."""
     if scope not in _TABLES:
         raise ValueError(f"unknown scope {scope!r}; use one of {', '.join(_TABLES)}")
-    counts = {CachedPerformance: 0, CachedOrder: 0}
+    counts: dict[type[SQLModel], int] = {CachedPerformance: 0, CachedOrder: 0}
     with session_scope(engine) as session:
         now = utcnow()
         for table in _TABLES[scope]:
-            result = session.execute(delete(table).where(table.merchant_id == merchant_id))
-            counts[table] = result.rowcount or 0
+            result = session.execute(delete(table).where(table_of(table).c.merchant_id == merchant_id))
+            counts[table] = rowcount(result) or 0
         session.add(DeletionRequest(
             merchant_id=merchant_id, scope=scope, status="done", requested_at=now, completed_at=now,
             detail={"performance_rows": counts[CachedPerformance], "order_rows": counts[CachedOrder]},
@@ -108,9 +111,10 @@ def delete_merchant_data(engine: Engine, merchant_id: str) -> DeletionReport:
         request_id = request.id
     assert request_id is not None
     with session_scope(engine) as session:
-        rows = {name: session.execute(delete(table).where(table.merchant_id == merchant_id)).rowcount or 0
+        rows = {name: rowcount(session.execute(
+                    delete(table).where(table_of(table).c.merchant_id == merchant_id))) or 0
                 for name, table in MERCHANT_DATA.items()}
-        links = session.execute(select(Connection).where(Connection.merchant_id == merchant_id)).scalars().all()
+        links = session.execute(select(Connection).where(col(Connection.merchant_id) == merchant_id)).scalars().all()
         tokens_deleted, composio_left = [], []
         for link in links:
             had_tokens = link.access_token_enc is not None or link.refresh_token_enc is not None

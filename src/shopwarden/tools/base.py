@@ -20,7 +20,7 @@ from sqlmodel import Session
 from shopwarden.errors import ConfigError
 from shopwarden.tools.inputs import ToolArgs
 
-Surface = Literal["shop", "ads", "creative"]
+Surface = Literal["shop", "ads", "creative", "approvals"]  # approvals: the MCP read-only approval tools
 Risk = Literal["low", "medium", "high"]
 
 T = TypeVar("T")

@@ -18,6 +18,7 @@ from sqlalchemy import Select, bindparam, func, insert, select
 from sqlmodel import Session
 
 from shopwarden.db.models import BudgetLedgerEntry, utcnow
+from shopwarden.db.tables import table_of
 
 # GMV Max ROI targets are kept in this ledger too (same start-of-day rule), under their own object
 # type; they are not money, so the account-wide budget increase never counts them.
@@ -40,7 +41,7 @@ class ObjectRef:
 
 
 # Built once with bind parameters: SQLAlchemy reuses the compiled SQL and Core execution skips the ORM.
-_table = BudgetLedgerEntry.__table__  # type: ignore[attr-defined]
+_table = table_of(BudgetLedgerEntry)
 _ledger = _table.c
 _FIRST_START_OF_DAY = (
     select(_ledger.start_of_day_budget)

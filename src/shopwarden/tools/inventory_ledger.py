@@ -15,8 +15,9 @@ from sqlalchemy import bindparam, insert, select
 from sqlmodel import Session
 
 from shopwarden.db.models import InventoryLedgerEntry, utcnow
+from shopwarden.db.tables import table_of
 
-_table = InventoryLedgerEntry.__table__  # type: ignore[attr-defined]
+_table = table_of(InventoryLedgerEntry)
 _ledger = _table.c
 _FIRST = (
     select(_ledger.start_of_day_quantity)

@@ -31,9 +31,9 @@ def plain(value: Any) -> Any:
 
 
 # Built once: SQLAlchemy then reuses their compiled SQL, and Core execution skips the ORM per call.
-_SHOP_OWNER = select(Shop.merchant_id).where(col(Shop.shop_id) == bindparam("shop_id")).limit(1)
-_PRODUCT_OWNER = select(Product.merchant_id).where(col(Product.product_id) == bindparam("product_id")).limit(1)
-_ADS_CONNECTIONS = select(Connection.merchant_id, Connection.details).where(col(Connection.platform) == "ads")
+_SHOP_OWNER = select(col(Shop.merchant_id)).where(col(Shop.shop_id) == bindparam("shop_id")).limit(1)
+_PRODUCT_OWNER = select(col(Product.merchant_id)).where(col(Product.product_id) == bindparam("product_id")).limit(1)
+_ADS_CONNECTIONS = select(col(Connection.merchant_id), col(Connection.details)).where(col(Connection.platform) == "ads")
 
 
 def shop_owner(session: Session, shop_id: str) -> str | None:

@@ -88,11 +88,13 @@ class CreativeRules:
     def _library_text(self, library: CallRecord | None) -> tuple[list[str], list[str]]:
         if library is None or library.outcome != "read":
             return [], []
-        references, set_aside = [], []
+        references: list[str] = []
+        set_aside: list[str] = []
         for ad in items(library.data, "ads"):
             if not isinstance(ad, dict):
                 continue
-            body = ad.get("ad") if isinstance(ad.get("ad"), dict) else ad
+            inner = ad.get("ad")
+            body = inner if isinstance(inner, dict) else ad
             quoted = body.get("text") or body.get("ad_title")
             if quoted is None:
                 continue

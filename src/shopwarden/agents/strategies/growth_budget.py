@@ -244,7 +244,7 @@ class BudgetPlanner:
             products = self.memory.stock_paused[c.campaign_id]
             stock = {p: self.facts.stock_of(p) for p in products}
             covers = {p: self.facts.days_of_cover(p) for p in products}
-            if all(stock[p] > 0 and (covers[p] is None or covers[p] >= needed) for p in products):
+            if all(stock[p] > 0 and ((cover := covers[p]) is None or cover >= needed) for p in products):
                 shown = ", ".join(f"{p}: {stock[p]} units, {_fmt(covers[p])} days" for p in products)
                 proposals.append(Proposal(
                     "enable_ads", {"advertiser_id": c.advertiser_id, "object_type": "campaign",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shopwarden.agents.facts import WorldView
-from shopwarden.agents.records import CreativeRequest, ProposedCall
+from shopwarden.agents.records import CreativeRequest, HandoffReason, ProposedCall
 from shopwarden.agents.strategies.growth_budget import BudgetPlanner, Judgement
 
 RISING = Decimal("1.15")
@@ -40,7 +40,7 @@ def creative_handoffs(facts: WorldView, judged: list[Judgement], launches: list[
         if c.last_day_spend <= 0 or j.roas is None or j.verdict in ("learning", "unjudged", "stock_pause"):
             continue
         last = (c.last_day_revenue / c.last_day_spend).quantize(Decimal("0.01"))
-        reason = None
+        reason: HandoffReason | None = None
         if j.verdict == "winner" and last >= j.roas * RISING:
             reason = "rising_roas"
         elif c.days_with_spend >= int(planner.limit("learning_days", 3)) and last <= j.roas * FATIGUED:

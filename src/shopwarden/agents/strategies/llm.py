@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -110,6 +111,7 @@ class LLMStrategy:
                              messages=messages_to_dict(messages), handoffs=turn.handoffs, done=True)
         messages.append(compact_reply(reply))
         text = reply.content.strip() if isinstance(reply.content, str) else ""
+        raw_calls: Sequence[Mapping[str, Any]]
         if self.profile.tool_choice == "single_function":
             raw_calls, malformed, text = envelope_calls(reply)
         else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -76,7 +76,8 @@ def bind(model: BaseChatModel, profile: ModelProfile, schemas: list[dict[str, An
     try:
         if profile.tool_choice == "single_function":
             forced = {"type": "function", "function": {"name": NEXT_STEP}}
-            return model.bind_tools([envelope], tool_choice=forced), [envelope]
+            # BaseChatModel declares tool_choice as str; the chat models this profile is for take this dict form.
+            return model.bind_tools([envelope], tool_choice=forced), [envelope]  # type: ignore[arg-type]
         return model.bind_tools(schemas, tool_choice="auto"), schemas
     except NotImplementedError:  # scripted test models call tools without being told about them
         return model, schemas if profile.tool_choice == "auto" else [envelope]
@@ -133,7 +134,7 @@ async def call_model(runnable: Any, messages: list[BaseMessage], tools: list[dic
         step.seconds = round(step.seconds + time.monotonic() - started, 3)
         if not isinstance(reply, AIMessage):
             reply = AIMessage(content=str(getattr(reply, "content", reply)))
-        metered = reply.usage_metadata or {}
+        metered: Mapping[str, Any] = reply.usage_metadata or {}
         step.input_tokens += int(metered.get("input_tokens") or prompt)
         step.output_tokens += int(metered.get("output_tokens") or estimate_tokens(message_text(reply)))
         return reply, step, None

@@ -9,6 +9,7 @@ ToolMessage at once, so the model hears what became of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +33,7 @@ class ReadReply:
     malformed: list[str] = field(default_factory=list)
 
 
-def read_calls(agent_id: str, raw_calls: list[dict[str, Any]], text: str, facts: WorldView,
+def read_calls(agent_id: str, raw_calls: Sequence[Mapping[str, Any]], text: str, facts: WorldView,
                handoffs: list[CreativeRequest]) -> ReadReply:
     out = ReadReply()
     for raw in raw_calls:

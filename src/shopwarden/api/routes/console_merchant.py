@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -58,7 +59,7 @@ def _overview(svc: Svc, merchant_id: str) -> dict:
             "pending": pending, "cycles": cycles}
 
 
-def _page(request: Request, svc: Svc, visit: VisitState, **extra: object) -> HTMLResponse:
+def _page(request: Request, svc: Svc, visit: VisitState, **extra: Any) -> HTMLResponse:  # template context
     who = _owner(visit)
     merchant = ms.current(svc.engine, who.merchant_id)
     with session_scope(svc.engine) as session:

@@ -172,9 +172,9 @@ def malformed(endpoint: str, what: str) -> PlatformUnavailable:
 
 def _composio_details(exc: APIStatusError) -> tuple[str, str]:
     details = exc.details or {}
-    message = details.get("message") if isinstance(details.get("message"), str) else ""
-    slug = details.get("slug") if isinstance(details.get("slug"), str) else ""
-    return message or f"HTTP {exc.status_code}", slug
+    message, slug = details.get("message"), details.get("slug")
+    return (message if isinstance(message, str) and message else f"HTTP {exc.status_code}"), (
+        slug if isinstance(slug, str) else "")
 
 
 def composio_error(ctx: ErrorContext, endpoint: str, exc: BaseException) -> ShopwardenError:

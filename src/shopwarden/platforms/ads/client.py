@@ -11,7 +11,8 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -21,7 +22,7 @@ from shopwarden.platforms.ads import gmv_max_facts
 from shopwarden.platforms.ads._errors import PLATFORM, malformed
 from shopwarden.platforms.ads._errors import parsed as _parsed
 from shopwarden.platforms.ads._markers import CreateIdentity
-from shopwarden.platforms.ads._proxy import BusinessApiProxy, Method, Query
+from shopwarden.platforms.ads._proxy import Method, Query
 from shopwarden.platforms.ads._retry import DEFAULT_BACKOFF, with_retry
 from shopwarden.platforms.ads.metrics import advertiser_today
 from shopwarden.platforms.ads.models import (
@@ -84,10 +85,17 @@ def _number(value: Decimal) -> float | int:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+class AdsTransport(Protocol):
+    """What AdsClient sends calls through: the Composio proxy, or the direct transport after native OAuth."""
+
+    async def call(self, method: Method, endpoint: str, *, query: Query | None = None,
+                   body: dict[str, Any] | None = None) -> Any: ...
+
+
 class AdsClient:
     """Async TikTok Ads adapter over the Composio proxy. Build it with `ads_client_for`."""
 
-    def __init__(self, proxy: BusinessApiProxy, *, clock: Callable[[], datetime] = utc_now,
+    def __init__(self, proxy: AdsTransport, *, clock: Callable[[], datetime] = utc_now,
                  backoff: Sequence[float] = DEFAULT_BACKOFF, on_auth_failure: AuthFailureHook | None = None,
                  report_sink: ReportSink | None = None) -> None:
         self._proxy = proxy
@@ -126,7 +134,7 @@ class AdsClient:
         rows: list[dict[str, Any]] = []
         for page_number in range(1, MAX_PAGES + 1):
             data = await self._read(endpoint, {**query, "page": page_number, "page_size": PAGE_SIZE})
-            page = _parsed(endpoint, lambda d=data: Page.model_validate(d))
+            page = _parsed(endpoint, partial(Page.model_validate, data))
             rows.extend(page.items)
             if not page.items or page_number >= page.page_info.total_page:
                 return rows

@@ -95,8 +95,9 @@ class GmvMaxReportRow(_Response):
         if not isinstance(dimensions, dict) or not isinstance(metrics, dict):
             raise ValueError("a report row needs `dimensions` and `metrics` objects")
         day = str(dimensions.get("stat_time_day", ""))
+        raw_id: Any = dimensions.get("campaign_id")  # raw wire value; PlatformId's validator checks it (None fails)
         return cls(
-            campaign_id=dimensions.get("campaign_id"), item_group_id=dimensions.get("item_group_id"),
+            campaign_id=raw_id, item_group_id=dimensions.get("item_group_id"),
             stat_date=datetime.strptime(day[:10], "%Y-%m-%d").date(),
             cost=money(metrics.get("cost"), "cost") or Decimal(0),
             orders=count(metrics.get("orders"), "orders"),

@@ -101,8 +101,9 @@ class ReportRow(_Response):
         if not isinstance(dimensions, dict) or not isinstance(metrics, dict):
             raise ValueError("a report row needs `dimensions` and `metrics` objects")
         day = str(dimensions.get("stat_time_day", ""))
+        raw_id: Any = dimensions.get(f"{level}_id")  # raw wire value; PlatformId's validator checks it (None fails)
         return cls(
-            object_id=dimensions.get(f"{level}_id"),
+            object_id=raw_id,
             stat_date=datetime.strptime(day[:10], "%Y-%m-%d").date(),
             spend=money(metrics.get("spend"), "spend") or Decimal(0),
             impressions=count(metrics.get("impressions"), "impressions"),

@@ -69,7 +69,7 @@ def _state_merchant(engine: Engine, state: str, *, claim: bool) -> str:
         reason = ("unknown" if row is None or row.platform != PLATFORM_KEY else "already used" if row.used_at
                   else "expired" if row.expires_at <= utcnow() else None)
         if reason is None and claim:
-            claimed = session.exec(  # type: ignore[call-overload]
+            claimed = session.exec(
                 update(OAuthState).where(col(OAuthState.state) == state, col(OAuthState.used_at).is_(None))
                 .values(used_at=utcnow()))
             reason = None if claimed.rowcount == 1 else "already used"
@@ -112,7 +112,7 @@ async def complete_native_connection(engine: Engine, auth_code: str, state: str,
     if not advertiser_ids:
         raise InvalidRequest("the authorization grants no advertiser", platform=PLATFORM,
                              endpoint="oauth2/advertiser/get/")
-    client = AdsClient(DirectTransport(http, api_base=settings.ads_api_base, token=token,  # type: ignore[arg-type]
+    client = AdsClient(DirectTransport(http, api_base=settings.ads_api_base, token=token,
                                        merchant_id=merchant_id), backoff=())
     infos = await client.advertiser_info(advertiser_ids)
     details = {

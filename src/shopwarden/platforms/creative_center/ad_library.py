@@ -68,7 +68,8 @@ def _checked(status: int, payload: Any, client_token: str) -> dict[str, Any]:
         if status >= 400:
             raise status_error(status, ENDPOINT, "no readable body", None, None, token_variable=TOKEN_VARIABLE)
         raise malformed(ENDPOINT, "the body is not a JSON object")
-    error = payload.get("error") if isinstance(payload.get("error"), dict) else {}
+    raw_error = payload.get("error")
+    error = raw_error if isinstance(raw_error, dict) else {}
     code = error.get("code")
     message = str(error.get("message") or "").replace(client_token, "[redacted]")
     log_id = error.get("log_id") if isinstance(error.get("log_id"), str) else None

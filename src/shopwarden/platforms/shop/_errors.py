@@ -100,9 +100,9 @@ def build_error(rule: ErrorRule, *, endpoint: str, code: int | None, message: st
     if rule.hint and message and rule.hint not in message:
         text = f"{message} ({rule.hint})"
     text += skew_hint(message)
-    common = {"platform": PLATFORM, "endpoint": endpoint, "code": code, "request_id": request_id}
     if rule.error is RateLimited:
-        return RateLimited(text, retry_after=retry_after, **common)
-    return rule.error(text, **common)
+        return RateLimited(text, retry_after=retry_after, platform=PLATFORM, endpoint=endpoint, code=code,
+                           request_id=request_id)
+    return rule.error(text, platform=PLATFORM, endpoint=endpoint, code=code, request_id=request_id)
 
 

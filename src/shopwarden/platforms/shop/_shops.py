@@ -20,6 +20,6 @@ def replace_shops(session: Session, merchant_id: str, shops: list[AuthorizedShop
         stored.append(row)
     if existing:
         stale = [s.id for s in existing.values()]
-        session.exec(delete(Shop).where(col(Shop.id).in_(stale)))  # type: ignore[call-overload]
+        session.exec(delete(Shop).where(col(Shop.id).in_(stale)))
     session.flush()
     return stored

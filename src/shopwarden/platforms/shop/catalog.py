@@ -25,6 +25,7 @@ from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Product as ProductRow
 from shopwarden.db.models import Sku as SkuRow
 from shopwarden.db.models import SyncCursor, utcnow
+from shopwarden.db.tables import table_of
 from shopwarden.errors import NotFound
 from shopwarden.platforms.shop._shops import replace_shops
 from shopwarden.platforms.shop._upsert import upsert
@@ -169,12 +170,12 @@ class _ShopSync:
                      "seller_sku": s.seller_sku, "currency": s.price.currency if s.price else "",
                      "sale_price": s.price.sale_price if s.price else None, "stock": s.stock(), "synced_at": now}
                     for p in products for s in p.skus or []]
-        skus = SkuRow.__table__.c  # type: ignore[attr-defined]
+        skus = table_of(SkuRow).c
         with self.engine.begin() as conn:
-            upsert(conn, ProductRow.__table__, product_rows, ("merchant_id", "product_id"))  # type: ignore[arg-type]
-            upsert(conn, SkuRow.__table__, sku_rows, ("merchant_id", "sku_id"))  # type: ignore[arg-type]
+            upsert(conn, table_of(ProductRow), product_rows, ("merchant_id", "product_id"))
+            upsert(conn, table_of(SkuRow), sku_rows, ("merchant_id", "sku_id"))
             # SKUs the platform no longer lists under these products.
-            conn.execute(delete(SkuRow.__table__).where(and_(  # type: ignore[arg-type]
+            conn.execute(delete(table_of(SkuRow)).where(and_(
                 skus.merchant_id == self.merchant_id,
                 skus.product_id.in_([p.id for p in products]),
                 not_(skus.sku_id.in_([r["sku_id"] for r in sku_rows])),
@@ -183,17 +184,17 @@ class _ShopSync:
 
     def _forget_unseen(self) -> int:
         """After a complete full sync: the shop's products (and their SKUs) this sync did not write."""
-        products = ProductRow.__table__.c  # type: ignore[attr-defined]
-        skus = SkuRow.__table__.c  # type: ignore[attr-defined]
+        products = table_of(ProductRow).c
+        skus = table_of(SkuRow).c
         unseen = and_(products.merchant_id == self.merchant_id, products.shop_id == self.shop.id,
                       products.synced_at < self.started)
         with self.engine.begin() as conn:
             gone = [row.product_id for row in conn.execute(select(products.product_id).where(unseen))]
             if not gone:
                 return 0
-            conn.execute(delete(SkuRow.__table__).where(  # type: ignore[arg-type]
+            conn.execute(delete(table_of(SkuRow)).where(
                 skus.merchant_id == self.merchant_id, skus.product_id.in_(gone)))
-            conn.execute(delete(ProductRow.__table__).where(unseen))  # type: ignore[arg-type]
+            conn.execute(delete(table_of(ProductRow)).where(unseen))
         return len(gone)
 
     def _advance(self, newest: int) -> None:

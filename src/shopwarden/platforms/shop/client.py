@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -118,7 +118,7 @@ class ShopClient:
     async def search_products(
         self, shop_cipher: str, *, update_time_ge: int | None = None, page_size: int = MAX_PAGE_SIZE,
         status: str | None = None, update_time_le: int | None = None,
-    ) -> AsyncIterator[ProductPage]:
+    ) -> AsyncGenerator[ProductPage, None]:
         """Every page of the product search (filters in the body, paging in the query)."""
         body: dict[str, Any] = {}
         if status is not None:
@@ -135,7 +135,7 @@ class ShopClient:
                                   page_size: int = MAX_PAGE_SIZE) -> AsyncIterator[ProductPage]:
         """Every product updated in the range, split into update_time windows (bounded by now on the
         client's clock) only when one query would reach TikTok's 10,000-result limit."""
-        def pages(low: int | None, high: int | None) -> AsyncIterator[ProductPage]:
+        def pages(low: int | None, high: int | None) -> AsyncGenerator[ProductPage, None]:
             return self.search_products(shop_cipher, update_time_ge=low, update_time_le=high, page_size=page_size)
 
         def now() -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
@@ -118,8 +118,8 @@ class MerchantShop:
     def _cipher_of_cached_product(self, product_id: str) -> str | None:
         with session_scope(self.engine) as session:
             return session.exec(
-                select(Shop.cipher).join(ProductRow, (ProductRow.shop_id == Shop.shop_id)  # type: ignore[arg-type]
-                                         & (ProductRow.merchant_id == Shop.merchant_id))
+                select(Shop.cipher).join(ProductRow, (col(ProductRow.shop_id) == Shop.shop_id)
+                                         & (col(ProductRow.merchant_id) == Shop.merchant_id))
                 .where(ProductRow.merchant_id == self.merchant_id, ProductRow.product_id == product_id)
             ).first()
 

@@ -131,7 +131,7 @@ def _store(engine: Engine, merchant_id: str, state: str, grant: TokenGrant, shop
     with session_scope(engine) as session:
         _check_state(session.get(OAuthState, state))
         now = utcnow()
-        claimed = session.exec(  # type: ignore[call-overload]
+        claimed = session.exec(
             update(OAuthState).where(col(OAuthState.state) == state, col(OAuthState.used_at).is_(None))
             .values(used_at=now)
         )

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
 from shopwarden.db.models import CachedOrder, utcnow
+from shopwarden.db.tables import table_of
 from shopwarden.errors import NotFound
 from shopwarden.platforms.shop._upsert import upsert
 from shopwarden.platforms.shop.catalog import as_shop_client
@@ -67,4 +68,4 @@ def _write(engine: Engine, merchant_id: str, shop_id: str, orders: list[Order]) 
              "currency": o.payment.currency, "total": o.payment.total_amount, "lines": order_lines(o),
              "create_time": o.create_time, "update_time": o.update_time, "fetched_at": now} for o in orders]
     with engine.begin() as conn:
-        upsert(conn, CachedOrder.__table__, rows, ("merchant_id", "order_id"))  # type: ignore[arg-type]
+        upsert(conn, table_of(CachedOrder), rows, ("merchant_id", "order_id"))

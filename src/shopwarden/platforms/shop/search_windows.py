@@ -3,14 +3,14 @@ halved until each holds fewer results than the limit (`shop_facts.MAX_SEARCH_RES
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from shopwarden.errors import InvalidRequest
 from shopwarden.platforms.shop import shop_facts
 from shopwarden.platforms.shop.models import ProductPage
 
 PLATFORM = "tiktok_shop"
-SearchPages = Callable[[int | None, int | None], AsyncIterator[ProductPage]]
+SearchPages = Callable[[int | None, int | None], AsyncGenerator[ProductPage, None]]  # closed early by aclose()
 
 
 async def windowed_search(pages: SearchPages, start: int | None, end: int | None, *, now: Callable[[], int],

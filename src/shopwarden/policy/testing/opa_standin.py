@@ -44,6 +44,8 @@ class OpaStandin:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
+        if isinstance(host, bytes):  # typeshed allows bytes for AF_UNIX-style addresses; ours is AF_INET
+            host = host.decode("ascii")
         return f"http://{host}:{port}"
 
     def start(self) -> OpaStandin:
