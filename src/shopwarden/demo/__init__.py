@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from shopwarden.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from shopwarden.demo.misbehaving import misbehaving_strategies
@@ -22,10 +23,4 @@ _EXPORTS = {
 __all__ = ["DemoResult", "misbehaving_strategies", "run_demo"]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)

@@ -12,8 +12,9 @@ agents-vs-baseline comparison behind `shopwarden eval score`; `setup` is the set
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from shopwarden.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
     from shopwarden.evals.case import Case, CaseError, load_case
@@ -54,10 +55,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _EXPORTS)
