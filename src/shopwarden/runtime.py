@@ -26,6 +26,7 @@ from shopwarden.policy import PolicyEngine, default_limits, load_engine
 from shopwarden.security.connections import get_vault
 from shopwarden.security.vault import Vault
 from shopwarden.tools import ToolContext
+from shopwarden.tools.ports import AdsPort, CreativePort, ShopPort
 
 
 @dataclass
@@ -63,19 +64,19 @@ class Runtime:
             )
         return self._contexts[merchant_id]
 
-    def _shop_client(self, merchant_id: str) -> Any:
+    def _shop_client(self, merchant_id: str) -> ShopPort:
         from shopwarden.platforms.shop import shop_client_for
 
         return shop_client_for(self.engine, merchant_id, self.settings, transport=self.transport, clock=self.clock)
 
-    def _ads_client(self, merchant_id: str) -> Any:
+    def _ads_client(self, merchant_id: str) -> AdsPort:
         from shopwarden.platforms.ads import ads_client_for
 
         http_client = httpx.Client(transport=self.transport) if self.transport is not None else None
         return ads_client_for(self.engine, merchant_id, self.settings, http_client=http_client, clock=self.clock,
                               transport=self.transport)
 
-    def _creative_reader(self) -> Any:
+    def _creative_reader(self) -> CreativePort:
         from shopwarden.platforms.creative_center import CreativeReader
 
         transport = self.transport

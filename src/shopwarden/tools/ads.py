@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session
 
@@ -30,6 +30,9 @@ from shopwarden.tools.inputs import (
     UpdateBudgetArgs,
 )
 from shopwarden.tools.observe import ads_object, advertiser_owner, advertiser_profile, plain
+
+if TYPE_CHECKING:
+    from shopwarden.platforms.ads.models import OperationStatus
 
 CREATED_STATUS = "DISABLE"  # TikTok's default is ENABLE; we never send anything else on create
 
@@ -143,7 +146,7 @@ async def _object_state(ctx: ToolContext, args: ObjectRef) -> State:
     }
 
 
-def _set_status(status: str) -> Any:
+def _set_status(status: OperationStatus) -> Any:
     async def run(ctx: ToolContext, args: ObjectRef, _key: str) -> Any:
         return plain(await ctx.ads().set_status(args.advertiser_id, args.object_type, [args.object_id], status))
 

@@ -19,11 +19,13 @@ from sqlmodel import Session
 
 from shopwarden.errors import ConfigError
 from shopwarden.tools.inputs import ToolArgs
+from shopwarden.tools.ports import AdsPort, CreativePort, ShopPort
 
 Surface = Literal["shop", "ads", "creative", "approvals"]  # approvals: the MCP read-only approval tools
 Risk = Literal["low", "medium", "high"]
 
 T = TypeVar("T")
+Port = TypeVar("Port")
 State = dict[str, Any]
 Observer = Callable[["ToolContext", Any], Awaitable[State]]
 Executor = Callable[["ToolContext", Any, str], Awaitable[Any]]
@@ -43,29 +45,29 @@ class ToolContext:
 
     merchant_id: str
     engine: Engine
-    shop_factory: Callable[[], Any] | None = None
-    ads_factory: Callable[[], Any] | None = None
-    creative_factory: Callable[[], Any] | None = None
+    shop_factory: Callable[[], ShopPort] | None = None
+    ads_factory: Callable[[], AdsPort] | None = None
+    creative_factory: Callable[[], CreativePort] | None = None
     clock: Callable[[], datetime] = utc_now
     # The gate hands in its own database threads, so database work never waits behind platform
     # calls (the SDK is sync and runs on the default executor); None means the default executor.
     db_executor: futures.Executor | None = field(default=None, repr=False)
-    _shop: Any = field(default=None, init=False, repr=False)
-    _ads: Any = field(default=None, init=False, repr=False)
-    _creative: Any = field(default=None, init=False, repr=False)
+    _shop: ShopPort | None = field(default=None, init=False, repr=False)
+    _ads: AdsPort | None = field(default=None, init=False, repr=False)
+    _creative: CreativePort | None = field(default=None, init=False, repr=False)
     advertiser_profiles: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False)
 
-    def shop(self) -> Any:
+    def shop(self) -> ShopPort:
         if self._shop is None:
             self._shop = _build(self.shop_factory, "SHOPWARDEN_SHOP_APP_KEY", "no TikTok Shop client is configured")
         return self._shop
 
-    def ads(self) -> Any:
+    def ads(self) -> AdsPort:
         if self._ads is None:
             self._ads = _build(self.ads_factory, "SHOPWARDEN_COMPOSIO_API_KEY", "no TikTok Ads client is configured")
         return self._ads
 
-    def creative(self) -> Any:
+    def creative(self) -> CreativePort:
         if self._creative is None:
             self._creative = _build(self.creative_factory, "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN",
                                     "no creative reader is configured")
@@ -79,7 +81,7 @@ class ToolContext:
         return await asyncio.get_running_loop().run_in_executor(self.db_executor, work)
 
 
-def _build(factory: Callable[[], Any] | None, variable: str, reason: str) -> Any:
+def _build(factory: Callable[[], Port] | None, variable: str, reason: str) -> Port:
     if factory is None:
         raise ConfigError(variable, reason)
     return factory()

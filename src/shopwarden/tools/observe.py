@@ -7,6 +7,7 @@ tenants. Live object state (budget, status) always comes from the platform, neve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -84,6 +85,7 @@ async def ads_object(ctx: ToolContext, advertiser_id: str, object_type: str, obj
             "status": campaign.get("operation_status"),
             "current_roas_bid": Decimal(str(campaign.get("roas_bid") or 0)),
         }
+    found: Sequence[BaseModel]
     if object_type == "campaign":
         found = await ads.list_campaigns(advertiser_id, campaign_ids=[object_id])
     else:

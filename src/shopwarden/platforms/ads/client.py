@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -39,6 +39,9 @@ from shopwarden.platforms.ads.models import (
     ReportRow,
     StatusChange,
 )
+
+if TYPE_CHECKING:  # gmv_max builds on this module
+    from shopwarden.platforms.ads.gmv_max import GmvMaxApi
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -109,7 +112,7 @@ class AdsClient:
         return f"AdsClient({self._proxy!r})"
 
     @property
-    def gmv_max(self) -> Any:
+    def gmv_max(self) -> GmvMaxApi:
         """The GMV Max endpoints over this client's transport (`GmvMaxApi`)."""
         from shopwarden.platforms.ads.gmv_max import GmvMaxApi  # it builds on this module
 
