@@ -28,6 +28,7 @@ from shopwarden.agents.records import CallRecord, ProposedCall
 from shopwarden.agents.strategies import margins
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Connection, Merchant, Product, Sku
+from shopwarden.domain.limits import effective_limits
 from shopwarden.gate.calls import ToolCall
 
 GATHER_TURN = -1
@@ -116,7 +117,7 @@ def _merchant_facts(deps: CycleDeps, merchant_id: str, run_id: str | None = None
         memory = load_memory(session, merchant_id, run_id)
         return WorldView(
             merchant_id=merchant_id, autonomy=merchant.autonomy,
-            limits={**deps.default_limits, **(merchant.limits or {})}, advertisers=advertisers,
+            limits=effective_limits(deps.default_limits, merchant=merchant.limits), advertisers=advertisers,
             stock_counts=counts, listing_copy_drafts=merchant.wants_listing_copy_drafts,
             pending_actions=[{"tool": tool, "args": args} for tool, args in pending],
             default_margin=margin, product_costs=costs, memory=memory.model_dump(mode="json"), gaps=gaps,

@@ -12,6 +12,7 @@ from rich.table import Table
 from shopwarden.cli._common import console, print_json, require_merchant
 from shopwarden.cli._limits import LIMITS, check_consistent, parse_limit
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
+from shopwarden.domain.limits import effective_limits
 from shopwarden.domain.vocabulary import AutonomyLiteral
 
 merchant_app = typer.Typer(help="Merchants: autonomy level, limits, reviewers.", no_args_is_help=True)
@@ -26,7 +27,7 @@ def _with_article(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
 
 
-def effective_limits(overrides: dict[str, Any]) -> dict[str, Any]:
+def merchant_limits(overrides: dict[str, Any]) -> dict[str, Any]:
     """Policy defaults (policies/data.json), then the agents' default thresholds, then the merchant's values."""
     from shopwarden.agents.specs import load_agent_specs
     from shopwarden.policy import default_limits
@@ -34,7 +35,7 @@ def effective_limits(overrides: dict[str, Any]) -> dict[str, Any]:
     agent_defaults: dict[str, Any] = {}
     for spec in load_agent_specs().values():
         agent_defaults.update({k: v for k, v in spec.default_limits.items() if k in LIMITS})
-    return {**agent_defaults, **default_limits(), **overrides}
+    return effective_limits(default_limits(), agent=agent_defaults, merchant=overrides)
 
 
 def _limits_line(limits: dict[str, Any]) -> str:
@@ -136,7 +137,7 @@ def set_(
             raise NotFound(f"merchant {merchant_id} does not exist (create it with `shopwarden merchant add`)")
         limits = {k: v for k, v in (merchant.limits or {}).items() if k not in (reset or [])}
         limits.update(updates)
-        check_consistent(effective_limits(limits))
+        check_consistent(merchant_limits(limits))
         merchant.limits = limits
         if autonomy is not None:
             merchant.autonomy = autonomy
@@ -172,7 +173,7 @@ def show(merchant_id: str, as_json: Annotated[bool, typer.Option("--json")] = Fa
                                  .order_by(col(Reviewer.name))).all()
         links = session.exec(select(Connection).where(Connection.merchant_id == merchant_id)).all()
         view: dict[str, Any] = {"id": merchant.id, "name": merchant.name, "autonomy": merchant.autonomy,
-                "limits": effective_limits(merchant.limits or {}), "overrides": merchant.limits,
+                "limits": merchant_limits(merchant.limits or {}), "overrides": merchant.limits,
                 "listing_copy_drafts": merchant.wants_listing_copy_drafts,
                 "connections": {link.platform: _connection_view(link) for link in links},
                 "reviewers": [{"name": r.name, "role": r.role, "has_token": r.token_hash is not None}

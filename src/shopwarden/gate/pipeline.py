@@ -34,6 +34,7 @@ from shopwarden.audit import chain as audit
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Merchant
 from shopwarden.db.tables import table_of
+from shopwarden.domain.limits import effective_limits
 from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, ShopwardenError
 from shopwarden.gate import bounds as gate_bounds
 from shopwarden.gate import recovery
@@ -208,7 +209,7 @@ class Gate:
         if isinstance(observed, ToolResult):
             return observed
         state = observed
-        limits = {**self._default_limits, **agent.default_limits, **(merchant.limits or {})}
+        limits = effective_limits(self._default_limits, agent=agent.default_limits, merchant=merchant.limits)
         run.policy_input = {
             "tool": tool.name,
             "action": tool.action,

@@ -6,6 +6,7 @@ from typing import Any
 
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Merchant
+from shopwarden.domain.limits import effective_limits
 from shopwarden.mcp.clients import ClientIdentity
 from shopwarden.mcp.listing import visible_tools
 from shopwarden.policy import default_limits
@@ -24,7 +25,7 @@ def merchant_facts(engine: Any, merchant_id: str) -> tuple[str, dict[str, Any]]:
         merchant = session.get(Merchant, merchant_id)
         if merchant is None:
             return "suggest", dict(default_limits())
-        return merchant.autonomy, {**default_limits(), **(merchant.limits or {})}
+        return merchant.autonomy, effective_limits(default_limits(), merchant=merchant.limits)
 
 
 def autonomy_prompt(engine: Any, client: ClientIdentity) -> str:

@@ -28,6 +28,7 @@ from shopwarden.db.models import (
     Reviewer,
     utcnow,
 )
+from shopwarden.domain.limits import effective_limits
 from shopwarden.errors import ShopwardenError
 from shopwarden.security import connections, retention
 
@@ -69,7 +70,7 @@ def _page(request: Request, svc: Svc, visit: VisitState, **extra: Any) -> HTMLRe
                                       .order_by(col(DeletionRequest.id).desc()).limit(10)).all())
         people = list(session.exec(select(Reviewer).where(Reviewer.merchant_id == who.merchant_id)
                                    .order_by(Reviewer.name)).all())
-    limits = {**svc.default_limits(), **(merchant.limits or {})}
+    limits = effective_limits(svc.default_limits(), merchant=merchant.limits)
     return render(request, svc, visit, "merchant.html", page="merchant", merchant=merchant, links=links,
                   platforms=PLATFORMS, deletions=deletions, people=people, limits=limits,
                   editable=ms.EDITABLE_LIMITS, levels=ms.AUTONOMY_LEVELS,
