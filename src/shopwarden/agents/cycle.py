@@ -74,7 +74,7 @@ async def _drive(deps: CycleDeps, run_id: str, payload: Any) -> CycleSummary:
     config = {"configurable": {"thread_id": run_id}}
     try:
         async with open_checkpointer(deps.engine, deps.data_dir) as saver:
-            result = await build_cycle_graph(deps, saver).ainvoke(payload, config)
+            result = await build_cycle_graph(saver).ainvoke(payload, config, context=deps)
     except Exception as exc:
         await asyncio.to_thread(_finish, deps, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
         raise

@@ -11,6 +11,11 @@ CreativeRequests (product, reason: new launch / fatigue / rising ROAS, and the n
 Creative's turns read them. `memory` starts from the previous cycle's and goes into this one's
 summary; `usage` adds up each agent's model calls, tokens and seconds.
 
+The cycle's dependencies (gate, strategies, engine, agent specs: `CycleDeps`) are the graph's
+runtime context, handed in with each `ainvoke(..., context=deps)`; nodes read them from
+`runtime.context`, so the compiled graph holds no merchant's objects and the state stays data
+that a checkpoint can carry.
+
 `await_approvals` pauses the graph with `interrupt(...)` while the gate holds actions for a
 reviewer; the cycle is resumed with `Command(resume={"decisions": {approval_id: decision}})`. On resume the node
 runs again from its first line, so every side effect sits after the interrupt, and it only asks
@@ -25,6 +30,7 @@ import operator
 from typing import Annotated, Any, TypedDict
 
 from langgraph.graph import END, START, StateGraph
+from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from shopwarden.agents import approvals_step, stock_counts
@@ -66,34 +72,34 @@ class CycleState(TypedDict, total=False):
     summary: dict[str, Any]
 
 
-def build_cycle_graph(deps: CycleDeps, checkpointer: Any = None) -> Any:
-    """The compiled graph; nodes close over `deps`, state stays plain data."""
+def build_cycle_graph(checkpointer: Any = None) -> Any:
+    """The compiled graph; run it with `context=` the cycle's `CycleDeps`."""
 
-    async def gather_node(state: CycleState) -> dict[str, Any]:
-        facts, records = await gather(deps, state["merchant_id"], state["run_id"])
+    async def gather_node(state: CycleState, runtime: Runtime[CycleDeps]) -> dict[str, Any]:
+        facts, records = await gather(runtime.context, state["merchant_id"], state["run_id"])
         return {"facts": facts.model_dump(mode="json"), "records": [r.model_dump(mode="json") for r in records],
                 "agent": GROWTH, "memory": facts.memory}
 
     def agent_node(agent_id: str) -> Any:
-        async def node(state: CycleState) -> dict[str, Any]:
-            return await _agent_turn(deps, agent_id, state)
+        async def node(state: CycleState, runtime: Runtime[CycleDeps]) -> dict[str, Any]:
+            return await _agent_turn(runtime.context, agent_id, state)
         return node
 
-    async def act_node(state: CycleState) -> dict[str, Any]:
-        return await _act(deps, state)
+    async def act_node(state: CycleState, runtime: Runtime[CycleDeps]) -> dict[str, Any]:
+        return await _act(runtime.context, state)
 
-    async def await_approvals_node(state: CycleState) -> dict[str, Any]:
+    async def await_approvals_node(state: CycleState, runtime: Runtime[CycleDeps]) -> dict[str, Any]:
         waiting = approvals_step.waiting_ids(state)
         if not waiting:
             return {}
         interrupt(approvals_step.pause_payload(state, waiting))
         # Everything below runs only after a resume (and again if this node is re-run): it is idempotent.
-        return {"approvals": await approvals_step.settle(deps, waiting)}
+        return {"approvals": await approvals_step.settle(runtime.context, waiting)}
 
     def summarise_node(state: CycleState) -> dict[str, Any]:
         return {"summary": build_summary(state, finished=True).model_dump(mode="json")}
 
-    graph = StateGraph(CycleState)
+    graph = StateGraph(CycleState, context_schema=CycleDeps)
     graph.add_node("gather", gather_node)
     graph.add_node(GROWTH, agent_node(GROWTH))
     graph.add_node(CREATIVE, agent_node(CREATIVE))
