@@ -14,28 +14,27 @@ from __future__ import annotations
 import itertools
 import json
 import threading
-from pathlib import Path
 from typing import Any
 
 import regorus
 
 from shopwarden.errors import PolicyLoadError
 from shopwarden.policy.bundle import DECISION_REF, PolicyBundle
-from shopwarden.policy.contract import Decision, PolicyInput, decision_from_result, prepare
+from shopwarden.policy.in_process import InProcessEngine
 
 
 class DuplicateKey(ValueError):
     """The engine's JSON holds one key twice: ambiguous, so the caller denies."""
 
 
-class RegorusEngine:
+class RegorusEngine(InProcessEngine):
     """Evaluates data.shopwarden.main.decision on regorus's bytecode VM; thread-safe, fails closed."""
 
     # A decision costs less than handing it to a thread and back, so the gate calls it on its loop.
     decides_within_a_hop = True
 
     def __init__(self, bundle: PolicyBundle) -> None:
-        self._bundle = bundle
+        super().__init__(bundle)
         self._data = json.dumps(bundle.data_with_version())
         try:
             program = regorus.Program.compile_from_modules(self._data, list(bundle.sources().items()), [DECISION_REF])
@@ -50,33 +49,13 @@ class RegorusEngine:
         if not isinstance(smoke, dict) or "decision" not in smoke:
             raise PolicyLoadError(f"the policies do not define {DECISION_REF}", path=str(bundle.root))
 
-    @classmethod
-    def from_dir(cls, policies_dir: Path) -> RegorusEngine:
-        return cls(PolicyBundle.load(policies_dir))
-
-    @property
-    def version(self) -> str:
-        return self._bundle.version
-
-    @property
-    def bundle(self) -> PolicyBundle:
-        return self._bundle
-
-    def decide(self, policy_input: PolicyInput | dict[str, Any]) -> Decision:
-        document = prepare(policy_input, self.version)
-        if isinstance(document, Decision):
-            return document
-        try:
-            result = self._evaluate(document)
-        except Exception as exc:  # any VM failure, including a panic surfaced as an exception, denies
-            reason = f"the policy could not be evaluated: {_message(exc)[:300]}"
-            return Decision.fail_closed(reason, "engine.error", self.version)
-        return decision_from_result(result, self.version)
-
     def _evaluate(self, document: dict[str, Any]) -> Any:
         vm = self._vm()
         vm.set_input_json(json.dumps(document, ensure_ascii=False))
         return json.loads(vm.execute(), object_pairs_hook=_unique_keys)
+
+    def _describe(self, exc: BaseException) -> str:  # any VM failure, a panic included, denies
+        return _message(exc)
 
     def _vm(self) -> Any:
         vms = _thread_vms()
