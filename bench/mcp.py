@@ -34,13 +34,13 @@ from typing import Any
 # Run as a script, this file's folder comes first on sys.path and its name would hide the SDK's `mcp`.
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
-sys.path.insert(0, str(HERE.parent / "tests" / "mcp"))
+sys.path.insert(0, str(HERE.parent / "tests" / "api"))
 
 import httpx  # noqa: E402
+from browser_support import serve_app  # noqa: E402  -- uvicorn on a free port, in a thread
 from mcp.client.session import ClientSession  # noqa: E402
 from mcp.client.streamable_http import streamable_http_client  # noqa: E402
 from mcp.shared.memory import create_connected_server_and_client_session  # noqa: E402
-from mcp_stack import serving  # noqa: E402  -- uvicorn on a free port, in a thread
 
 from shopwarden.evals.setup import point_settings_at, prepare_environment, seed_merchant  # noqa: E402
 from shopwarden.gate.calls import ToolCall  # noqa: E402
@@ -102,7 +102,7 @@ async def main(calls: int) -> None:
     def status(result: Any) -> str:
         return str(result.structuredContent["status"])
 
-    with serving(standalone_app(lambda: runtime)) as base:
+    with serve_app(standalone_app(lambda: runtime)) as base:
         async with create_connected_server_and_client_session(build_server(service, client)) as memory, \
                 httpx.AsyncClient(headers={"Authorization": f"Bearer {issued.token}"}, timeout=30) as http, \
                 streamable_http_client(f"{base}/mcp/", http_client=http) as (read, write, _), \

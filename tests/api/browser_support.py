@@ -1,17 +1,20 @@
-"""Browser test support: the console served by uvicorn in a thread, Debian's Chromium, a stranger's page."""
+"""Test servers and browser support: an ASGI app served by uvicorn in a thread on a free port (the console
+here, `shopwarden serve`'s app and the simulator in tests/mcp), Debian's Chromium, a stranger's page."""
 
 from __future__ import annotations
 
 import os
 import socket
+import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 
@@ -33,7 +36,7 @@ def require_chromium() -> None:
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -51,6 +54,34 @@ def serve_app(app: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+@contextmanager
+def serve_command(command: Sequence[str], env: dict[str, str], probe: str, log: Path,
+                  timeout: float = 180) -> Iterator[subprocess.Popen[bytes]]:
+    """A server command (the installed `shopwarden serve`, `shopwarden mcp --http`) as a subprocess, once
+    `probe` answers over HTTP (any status); its output goes to `log`. Start-up on a loaded machine can take
+    tens of seconds, so the wait is long, and a server that died or never answered fails the test."""
+    with log.open("wb") as out:
+        process = subprocess.Popen(list(command), env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            assert process.poll() is None, f"{command[1:3]} exited: {log.read_text()[-2000:]}"
+            try:
+                httpx.get(probe, timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, f"{command[1:3]} did not answer: {log.read_text()[-2000:]}"
+                time.sleep(0.3)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
 
 
 @contextmanager

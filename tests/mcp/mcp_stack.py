@@ -1,20 +1,22 @@
-"""A simulator merchant served over real HTTP, and MCP clients of it (helpers for tests/mcp)."""
+"""A simulator merchant served over real HTTP, and MCP clients of it (helpers for tests/mcp).
+
+Servers start with tests/api/browser_support.py's helpers (one way to run uvicorn on a free port);
+tests/mcp/conftest.py puts that folder on the path."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from sqlmodel import col, select
@@ -39,16 +41,34 @@ READ_TOOLS = ["list_campaigns", "get_performance_report", "sync_catalog", "read_
 WRITE_TOOLS = ["update_budget", "enable_ads"]
 
 
+SHOPWARDEN = str(Path(sys.executable).with_name("shopwarden"))  # the installed console script
+
+
 @dataclass
 class Merchants:
     sim: Simulator
     runtime: Runtime
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+@dataclass
+class World:
+    """The merchants, and the environment a `shopwarden` subprocess needs to act on the served simulator."""
+
+    merchants: Merchants
+    env: dict[str, str]
+
+    @property
+    def engine(self) -> Any:
+        return self.merchants.runtime.engine
+
+
+def subprocess_env(sim: Simulator, base: str) -> dict[str, str]:
+    """This test's settings plus the simulator served at `base`, with this worktree's source first."""
+    env = {**os.environ, **sim.credentials.settings_env(base)}
+    env.pop("SHOPWARDEN_ADS_API_BASE")  # Composio proxies to TikTok's own host, which the simulator answers
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path(__file__).parents[2] / "src"),
+                                                    os.environ.get("PYTHONPATH", "")) if p)
+    return env
 
 
 async def seeded(monkeypatch: pytest.MonkeyPatch, *, autonomy: str = "guarded", skew: str = "virtual") -> Merchants:
@@ -68,30 +88,13 @@ async def seeded(monkeypatch: pytest.MonkeyPatch, *, autonomy: str = "guarded", 
     return Merchants(sim, runtime)
 
 
-def client(engine: Any, merchant: str, name: str, tools: list[str], **limits: int) -> tuple[str, str]:
+def client(engine: Any, merchant: str, name: str, tools: list[str], **limits: Any) -> tuple[str, str]:
     issued = add_client(engine, merchant, name, tools, known_tools=registry(), **limits)
     return issued.client.id, issued.token
 
 
 def reviewer_token(engine: Any, merchant: str = MERCHANT) -> str:
     return issue_token(engine, merchant, REVIEWER)
-
-
-@contextmanager
-def serving(app: Any) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started, "uvicorn did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
 
 
 @asynccontextmanager
@@ -148,5 +151,5 @@ class Served:
     def engine(self) -> Any:
         return self.world.runtime.engine
 
-    def add_client(self, name: str, tools: list[str], merchant: str = MERCHANT, **limits: int) -> tuple[str, str]:
+    def add_client(self, name: str, tools: list[str], merchant: str = MERCHANT, **limits: Any) -> tuple[str, str]:
         return client(self.engine, merchant, name, tools, **limits)

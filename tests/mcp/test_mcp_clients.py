@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, date, datetime
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -73,20 +74,64 @@ def test_the_daily_budget_is_taken_by_compare_and_set_and_resets_the_next_day(en
 
 def test_the_limiter_names_the_limit_and_when_to_retry(engine, merchant: Merchant) -> None:
     client = _add(engine, calls_per_minute=2, daily_calls=3).client
-    now = [100.0]
-    limiter = ClientLimiter(engine, clock=lambda: datetime(2026, 12, 1, 23, 0, tzinfo=UTC),
-                            monotonic_clock=lambda: now[0])
+    now = [datetime(2026, 12, 1, 23, 0, tzinfo=UTC)]
+    limiter = ClientLimiter(engine, clock=lambda: now[0])
     limiter.take(client)
     limiter.take(client)
     with pytest.raises(LimitExceeded, match=r"2 calls per minute; retry in 60\.0 s") as rate:
         limiter.take(client)
     assert rate.value.code == "limit.rate"
-    now[0] += 60
-    limiter.take(client)  # the window slid; the daily budget (3) is now spent
-    now[0] += 60
+    now[0] += timedelta(seconds=59)
+    with pytest.raises(LimitExceeded, match=r"retry in 1\.0 s"):
+        limiter.take(client)
+    now[0] += timedelta(seconds=1)
+    limiter.take(client)  # a new minute; the daily budget (3) is now spent
+    now[0] += timedelta(seconds=60)
     with pytest.raises(LimitExceeded, match="3 calls per day") as daily:
         limiter.take(client)
-    assert daily.value.code == "limit.daily_calls" and daily.value.retry_after == 3600
+    assert daily.value.code == "limit.daily_calls" and daily.value.retry_after == 3600 - 120
+
+
+def test_the_rate_is_the_clients_total_across_independent_limiters(engine, merchant: Merchant) -> None:
+    """Two services (two processes, in production) sharing one database share one count per client."""
+    client = _add(engine, calls_per_minute=5).client
+    other = _add(engine, name="other", calls_per_minute=5).client
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    first, second = ClientLimiter(engine, clock=lambda: now), ClientLimiter(engine, clock=lambda: now)
+
+    def took(limiter: ClientLimiter) -> bool:
+        try:
+            limiter.take(client)
+        except LimitExceeded as exc:
+            assert exc.code == "limit.rate"
+            return False
+        return True
+
+    assert [took(limiter) for limiter in (first, second) * 4] == [True] * 5 + [False] * 3
+    second.take(other)  # another client's minute is its own
+
+
+def test_concurrent_calls_never_take_more_than_the_rate(engine, merchant: Merchant) -> None:
+    """The count is one compare-and-set UPDATE: threads racing on it (PostgreSQL runs them in parallel)
+    get exactly the rate between them."""
+    client = _add(engine, calls_per_minute=10, daily_calls=1000).client
+    limiters = [ClientLimiter(engine) for _ in range(4)]
+
+    def attempts(limiter: ClientLimiter) -> int:
+        taken = 0
+        for _ in range(6):
+            try:
+                limiter.take(client)
+                taken += 1
+            except LimitExceeded:
+                pass
+        return taken
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        taken = sum(pool.map(attempts, limiters))
+    assert taken == 10
+    with session_scope(engine) as session:
+        assert session.get(McpClient, client.id).calls_this_minute == 10
 
 
 def test_argument_bounds(engine, merchant: Merchant) -> None:

@@ -3,53 +3,30 @@ spawning it) and `mcp --http --port N`, against a simulator merchant served over
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from browser_support import free_port, serve_command
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp_stack import (
     ADVERTISER,
     MERCHANT,
+    SHOPWARDEN,
     WINNER,
-    Merchants,
+    World,
     applied,
     audit_rows,
     body,
     client,
-    free_port,
     mcp_session,
-    seeded,
-    serving,
 )
 
-SHOPWARDEN = str(Path(sys.executable).with_name("shopwarden"))
 BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
-
-
-@dataclass
-class World:
-    merchants: Merchants
-    env: dict[str, str]
-
-
-@pytest.fixture
-async def world(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[World]:
-    merchants = await seeded(monkeypatch, skew="wall")  # the subprocess signs with the wall clock
-    with serving(merchants.sim.asgi_app()) as base:
-        env = {**os.environ, **merchants.sim.credentials.settings_env(base)}
-        env.pop("SHOPWARDEN_ADS_API_BASE")  # Composio proxies to TikTok's own host, which the simulator answers
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(Path(__file__).parents[2] / "src"),
-                                                        os.environ.get("PYTHONPATH", "")) if p)
-        yield World(merchants, env)
 
 
 def shopwarden(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
@@ -121,24 +98,11 @@ def test_client_add_refuses_unknown_tools_and_list_never_shows_tokens(world: Wor
 
 
 @pytest.fixture
-def standalone(world: World) -> Iterator[str]:
+def standalone(world: World, tmp_path: Path) -> Iterator[str]:
     port = free_port()
-    process = subprocess.Popen([SHOPWARDEN, "mcp", "--http", "--port", str(port)], env=world.env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/mcp/"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(url, timeout=1)
-            break
-        except httpx.TransportError:
-            assert process.poll() is None, process.communicate()
-            time.sleep(0.2)
-    try:
+    with serve_command([SHOPWARDEN, "mcp", "--http", "--port", str(port)], world.env, url, tmp_path / "mcp.log"):
         yield url
-    finally:
-        process.terminate()
-        process.wait(10)
 
 
 async def test_standalone_http_serves_the_same_gate(world: World, standalone: str) -> None:

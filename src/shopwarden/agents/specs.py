@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shopwarden.domain.vocabulary import AutonomyLiteral
 from shopwarden.errors import ConfigError
 from shopwarden.resources import resource_dir
 
@@ -25,6 +26,10 @@ class AgentSpec(BaseModel):
     allowed_tools: list[str] = Field(default_factory=list)
     schedule: str = DEFAULT_SCHEDULE
     default_limits: dict[str, Any] = Field(default_factory=dict)
+    # Limits and an autonomy level that can only tighten the merchant's (an MCP client's own): the gate
+    # gives the policy the stricter of each (shopwarden.policy.stricter), never the looser.
+    limit_ceilings: dict[str, Any] = Field(default_factory=dict)
+    autonomy_ceiling: AutonomyLiteral | None = None
 
 
 def _describe(exc: ValidationError) -> str:

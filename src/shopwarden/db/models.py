@@ -352,7 +352,10 @@ class McpClient(SQLModel, table=True):
     """An outside agent (desktop assistant, IDE agent, workflow tool) acting for one merchant over MCP.
 
     Its allowlist is a subset of the tools; its token is stored only as a sha256 hash. `calls_today`
-    counts gated calls on `calls_day` (UTC) and is bumped by compare-and-set against `daily_calls`.
+    counts gated calls on `calls_day` (UTC) and is bumped by compare-and-set against `daily_calls`;
+    `calls_this_minute` likewise counts the calls of the minute that began at `minute_started_ms`
+    (epoch ms), so both limits hold across processes. `policy_limits` and `max_autonomy` can only
+    tighten the merchant's own (the gate takes the stricter of the two).
     """
 
     __tablename__ = "mcp_clients"
@@ -369,4 +372,8 @@ class McpClient(SQLModel, table=True):
     max_arg_bytes: int = Field(default=16384)
     calls_day: date | None = Field(default=None)
     calls_today: int = Field(default=0)
+    policy_limits: dict[str, Any] = _json()
+    max_autonomy: str | None = Field(default=None, max_length=16)
+    minute_started_ms: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    calls_this_minute: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime()))

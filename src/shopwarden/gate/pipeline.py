@@ -41,7 +41,7 @@ from shopwarden.gate import recovery
 from shopwarden.gate import tenancy as gate_tenancy
 from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
 from shopwarden.gate.results import denied, failed, invalid_args, summarize, unknown_tool
-from shopwarden.policy import Decision, PolicyEngine
+from shopwarden.policy import Decision, PolicyEngine, stricter_autonomy, stricter_limits
 from shopwarden.tools import AppliedChange, Tool, ToolContext, registry
 from shopwarden.tools.base import State
 
@@ -209,13 +209,16 @@ class Gate:
         if isinstance(observed, ToolResult):
             return observed
         state = observed
-        limits = effective_limits(self._default_limits, agent=agent.default_limits, merchant=merchant.limits)
+        merchants_limits = effective_limits(self._default_limits, agent=agent.default_limits,
+                                            merchant=merchant.limits)
+        limits = stricter_limits(merchants_limits, agent.limit_ceilings)
+        autonomy = stricter_autonomy(merchant.autonomy, agent.autonomy_ceiling)
         run.policy_input = {
             "tool": tool.name,
             "action": tool.action,
             "args": args.model_dump(mode="json", exclude_none=True),
             "now": self._clock().isoformat(),
-            "merchant": {"id": merchant.id, "autonomy": merchant.autonomy, "limits": limits},
+            "merchant": {"id": merchant.id, "autonomy": autonomy, "limits": limits},
             "agent": {"id": agent.id, "allowed_tools": list(agent.allowed_tools)},
             "state": _jsonable(state),
             "request": _jsonable(tool.build_request(args)),

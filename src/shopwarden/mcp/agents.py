@@ -1,4 +1,5 @@
-"""An MCP client as the gate sees it: an agent spec whose allowlist is the client's own."""
+"""An MCP client as the gate sees it: an agent spec whose allowlist is the client's own, and whose own
+limits and autonomy level the gate applies where they are stricter than the merchant's."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ from shopwarden.mcp.listing import gate_allowlist
 
 
 def client_agent_spec(client: ClientIdentity) -> AgentSpec:
-    return AgentSpec(id=client.agent_id, role=f"MCP client {client.name}", allowed_tools=gate_allowlist(client))
+    return AgentSpec.model_validate({"id": client.agent_id, "role": f"MCP client {client.name}",
+                                     "allowed_tools": gate_allowlist(client),
+                                     "limit_ceilings": dict(client.policy_limits),
+                                     "autonomy_ceiling": client.max_autonomy})
 
 
 def mcp_agent_spec(engine: Any, agent_id: str) -> AgentSpec | None:

@@ -1,5 +1,6 @@
 """A client's own limits, checked before a call reaches the gate: size and shape of the arguments,
-calls per minute (this process) and calls per day (the database, across processes).
+calls per minute and calls per day, both counted in the database, so they hold across every process
+serving the client.
 
 Each refusal is a `LimitExceeded` whose message tells the client what the limit is and when to retry.
 """
@@ -8,19 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from time import monotonic
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from shopwarden.mcp.clients import ClientIdentity, count_call
+from shopwarden.mcp.clients import ClientIdentity, count_call, count_minute_call, minute_started
 
 MAX_DEPTH = 8  # the deepest tool model (inventory update: skus -> sku) needs 3
-WINDOW_SECONDS = 60.0
+WINDOW_MS = 60_000
 TOOL_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
 
 
@@ -67,20 +65,16 @@ def _depth(value: Any, level: int = 0) -> int:
 
 
 class ClientLimiter:
-    """Per-client sliding window of call times (in this process) plus the daily budget in the database."""
+    """The client's calls per minute, then its calls per day: both counted in the database."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None,
-                 monotonic_clock: Callable[[], float] = monotonic) -> None:
+    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] | None = None) -> None:
         self._engine = engine
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._monotonic = monotonic_clock
-        self._calls: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
 
     def take(self, client: ClientIdentity) -> None:
         """Count one call, or raise LimitExceeded (rate first: a flood never spends the daily budget)."""
-        self._take_rate(client)
         now = self._clock()
+        self._take_rate(client, now)
         if not count_call(self._engine, client, now.date()):
             midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
             raise LimitExceeded("limit.daily_calls",
@@ -88,15 +82,11 @@ class ClientLimiter:
                                 f"(UTC); it resets at {midnight:%Y-%m-%d %H:%M} UTC",
                                 retry_after=(midnight - now).total_seconds())
 
-    def _take_rate(self, client: ClientIdentity) -> None:
-        now = self._monotonic()
-        with self._lock:
-            window = self._calls.setdefault(client.id, deque())
-            while window and now - window[0] >= WINDOW_SECONDS:
-                window.popleft()
-            if len(window) >= client.calls_per_minute:
-                retry = WINDOW_SECONDS - (now - window[0])
-                raise LimitExceeded("limit.rate",
-                                    f"rate limit: this client may make {client.calls_per_minute} calls per minute; "
-                                    f"retry in {retry:.1f} s", retry_after=retry)
-            window.append(now)
+    def _take_rate(self, client: ClientIdentity, now: datetime) -> None:
+        now_ms = int(now.timestamp() * 1000)
+        if count_minute_call(self._engine, client, now_ms, WINDOW_MS):
+            return
+        started = minute_started(self._engine, client)
+        retry = max(0.1, (WINDOW_MS - (now_ms - (started if started is not None else now_ms))) / 1000)
+        raise LimitExceeded("limit.rate", f"rate limit: this client may make {client.calls_per_minute} calls per "
+                                          f"minute; retry in {retry:.1f} s", retry_after=retry)

@@ -9,7 +9,7 @@ from shopwarden.db.models import Merchant
 from shopwarden.domain.limits import effective_limits
 from shopwarden.mcp.clients import ClientIdentity
 from shopwarden.mcp.listing import visible_tools
-from shopwarden.policy import default_limits
+from shopwarden.policy import default_limits, stricter_autonomy, stricter_limits
 
 NAME = "autonomy"
 AUTONOMY = {
@@ -29,14 +29,21 @@ def merchant_facts(engine: Any, merchant_id: str) -> tuple[str, dict[str, Any]]:
 
 
 def autonomy_prompt(engine: Any, client: ClientIdentity) -> str:
-    autonomy, limits = merchant_facts(engine, client.merchant_id)
+    """The merchant's level and limits as they apply to this client (the stricter of the merchant's and its own)."""
+    merchants_autonomy, merchants_limits = merchant_facts(engine, client.merchant_id)
+    autonomy = stricter_autonomy(merchants_autonomy, client.max_autonomy)
+    limits = stricter_limits(merchants_limits, client.policy_limits)
+    tightened = sorted(name for name in limits if limits[name] != merchants_limits.get(name))
     lines = [
         f"You act for the merchant {client.merchant_id} through shopwarden, as the MCP client {client.name}.",
         f"Autonomy level: {AUTONOMY.get(autonomy, autonomy)}",
         "Whatever the level, enabling a campaign or ad group and launching a GMV Max campaign always wait for a "
         "human reviewer; campaigns and ad groups are always created disabled.",
+        *([f"This client's own autonomy level ({client.max_autonomy}) is stricter than the merchant's "
+           f"({merchants_autonomy}) and applies to it."] if autonomy != merchants_autonomy else []),
         "Limits (the policy enforces them; you cannot change them):",
-        *(f"- {key}: {value}" for key, value in sorted(limits.items())),
+        *(f"- {key}: {value}" + (" (this client's own, stricter than the merchant's)" if key in tightened else "")
+          for key, value in sorted(limits.items())),
         f"Your tools: {', '.join(visible_tools(client))}.",
         f"Your own limits: {client.calls_per_minute} calls per minute, {client.daily_calls} calls per day, "
         f"arguments up to {client.max_arg_bytes} bytes.",

@@ -42,10 +42,10 @@ class McpService:
         self.engine = runtime.engine
         self.tools: dict[str, Tool] = {**registry(), **{t.name: t for t in gate_tools.TOOLS}}
         self.limiter = ClientLimiter(self.engine)
-        self._gates: dict[tuple[str, tuple[str, ...]], Gate] = {}
+        self._gates: dict[tuple[Any, ...], Gate] = {}
 
     def gate_for(self, client: ClientIdentity) -> Gate:
-        key = (client.id, client.tools)
+        key = client.policy_key
         if key not in self._gates:
             spec = client_agent_spec(client)
             self._gates[key] = Gate(engine=self.engine, policy=self.runtime.policy,

@@ -11,6 +11,7 @@ from shopwarden.policy.embedded import EmbeddedEngine
 from shopwarden.policy.engine import PolicyEngine, load_engine
 from shopwarden.policy.opa_server import OpaServerEngine
 from shopwarden.policy.regorus_vm import RegorusEngine
+from shopwarden.policy.stricter import stricter_autonomy, stricter_limits
 
 __all__ = [
     "AgentContext",
@@ -25,4 +26,6 @@ __all__ = [
     "RegorusEngine",
     "default_limits",
     "load_engine",
+    "stricter_autonomy",
+    "stricter_limits",
 ]

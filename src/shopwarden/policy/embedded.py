@@ -1,4 +1,4 @@
-"""The regopy engine (`SHOPWARDEN_POLICY_ENGINE=regopy`): the policies compiled once into a rego-cpp bundle, in-process."""
+"""The regopy engine (`SHOPWARDEN_POLICY_ENGINE=regopy`): the policies compiled into a rego-cpp bundle."""
 
 from __future__ import annotations
 
