@@ -99,15 +99,17 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
 
 async def _gmv_max_campaigns(reader: _Reader, advertiser_id: str) -> tuple[list[CampaignFacts], bool]:
     """The ad account's GMV Max campaigns with a report per shop they promote; False when the list failed."""
+    gaps_before = len(reader.gaps)
     listed = await reader.read(GROWTH, "list_gmv_max_campaigns", f"GMV Max campaigns of {advertiser_id}",
                                advertiser_id=advertiser_id)
+    complete = len(reader.gaps) == gaps_before  # an empty answer is an answer; a failed read is a gap
     live = [c for c in items(listed, "list", "campaigns")
             if isinstance(c, dict) and c.get("operation_status") != "DELETE"]
     stores = sorted({str(c["store_id"]) for c in live if c.get("store_id")})
     reports = [await reader.read(GROWTH, "get_gmv_max_report", f"GMV Max performance of shop {store_id}",
                                  advertiser_id=advertiser_id, store_id=store_id, days=ORDER_WINDOW_DAYS)
                for store_id in stores]
-    return parse_gmv_max(advertiser_id, live, reports), listed is not None
+    return parse_gmv_max(advertiser_id, live, reports), complete
 
 
 def _merchant_facts(deps: CycleDeps, merchant_id: str, run_id: str | None = None) -> WorldView:
