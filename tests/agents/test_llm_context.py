@@ -96,10 +96,10 @@ async def test_only_the_tools_still_needed_are_offered_with_tool_choice_explicit
     assert bound["tool_choice"] == "auto"
     assert not set(names) & GATHERED and "update_budget" not in names
     # The Growth Marketer's allowlist now launches through GMV Max (no manual Shop campaign creates); the
-    # GMV Max reads are not gathered by the cycle, so the model may still need them.
+    # cycle gathers the GMV Max campaigns (they are in the facts), not the stores, products or bids.
     assert set(names) == {"get_product", "update_sku_inventory", "pause_ads", "enable_ads", "list_gmv_max_stores",
-                          "list_gmv_max_products", "recommend_gmv_max_bid", "list_gmv_max_campaigns",
-                          "get_gmv_max_report", "launch_gmv_max_campaign", "update_roi_target", REQUEST_CREATIVE}
+                          "list_gmv_max_products", "recommend_gmv_max_bid", "get_gmv_max_report",
+                          "launch_gmv_max_campaign", "update_roi_target", REQUEST_CREATIVE}
     assert all("rationale" in t["function"]["parameters"]["required"] for t in bound["tools"])
 
     creative = scripted(AIMessage(content="ok"))

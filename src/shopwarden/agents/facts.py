@@ -7,8 +7,9 @@ the rest, so a missing read leaves a gap (listed in `gaps`) instead of failing t
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -66,6 +67,18 @@ class CampaignFacts(Delivery):
     product_ids: list[str] = Field(default_factory=list)
     adgroups: list[AdGroupFacts] = Field(default_factory=list)
     start_of_day_budget: Decimal | None = None
+    # GMV Max (TikTok Shop's Sales campaigns): the daily budget binds spend, the ROI target paces it.
+    kind: Literal["manual", "gmv_max"] = "manual"
+    store_id: str | None = None
+    roas_bid: Decimal | None = None  # the ROI target (gross revenue / cost TikTok aims for)
+    start_of_day_roas_bid: Decimal | None = None  # from the ledger when the target was changed today
+    roi_changes_today: int = 0
+    last_closed_day_spend: Decimal | None = None  # cost on the newest full day (the day before today)
+
+    @property
+    def object_type(self) -> str:
+        """What the ads tools call this campaign (`object_type` of budget, pause and enable)."""
+        return "gmv_max_campaign" if self.kind == "gmv_max" else "campaign"
 
 
 class StockCount(BaseModel):
@@ -247,6 +260,55 @@ def parse_campaigns(advertiser_id: str, campaigns: Any, adgroups: Any, report: A
             adgroups=mine,
         ))
     return facts
+
+
+def parse_gmv_max(advertiser_id: str, campaigns: Any, reports: list[Any]) -> list[CampaignFacts]:
+    """GMV Max campaigns with their delivery from `get_gmv_max_report` (daily rows per campaign)."""
+    rows: list[dict[str, Any]] = []
+    for report in reports:
+        if not isinstance(report, dict):
+            continue
+        end = str(report.get("end_date") or "")
+        rows.extend({"object_id": r.get("campaign_id"), "stat_date": r.get("stat_date"), "spend": r.get("cost"),
+                     "conversion_value": r.get("gross_revenue"), "conversions": r.get("orders"), "end": end}
+                    for r in items(report, "days") if isinstance(r, dict))
+    ends = {str(r["object_id"]): r["end"] for r in rows if r.get("object_id")}
+    by_campaign, _, _ = parse_delivery({"rows": rows, "end_date": max(ends.values(), default=None)})
+    facts = []
+    for raw in items(campaigns, "list", "campaigns"):
+        if not isinstance(raw, dict) or not raw.get("campaign_id"):
+            continue
+        campaign_id = str(raw["campaign_id"])
+        delivery = by_campaign.get(campaign_id, Delivery())
+        facts.append(CampaignFacts(
+            **delivery.model_dump(), advertiser_id=advertiser_id, campaign_id=campaign_id,
+            name=str(raw.get("campaign_name", "")), kind="gmv_max",
+            budget=_decimal(raw["budget"]) if raw.get("budget") is not None else None,
+            budget_mode="BUDGET_MODE_DAY",  # a GMV Max budget is a daily budget
+            status=str(raw.get("operation_status") or ""), store_id=str(raw.get("store_id") or "") or None,
+            roas_bid=_decimal(raw["roas_bid"]) if raw.get("roas_bid") is not None else None,
+            product_ids=sorted({str(p) for p in raw.get("item_group_ids") or []}),
+            last_closed_day_spend=_closed_day_spend(rows, campaign_id, ends.get(campaign_id)),
+        ))
+    return facts
+
+
+def _closed_day_spend(rows: list[dict[str, Any]], campaign_id: str, end: str | None) -> Decimal | None:
+    """Cost on the day before the report's last day (today is not over, so it says nothing yet)."""
+    try:
+        closed = (date.fromisoformat(end) - timedelta(days=1)).isoformat() if end else None
+    except ValueError:
+        return None
+    if closed is None:
+        return None
+    return sum((_decimal(r.get("spend")) for r in rows
+                if str(r.get("object_id")) == campaign_id and str(r.get("stat_date", ""))[:10] == closed), Decimal(0))
+
+
+def merge_campaigns(manual: list[CampaignFacts], gmv_max: list[CampaignFacts]) -> list[CampaignFacts]:
+    """Both lists; a GMV Max campaign the general list also returned is kept once, as GMV Max."""
+    ids = {c.campaign_id for c in gmv_max}
+    return [*(c for c in manual if c.campaign_id not in ids), *gmv_max]
 
 
 def parse_trend_words(data: Any, field: str) -> list[str]:

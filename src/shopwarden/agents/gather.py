@@ -11,13 +11,16 @@ from sqlmodel import col, select
 from shopwarden.agents import ledger
 from shopwarden.agents.deps import CREATIVE, GROWTH, ORDER_WINDOW_DAYS, CycleDeps
 from shopwarden.agents.facts import (
+    CampaignFacts,
     ProductFacts,
     SkuFacts,
     StockCount,
     WorldView,
     items,
+    merge_campaigns,
     parse_campaigns,
     parse_delivery,
+    parse_gmv_max,
     parse_products,
     parse_sales,
     parse_trend_words,
@@ -76,10 +79,13 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
         # Spend is bound by the ad group's budget as often as by the campaign's: judge both levels.
         group_report = await reader.read(GROWTH, "get_performance_report", f"ad group performance of {advertiser_id}",
                                          advertiser_id=advertiser_id, level="adgroup", days=ORDER_WINDOW_DAYS)
-        facts.campaigns.extend(parse_campaigns(advertiser_id, campaigns, adgroups, report, group_report))
+        manual = parse_campaigns(advertiser_id, campaigns, adgroups, report, group_report)
+        gmv_max, gmv_max_read = await _gmv_max_campaigns(reader, advertiser_id)
+        facts.campaigns.extend(merge_campaigns(manual, gmv_max))
         _, first_day, today = parse_delivery(report)
         facts.report_first_day, facts.report_today = first_day or facts.report_first_day, today or facts.report_today
-        facts.campaigns_complete = facts.campaigns_complete and campaigns is not None and adgroups is not None
+        facts.campaigns_complete = (facts.campaigns_complete and campaigns is not None and adgroups is not None
+                                    and gmv_max_read)
     if facts.report_today is not None:
         await asyncio.to_thread(ledger.attach_start_of_day, deps.engine, facts)
     if catalog is not None:
@@ -90,6 +96,21 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
     facts.keywords = parse_trend_words(keywords, "keyword")
     facts.gaps = [*facts.gaps, *reader.gaps]
     return facts, reader.records
+
+
+async def _gmv_max_campaigns(reader: _Reader, advertiser_id: str) -> tuple[list[CampaignFacts], bool]:
+    """The ad account's GMV Max campaigns with a report per shop they promote; False when the list failed."""
+    gaps_before = len(reader.gaps)
+    listed = await reader.read(GROWTH, "list_gmv_max_campaigns", f"GMV Max campaigns of {advertiser_id}",
+                               advertiser_id=advertiser_id)
+    complete = len(reader.gaps) == gaps_before  # an empty answer is an answer; a failed read is a gap
+    live = [c for c in items(listed, "list", "campaigns")
+            if isinstance(c, dict) and c.get("operation_status") != "DELETE"]
+    stores = sorted({str(c["store_id"]) for c in live if c.get("store_id")})
+    reports = [await reader.read(GROWTH, "get_gmv_max_report", f"GMV Max performance of shop {store_id}",
+                                 advertiser_id=advertiser_id, store_id=store_id, days=ORDER_WINDOW_DAYS)
+               for store_id in stores]
+    return parse_gmv_max(advertiser_id, live, reports), complete
 
 
 def _merchant_facts(deps: CycleDeps, merchant_id: str, run_id: str | None = None) -> WorldView:

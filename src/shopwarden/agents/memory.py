@@ -60,7 +60,7 @@ def action_key(tool: str, args: dict[str, Any]) -> str:
     """What an action is about, so the same change to the same object is recognised next cycle."""
     if "object_id" in args:
         return f"{tool}:{args.get('object_type', '')}:{args['object_id']}"
-    for field in ("campaign_name", "adgroup_name", "product_id"):
+    for field in ("campaign_name", "adgroup_name", "product_id", "campaign_id"):
         if field in args:
             return f"{tool}:{field}:{args[field]}"
     return tool

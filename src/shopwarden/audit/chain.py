@@ -7,6 +7,11 @@ the database (`audit_key`), so a row cannot be re-hashed by someone who can only
 database. `audit_heads` keeps the newest (seq, hash) per merchant in the same transaction.
 Verification (`audit_verify`) and anchors (`audit_anchor`) build on these hashes; rows written
 before keyed chaining (key id NULL) are re-chained by `audit_rekey`.
+
+The proposing agent's `rationale` (revision 0007r) is chained when it is there: the content
+hashed carries it exactly when the column is not NULL. Rows written before the column existed
+(NULL) hash as they always did, so they still verify; setting a rationale on such a row, or
+editing or removing one a row was written with, changes what is hashed and fails verification.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, ToolExecution, utcnow
 from shopwarden.db.tables import table_of
 from shopwarden.errors import DatabaseError
-from shopwarden.security.redaction import redact
+from shopwarden.security.redaction import redact, redact_text
 
 GENESIS = "0" * 64
 _CONTENT_FIELDS = (
@@ -35,6 +40,16 @@ _CONTENT_FIELDS = (
     "args_redacted", "decision", "reasons", "reason_codes", "policy_version", "policy_input", "approval_id",
     "duration_ms", "outcome", "error_code", "platform_request_id", "result_summary",
 )
+# Chained only when not NULL (see the module docstring): older rows never had them.
+_OPTIONAL_FIELDS = ("rationale",)
+STORED_FIELDS = (*_CONTENT_FIELDS, *_OPTIONAL_FIELDS)
+
+
+def chained_content(row: Any) -> dict[str, Any]:
+    """What a stored row's hash covers: every content field, and each optional one that is set."""
+    content = {name: row[name] for name in _CONTENT_FIELDS}
+    content.update({name: row[name] for name in _OPTIONAL_FIELDS if row[name] is not None})
+    return content
 
 
 class AuditEntry(BaseModel):
@@ -59,6 +74,7 @@ class AuditEntry(BaseModel):
     error_code: str | None = None
     platform_request_id: str | None = None
     result_summary: dict[str, Any] = Field(default_factory=dict)
+    rationale: str | None = None  # why the agent proposed the call (its own words), when it said
 
 
 def _plain(value: Any) -> Any:
@@ -68,7 +84,7 @@ def _plain(value: Any) -> Any:
 
 def row_hash(row: ToolExecution, keys: AuditKeys | None = None) -> str:
     """What the row's hash must be, under the key its `key_id` names (unkeyed for a legacy row)."""
-    content = {name: getattr(row, name) for name in _CONTENT_FIELDS}
+    content = chained_content({name: getattr(row, name) for name in STORED_FIELDS})
     return chain_hash(row.prev_hash, content, row.key_id, keys or current_audit_keys())
 
 
@@ -125,8 +141,11 @@ def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
         "error_code": entry.error_code, "platform_request_id": entry.platform_request_id,
         "result_summary": _plain(redact(entry.result_summary)),
     }
+    if entry.rationale:
+        # PostgreSQL text cannot hold NUL: it is stored (and hashed) as U+FFFD, as on SQLite.
+        content["rationale"] = redact_text(entry.rationale).replace("\x00", "\ufffd")
     keys = current_audit_keys()
-    values = {**content, "prev_hash": prev_hash, "key_id": keys.primary_id,
+    values = {"rationale": None, **content, "prev_hash": prev_hash, "key_id": keys.primary_id,
               "row_hash": chain_hash(prev_hash, content, keys.primary_id, keys)}
     row_id = connection.execute(_INSERT_ROW, values).scalar_one()
     if head is None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.engine import Engine
 
-from shopwarden.audit.chain import _CONTENT_FIELDS, GENESIS, _lock_chain, chain_hash, start_chain
+from shopwarden.audit.chain import GENESIS, STORED_FIELDS, _lock_chain, chain_hash, chained_content, start_chain
 from shopwarden.audit.key import AuditKeys, current_audit_keys, same
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, Merchant, ToolExecution
@@ -27,7 +27,7 @@ from shopwarden.db.tables import table_of
 _rows = table_of(ToolExecution)
 _heads = table_of(AuditHead)
 _merchants = table_of(Merchant)
-_COLUMNS = [_rows.c[name] for name in ("id", *_CONTENT_FIELDS, "prev_hash", "key_id", "row_hash")]
+_COLUMNS = [_rows.c[name] for name in ("id", *STORED_FIELDS, "prev_hash", "key_id", "row_hash")]
 _SET_HASH = (update(_rows).where(_rows.c.id == bindparam("row_id"))
              .values(prev_hash=bindparam("new_prev"), key_id=bindparam("new_key"), row_hash=bindparam("new_hash")))
 
@@ -65,7 +65,7 @@ def rekey(engine: Engine, keys: AuditKeys | None = None) -> RekeyResult:
                 continue
             previous = GENESIS
             for row in rows:
-                content = {name: row._mapping[name] for name in _CONTENT_FIELDS}
+                content = chained_content(row._mapping)
                 new_hash = chain_hash(previous, content, keys.primary_id, keys)
                 connection.execute(_SET_HASH, {"row_id": row.id, "new_prev": previous, "new_key": keys.primary_id,
                                                "new_hash": new_hash})
@@ -94,7 +94,7 @@ def _check(rows: Sequence[Row[*tuple[Any, ...]]], merchant_id: str, keys: AuditK
         keyed_seen = keyed_seen or row.key_id is not None
         if row.key_id is not None and not keys.has(row.key_id):
             return f"{where}: chained under audit key {row.key_id}, which is not configured; not re-keyed"
-        content = {name: row._mapping[name] for name in _CONTENT_FIELDS}
+        content = chained_content(row._mapping)
         if not same(chain_hash(row.prev_hash, content, row.key_id, keys), row.row_hash):
             return f"{where}: content does not match its hash; not re-keyed (run `shopwarden audit verify`)"
         previous = row.row_hash

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from shopwarden.audit.anchor import Anchor
-from shopwarden.audit.chain import _CONTENT_FIELDS, GENESIS, chain_hash
+from shopwarden.audit.chain import GENESIS, STORED_FIELDS, chain_hash, chained_content
 from shopwarden.audit.key import AuditKeys, current_audit_keys, same
 from shopwarden.db.models import AuditHead, Merchant, ToolExecution
 from shopwarden.db.tables import table_of
@@ -29,7 +29,7 @@ from shopwarden.db.tables import table_of
 _rows = table_of(ToolExecution)
 _heads = table_of(AuditHead)
 _merchants = table_of(Merchant)
-_COLUMNS = [_rows.c[name] for name in ("id", *_CONTENT_FIELDS, "prev_hash", "key_id", "row_hash")]
+_COLUMNS = [_rows.c[name] for name in ("id", *STORED_FIELDS, "prev_hash", "key_id", "row_hash")]
 
 
 @dataclass
@@ -75,7 +75,7 @@ def _walk(rows: Iterable[Any], merchant_id: str, keys: AuditKeys, watch: set[int
             walk.problem = (f"{where}: chained under audit key {row.key_id}, which is not configured (retired master "
                             "key, or a different key is set), so it cannot be checked")
             return walk
-        content = {name: row._mapping[name] for name in _CONTENT_FIELDS}
+        content = chained_content(row._mapping)
         if not same(chain_hash(row.prev_hash, content, row.key_id, keys), row.row_hash):
             walk.problem = f"{where}: content does not match its hash; the row was edited"
             return walk

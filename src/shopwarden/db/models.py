@@ -306,6 +306,8 @@ class ToolExecution(SQLModel, table=True):
     error_code: str | None = Field(default=None, max_length=64)
     platform_request_id: str | None = Field(default=None, max_length=128)
     result_summary: dict[str, Any] = _json()
+    # The proposing agent's own reason (chained when set; NULL on rows older than revision 0007r).
+    rationale: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     prev_hash: str = Field(default="", max_length=64)
     key_id: str | None = Field(default=None, max_length=32)  # audit key the row is chained under; None: legacy
     row_hash: str = Field(default="", max_length=64)

@@ -368,6 +368,7 @@ class Gate:
                 duration_ms=duration_ms, outcome=result.outcome.value,
                 error_code=None if error.get("code") is None else str(error["code"]),
                 platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
+                rationale=call.rationale or None,
             )
             row_id = audit.append_execution(session, entry)
             if run.effect is not None and tool is not None and tool.record_effect is not None:

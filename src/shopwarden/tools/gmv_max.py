@@ -76,8 +76,13 @@ async def _campaigns(ctx: ToolContext, args: ListGmvMaxCampaignsArgs, _key: str)
 async def _report(ctx: ToolContext, args: GmvMaxReportArgs, _key: str) -> Any:
     report = await ctx.ads().gmv_max.report(args.advertiser_id, args.store_id, days=args.days,
                                             per_product=args.per_product)
+    # The daily rows let an agent tell a campaign still learning (few days of spend) and whether
+    # yesterday's spend reached the budget (the budget binds) or stopped short (the ROI target does).
     return {"start_date": report.start_date.isoformat(), "end_date": report.end_date.isoformat(),
-            "totals": plain(report.totals())}
+            "totals": plain(report.totals()),
+            "days": [{"campaign_id": r.campaign_id, "item_group_id": r.item_group_id,
+                      "stat_date": r.stat_date.isoformat(), "cost": r.cost, "orders": r.orders,
+                      "gross_revenue": r.gross_revenue} for r in report.rows]}
 
 
 # --- launch ------------------------------------------------------------------------------------

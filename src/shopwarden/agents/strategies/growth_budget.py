@@ -14,6 +14,11 @@ For each enabled campaign, in this order:
      alone when it has no budgeted ad groups, as GMV Max campaigns do), best ROAS first, each up to
      the day's limit measured from its start-of-day budget (so repeated cycles never compound), and
      all together within the account's daily increase cap.
+  5. GMV Max campaigns take the same judgement; their levers are the daily budget and the ROI
+     target (growth_roi.py): a winner whose spend stopped short of its budget yesterday is held
+     back by its ROI target, which is lowered (within its own daily limit); otherwise its budget is
+     raised as above. A loser whose ROI target sits below break-even gets the target raised
+     (TikTok then stops buying unprofitable orders); otherwise its budget is cut.
 Every proposal's rationale carries the numbers it used; `snapshot` keeps them for the memory.
 """
 
@@ -26,6 +31,7 @@ from typing import Any
 
 from shopwarden.agents.facts import AdGroupFacts, CampaignFacts, WorldView
 from shopwarden.agents.memory import AgentMemory
+from shopwarden.agents.strategies.growth_roi import lower_for_winner, raise_for_loser
 from shopwarden.agents.strategies.margins import margin_for
 
 CENTS = Decimal("0.01")
@@ -126,15 +132,21 @@ class BudgetPlanner:
                 proposals.append(self._pause(j))
                 freed += j.campaign.budget or Decimal(0)
             elif j.verdict == "cut":
-                cuts = self._cut(j)
+                roi = self._roi(j, "cut") if j.campaign.kind == "gmv_max" else None
+                cuts = [roi] if roi is not None else self._cut(j)
                 proposals.extend(cuts)
-                freed += sum((_d(p.snapshot["was"]) - _d(p.args["budget"]) for p in cuts), Decimal(0))
+                freed += sum((_d(p.snapshot["was"]) - _d(p.args["budget"]) for p in cuts if "budget" in p.args),
+                             Decimal(0))
         account_cap = _d(self.limit("account_daily_increase_max", 500))
         room_by_advertiser = {a: max(Decimal(0), account_cap - self.facts.account_increase_today.get(a, Decimal(0)))
                               for a in self.facts.advertisers}
         winners = sorted((j for j in judged if j.verdict == "winner"), key=lambda j: -(j.roas or 0))
         for j in winners:
             room = room_by_advertiser.get(j.campaign.advertiser_id, Decimal(0))
+            roi = self._roi(j, "scale") if j.campaign.kind == "gmv_max" else None
+            if roi is not None:  # the ROI target holds it back: more budget would not be spent
+                proposals.append(roi)
+                continue
             raises = self._raise(j, room, freed)
             room_by_advertiser[j.campaign.advertiser_id] = room - sum(
                 (_d(p.args["budget"]) - _d(p.snapshot["was"]) for p in raises), Decimal(0))
@@ -149,9 +161,22 @@ class BudgetPlanner:
     def _pause(self, j: Judgement) -> Proposal:
         c = j.campaign
         reason = "stock" if j.verdict == "stock_pause" else "loss"
-        return Proposal("pause_ads", {"advertiser_id": c.advertiser_id, "object_type": "campaign",
+        voids = ("; pausing voids TikTok's ROI protection for it for the rest of the day"
+                 if c.kind == "gmv_max" else "")
+        return Proposal("pause_ads", {"advertiser_id": c.advertiser_id, "object_type": c.object_type,
                                       "object_id": c.campaign_id},
-                        f"pause {c.name}: {j.why}", self._snapshot(j, budget=c.budget or 0), reason)
+                        f"pause {c.name}: {j.why}{voids}", self._snapshot(j, budget=c.budget or 0), reason)
+
+    def _roi(self, j: Judgement, direction: str) -> Proposal | None:
+        """A GMV Max campaign's ROI target change, when that is the better lever than its budget."""
+        c = j.campaign
+        pick = lower_for_winner if direction == "scale" else raise_for_loser
+        change = pick(c, j.break_even, j.why, self.limit)
+        if change is None:
+            return None
+        return Proposal("update_roi_target", {"advertiser_id": c.advertiser_id, "campaign_id": c.campaign_id,
+                                              "roas_bid": str(change.roas_bid)},
+                        change.rationale, self._snapshot(j, roas_bid=change.was), direction)
 
     def _cut(self, j: Judgement) -> list[Proposal]:
         """Lower what binds by the day's change limit, not below the platform minimum."""
@@ -167,6 +192,8 @@ class BudgetPlanner:
 
     def _binding(self, c: CampaignFacts) -> list[tuple[str, str, Decimal, Any]]:
         """The budgets that limit delivery today: (object type, id, budget, platform minimum)."""
+        if c.kind == "gmv_max":
+            return [(c.object_type, c.campaign_id, c.budget, self.limit("min_gmv_max_budget", 0))] if c.budget else []
         groups = self._budgeted_groups(c)
         if not groups:
             return [("campaign", c.campaign_id, c.budget, self.limit("min_campaign_budget", 50))] if c.budget else []
@@ -196,7 +223,7 @@ class BudgetPlanner:
                 return []
             new = min(self._ceiling(c.budget, c.start_of_day_budget), c.budget + room).quantize(CENTS, ROUND_DOWN)
             if new > c.budget:
-                proposals.append(self._raise_one(j, "campaign", c.campaign_id, c.budget, new, funded))
+                proposals.append(self._raise_one(j, c.object_type, c.campaign_id, c.budget, new, funded))
             return proposals
         group_targets = {g.adgroup_id: min(self._ceiling(g.budget or Decimal(0), g.start_of_day_budget),
                                            (g.budget or Decimal(0)) + room / len(groups)).quantize(CENTS, ROUND_DOWN)
@@ -247,7 +274,7 @@ class BudgetPlanner:
             if all(stock[p] > 0 and ((cover := covers[p]) is None or cover >= needed) for p in products):
                 shown = ", ".join(f"{p}: {stock[p]} units, {_fmt(covers[p])} days" for p in products)
                 proposals.append(Proposal(
-                    "enable_ads", {"advertiser_id": c.advertiser_id, "object_type": "campaign",
+                    "enable_ads", {"advertiser_id": c.advertiser_id, "object_type": c.object_type,
                                    "object_id": c.campaign_id},
                     f"resume {c.name}: it was paused for low stock and is restocked ({shown}; "
                     f"{needed} days needed)", {"stock": str(sum(stock.values()))}, "restocked"))

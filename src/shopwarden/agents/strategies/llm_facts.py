@@ -101,7 +101,10 @@ def _campaign_lines(facts: WorldView, shown: int) -> list[str]:
 
 def _campaign(c: CampaignFacts) -> str:
     products = ",".join(c.product_ids[:4]) + (f" +{len(c.product_ids) - 4}" if len(c.product_ids) > 4 else "")
-    return (f"- campaign {c.campaign_id} {quoted(c.name)} advertiser {c.advertiser_id} {c.status or '?'} "
+    gmv_max = (f" (GMV Max: object_type gmv_max_campaign, ROI target {c.roas_bid}, start of day "
+               f"{c.start_of_day_roas_bid or c.roas_bid}, {c.roi_changes_today} target changes today, "
+               f"spent {c.last_closed_day_spend} on the last full day)") if c.kind == "gmv_max" else ""
+    return (f"- campaign {c.campaign_id} {quoted(c.name)}{gmv_max} advertiser {c.advertiser_id} {c.status or '?'} "
             f"budget {c.budget} (start of day {c.start_of_day_budget or c.budget}): spend {c.spend} revenue "
             f"{c.revenue} ROAS {c.roas}; newest day {c.last_day_spend} -> {c.last_day_revenue}; "
             f"{c.days_with_spend} days with spend; products {products or 'none'}")
@@ -141,5 +144,5 @@ def _listed(title: str, entries: list[str]) -> list[str]:
 def _target(args: Any) -> str:
     if not isinstance(args, dict):
         return ""
-    keys = ("object_type", "object_id", "budget", "campaign_name", "product_id")
+    keys = ("object_type", "object_id", "budget", "campaign_name", "campaign_id", "roas_bid", "product_id")
     return " ".join(f"{k}={quoted(args[k], 40)}" for k in keys if k in args)

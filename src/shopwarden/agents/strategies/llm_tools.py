@@ -20,9 +20,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from shopwarden.agents.records import HandoffReason
 from shopwarden.tools import load_manifests, registry
 
-# The reads gather.py makes every cycle (tests/agents/test_llm_context.py checks this list).
+# The reads gather.py makes every cycle (tests/agents/test_llm_context.py checks this list). GMV Max
+# reports are gathered only for shops that have GMV Max campaigns, so get_gmv_max_report stays offered
+# (per product, or another window).
 GATHERED = frozenset({"list_shops", "sync_catalog", "search_orders", "list_campaigns", "list_adgroups",
-                      "get_performance_report", "read_trends"})
+                      "get_performance_report", "list_gmv_max_campaigns", "read_trends"})
 WRITE_BRIEF = "write_brief"
 REQUEST_CREATIVE = "request_creative"
 NEXT_STEP = "next_step"
