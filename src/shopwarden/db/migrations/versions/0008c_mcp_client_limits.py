@@ -1,7 +1,7 @@
 """MCP clients: their own stricter policy limits and autonomy, and a shared per-minute call counter
 
 Revision ID: 0008c
-Revises: 0004m
+Revises: 0007r
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0008c"
-down_revision: str | None = "0004m"
+down_revision: str | None = "0007r"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
