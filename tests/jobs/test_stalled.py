@@ -110,6 +110,9 @@ async def test_a_completed_slot_is_still_a_no_op_for_a_late_job(pg_url: str, tmp
     assert len(gate.calls) == calls  # nothing was run again
 
 
+_WORKER_WITH_HEARTBEAT = text("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (:at) RETURNING id")
+
+
 async def _doing_job(app, engine, *, heartbeat_age: timedelta | None) -> tuple[int, int | None]:
     """A cycle job marked `doing` by a worker whose last heartbeat is `heartbeat_age` old (None: no worker)."""
     async with app.open_async():
@@ -117,8 +120,7 @@ async def _doing_job(app, engine, *, heartbeat_age: timedelta | None) -> tuple[i
     with engine.begin() as conn:
         worker_id = None
         if heartbeat_age is not None:
-            worker_id = conn.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (:at) RETURNING id"),
-                                     {"at": datetime.now(UTC) - heartbeat_age}).scalar_one()
+            worker_id = conn.execute(_WORKER_WITH_HEARTBEAT, {"at": datetime.now(UTC) - heartbeat_age}).scalar_one()
         conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w WHERE id = :id"),
                      {"w": worker_id, "id": job_id})
     return job_id, worker_id
@@ -186,8 +188,7 @@ async def test_a_stalled_job_with_a_twin_queued_since_gives_way_to_it(pg_url: st
     async with app.open_async():
         assert await defer_slots(app, deps, NOW) == 1
     with engine.begin() as conn:  # its worker took it, then died
-        dead = conn.execute(text("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (:at) RETURNING id"),
-                            {"at": datetime.now(UTC) - timedelta(minutes=2)}).scalar_one()
+        dead = conn.execute(_WORKER_WITH_HEARTBEAT, {"at": datetime.now(UTC) - timedelta(minutes=2)}).scalar_one()
         [job_id] = conn.execute(text("UPDATE procrastinate_jobs SET status = 'doing', worker_id = :w RETURNING id"),
                                 {"w": dead}).scalars().all()
     async with app.open_async():
