@@ -461,8 +461,9 @@ def main() -> None:
         results.append(figures)
         if options.json:
             print(json.dumps(asdict(figures)), flush=True)
-    if not options.json:
-        print_table(results)
+        else:  # the table so far after each worker count: a soak cut short still leaves its figures
+            print_table(results)
+            print(flush=True)
 
 
 if __name__ == "__main__":
