@@ -30,6 +30,7 @@ import asyncio
 import base64
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -281,7 +282,8 @@ def soak(pg: str, merchants: int, workers_count: int, concurrency: int, timeout:
                 finally:
                     workers.stop()
                 recovered = _cli(env, "approvals", "recover", "--older-than", "0")
-                figures.approvals_settled_by_recovery = recovered.stdout.count("recovered approval")
+                settled = re.search(r"settled (\d+) approval", recovered.stdout)
+                figures.approvals_settled_by_recovery = int(settled.group(1)) if settled else 0
                 verified = _cli(env, "audit", "verify")
                 figures.verify_exit_code = verified.returncode
                 _measure(conn, figures, simulator)
