@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 from shopwarden.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from shopwarden.agents.cycle import SlotTaken, new_run_id, resume_cycle, resume_decided, run_cycle
+    from shopwarden.agents.cycle import (
+        SlotTaken,
+        continue_interrupted,
+        new_run_id,
+        resume_cycle,
+        resume_decided,
+        run_cycle,
+    )
     from shopwarden.agents.deps import CREATIVE, GROWTH, CycleDeps, GateLike, deps_from_runtime, rule_strategies
     from shopwarden.agents.graph import build_cycle_graph
     from shopwarden.agents.specs import AgentSpec, load_agent_specs
@@ -24,6 +31,7 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "SlotTaken": "cycle",
+    "continue_interrupted": "cycle",
     "new_run_id": "cycle",
     "resume_cycle": "cycle",
     "resume_decided": "cycle",
@@ -51,6 +59,7 @@ __all__ = [
     "GateLike",
     "SlotTaken",
     "build_cycle_graph",
+    "continue_interrupted",
     "deps_from_runtime",
     "load_agent_specs",
     "new_run_id",

@@ -48,15 +48,32 @@ async def _set_up_once(saver: Any, conninfo: str) -> None:
     """LangGraph's setup() is not safe to run concurrently: serialise it across workers and processes."""
     if conninfo in _prepared:
         return
-    import psycopg
-
     async with _setup_lock:
         if conninfo in _prepared:
             return
-        async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as lock_conn:
-            await lock_conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
-            try:
-                await saver.setup()
-            finally:
-                await lock_conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_KEY,))
+        await set_up_exclusively(saver, conninfo)
         _prepared.add(conninfo)
+
+
+async def set_up_exclusively(saver: Any, conninfo: str, *, poll_seconds: float = 0.1) -> None:
+    """`saver.setup()` while holding a PostgreSQL advisory lock, taken by polling `pg_try_advisory_lock`.
+
+    Not a blocking `pg_advisory_lock`: setup() runs CREATE INDEX CONCURRENTLY, which waits for every
+    transaction older than itself in the database, and a session blocked in `pg_advisory_lock` is
+    such a transaction. The holder would wait for the waiter, the waiter for the holder, and
+    PostgreSQL cannot see the cycle (the lock is held by another connection of the same process):
+    two workers starting on a fresh database hung for ever (found by bench/soak.py).
+    """
+    import psycopg
+
+    async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True) as lock_conn:
+        while True:
+            cursor = await lock_conn.execute("SELECT pg_try_advisory_lock(%s)", (_SETUP_LOCK_KEY,))
+            row = await cursor.fetchone()
+            if row is not None and row[0]:
+                break
+            await asyncio.sleep(poll_seconds)
+        try:
+            await saver.setup()
+        finally:
+            await lock_conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK_KEY,))

@@ -2,6 +2,7 @@
 
     summary = await run_cycle(deps, "m_glow", slot="2026-03-02T12:00Z")   # SlotTaken if it already ran
     summary = await resume_cycle(deps, summary.run_id)                    # after a reviewer decided
+    summary = await continue_interrupted(deps, "m_glow", "2026-03-02T12:00Z")  # its process died mid-cycle
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import uuid
 from typing import Any
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.types import Command
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
@@ -58,6 +60,20 @@ async def resume_cycle(deps: CycleDeps, run_id: str, decisions: dict[str, str] |
     return await _drive(deps, run_id, Command(resume=answer))
 
 
+async def continue_interrupted(deps: CycleDeps, merchant_id: str, slot: str) -> CycleSummary | None:
+    """Finish a slot's cycle whose process died while it ran (its row is still `running`), from its last
+    checkpoint; None when the slot's cycle is not `running`.
+
+    Only for a caller that knows no other process is running this slot now: a procrastinate job
+    holding the slot's lock (`shopwarden.jobs.worker`). Nodes that completed are not run again; the
+    node that was interrupted runs again from its first line.
+    """
+    row = await asyncio.to_thread(_run_for_slot, deps, merchant_id, slot)
+    if row is None or row.status != "running":
+        return None
+    return await _drive(deps, row.id, {"merchant_id": merchant_id, "run_id": row.id}, from_checkpoint=True)
+
+
 async def resume_decided(deps: CycleDeps, merchant_id: str | None = None) -> list[CycleSummary]:
     """Resume every paused cycle with at least one approval a reviewer (or the clock) has settled."""
     await asyncio.to_thread(approvals.expire_due, deps.engine)
@@ -70,10 +86,13 @@ async def resume_decided(deps: CycleDeps, merchant_id: str | None = None) -> lis
     return resumed
 
 
-async def _drive(deps: CycleDeps, run_id: str, payload: Any) -> CycleSummary:
-    config = {"configurable": {"thread_id": run_id}}
+async def _drive(deps: CycleDeps, run_id: str, payload: Any, *, from_checkpoint: bool = False) -> CycleSummary:
+    """Run the graph on `payload`; `from_checkpoint`: continue the thread's last checkpoint instead, if it has one."""
+    config: RunnableConfig = {"configurable": {"thread_id": run_id}}
     try:
         async with open_checkpointer(deps.engine, deps.data_dir) as saver:
+            if from_checkpoint and await saver.aget_tuple(config) is not None:
+                payload = None  # LangGraph: no input continues the thread where it stopped
             result = await build_cycle_graph(saver).ainvoke(payload, config, context=deps)
     except Exception as exc:
         await asyncio.to_thread(_finish, deps, run_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
@@ -94,6 +113,12 @@ def _load_run(deps: CycleDeps, run_id: str) -> CycleRun:
         if row is None:
             raise NotFound(f"cycle run {run_id} not found")
         return row
+
+
+def _run_for_slot(deps: CycleDeps, merchant_id: str, slot: str) -> CycleRun | None:
+    query = select(CycleRun).where(CycleRun.merchant_id == merchant_id, CycleRun.slot == slot)
+    with session_scope(deps.engine) as session:
+        return session.exec(query).first()
 
 
 def _finish(deps: CycleDeps, run_id: str, status: str, summary: dict[str, Any]) -> None:

@@ -118,15 +118,23 @@ def worker(
     if conninfo is None:
         raise ConfigError("SHOPWARDEN_DATABASE_URL", "the worker needs PostgreSQL; use `shopwarden schedule` "
                                                      "for a single process on SQLite")
-    app = build_app(conninfo, lambda: deps_from_runtime(runtime))
+    app = build_app(conninfo, lambda: deps_from_runtime(runtime), clock=runtime.clock)
 
     async def main() -> None:
         if await ensure_schema(app):
             console.print("applied the procrastinate schema")
         from shopwarden.jobs.recovering import recovering
+        from shopwarden.jobs.stalled import keep_retrying_stalled
 
+        stop = asyncio.Event()
         async with app.open_async(), recovering(runtime.gate):
-            await app.run_worker_async(**worker_options(concurrency))
+            # Jobs a killed worker left `doing` go back to the queue (procrastinate never does it itself).
+            stalled = asyncio.create_task(keep_retrying_stalled(app, stop))
+            try:
+                await app.run_worker_async(**worker_options(concurrency))
+            finally:
+                stop.set()
+                await stalled
 
     asyncio.run(main())
 

@@ -4,9 +4,12 @@
     await app.run_worker_async()                 # `shopwarden worker`, on as many machines as needed
 
 - `schedule_slots` is periodic (every 10 minutes): it defers one `growth_cycle` job per merchant
-  for the merchant's current slot, with the queueing lock `cycle:<merchant>:<slot>` — however
-  often it fires, and however many workers there are, a slot is queued once; the unique
-  (merchant, slot) row in cycle_runs makes a slot that already ran a no-op.
+  for the merchant's current slot (on the runtime's clock: a served simulator's time, when there
+  is one), with the queueing lock `cycle:<merchant>:<slot>` — however often it fires, and however
+  many workers there are, a slot is queued once; the unique (merchant, slot) row in cycle_runs
+  makes a slot that already ran a no-op. The same string is the job's lock, so no two jobs of one
+  slot ever run at once: a job that finds its slot's cycle still `running` knows the process that
+  ran it died (`shopwarden.jobs.stalled` put the job back), and continues it from its checkpoint.
 - `execute_approved` runs an approved action through the gate (exactly once by its own
   compare-and-set), then resumes the cycle that waited for it. `defer_approved_execution(connection,
   approval_id)` defers that job inside the approval's own transaction (`enqueue_execution` is the
@@ -28,7 +31,7 @@ from procrastinate.exceptions import AlreadyEnqueued
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
-from shopwarden.agents import CycleDeps, SlotTaken, resume_decided, run_cycle
+from shopwarden.agents import CycleDeps, SlotTaken, continue_interrupted, resume_decided, run_cycle
 from shopwarden.db.models import Approval
 from shopwarden.errors import ApprovalConflict, ConfigError
 from shopwarden.jobs.scheduler import current_slot, merchant_schedules, slot_key
@@ -47,10 +50,12 @@ def cycle_lock(merchant_id: str, slot: str) -> str:
     return f"cycle:{merchant_id}:{slot}"
 
 
-def build_app(conninfo: str, deps_factory: DepsFactory, *, periodic: bool = True) -> App:
+def build_app(conninfo: str, deps_factory: DepsFactory, *, periodic: bool = True,
+              clock: Callable[[], datetime] | None = None) -> App:
     """The procrastinate app with shopwarden's tasks; `deps_factory` is called once per worker process.
 
-    `periodic=False` leaves out the schedule (tests and benchmarks defer slots themselves).
+    `periodic=False` leaves out the schedule (tests and benchmarks defer slots themselves). `clock`
+    is what the schedule's slots are read from (the runtime's); without it, the periodic tick's time.
     """
     app = App(connector=PsycopgConnector(conninfo=conninfo))
     cached: dict[str, CycleDeps] = {}
@@ -65,7 +70,12 @@ def build_app(conninfo: str, deps_factory: DepsFactory, *, periodic: bool = True
         try:
             await run_cycle(deps(), merchant_id, slot=slot)
         except SlotTaken:
-            log.info("cycle of %s for slot %s already ran", merchant_id, slot)
+            # This job holds the slot's lock, so a cycle still `running` lost its process: finish it.
+            if await continue_interrupted(deps(), merchant_id, slot) is not None:
+                log.warning("cycle of %s for slot %s was interrupted: continued from its checkpoint",
+                            merchant_id, slot)
+            else:
+                log.info("cycle of %s for slot %s already ran", merchant_id, slot)
 
     @app.task(name=EXECUTE_TASK, queue=QUEUE)
     async def execute_approved(approval_id: int) -> None:
@@ -76,7 +86,7 @@ def build_app(conninfo: str, deps_factory: DepsFactory, *, periodic: bool = True
         await resume_decided(deps())
 
     async def schedule_slots(timestamp: int) -> None:
-        await defer_slots(app, deps(), datetime.fromtimestamp(timestamp, UTC))
+        await defer_slots(app, deps(), clock() if clock is not None else datetime.fromtimestamp(timestamp, UTC))
 
     if periodic:
         app.periodic(cron=SCHEDULE_CRON, periodic_id="growth_slots")(
@@ -91,7 +101,8 @@ async def defer_slots(app: App, deps: CycleDeps, now: datetime) -> int:
     for merchant_id, schedule in (await asyncio.to_thread(merchant_schedules, deps)).items():
         slot = slot_key(current_slot(schedule, now))
         try:
-            await app.configure_task(CYCLE_TASK, queueing_lock=cycle_lock(merchant_id, slot)).defer_async(
+            lock = cycle_lock(merchant_id, slot)
+            await app.configure_task(CYCLE_TASK, lock=lock, queueing_lock=lock).defer_async(
                 merchant_id=merchant_id, slot=slot)
             queued += 1
         except AlreadyEnqueued:
