@@ -46,7 +46,8 @@ PATH_PREFIXES: tuple[tuple[str, Surface], ...] = (
     ("/sim/consent/", Surface.COMPOSIO),
     ("/open_api/", Surface.BUSINESS),
     ("/v2/research/", Surface.AD_LIBRARY),
-    ("/creative_api/", Surface.TRENDS),
+    ("/v2/oauth/", Surface.AD_LIBRARY),
+    ("/creative_radar_api/", Surface.TRENDS),
 )
 
 
