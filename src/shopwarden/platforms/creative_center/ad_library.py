@@ -30,7 +30,9 @@ COVERED_COUNTRIES = frozenset({
     "IS", "LI", "NO",  # rest of the EEA
     "CH", "GB",
 })
-# A 401 with one of these codes means the client token lapsed or was revoked: renew once and retry.
+# A 401 with one of these codes (or with no readable code) means the client token lapsed or was
+# revoked: renew once and retry. (uncertain) TikTok's v2 error table names access_token_invalid for
+# a bad or missing token; whether an expired one says access_token_expired instead is not documented.
 TOKEN_REFUSED_CODES = frozenset({"access_token_invalid", "access_token_expired"})
 MAX_PAGES = 20
 LOOKBACK_DAYS = 365

@@ -45,6 +45,7 @@ PATH_PREFIXES: tuple[tuple[str, Surface], ...] = (
     ("/api/v3", Surface.COMPOSIO),
     ("/sim/consent/", Surface.COMPOSIO),
     ("/open_api/", Surface.BUSINESS),
+    ("/portal/auth", Surface.BUSINESS),  # native Business OAuth's consent page (SHOPWARDEN_ADS_AUTHORIZE_BASE)
     ("/v2/research/", Surface.AD_LIBRARY),
     ("/v2/oauth/", Surface.AD_LIBRARY),
     ("/creative_radar_api/", Surface.TRENDS),
