@@ -56,7 +56,10 @@ class Settings(BaseSettings):
     ads_app_secret: SecretStr | None = None
     ads_redirect_uri: str | None = None
     ads_authorize_base: str = "https://business-api.tiktok.com/portal/auth"
-    commercial_content_client_token: SecretStr | None = None
+    # Commercial Content API (ad library) research client: the reader fetches and renews its own client
+    # token from these (a client token lives two hours, so none is configured).
+    commercial_content_client_key: str | None = None
+    commercial_content_client_secret: SecretStr | None = None
     # Where the creative reader's requests for the ad library and Creative Center trends really go
     # (a served simulator); unset: the official hosts.
     creative_sources_base: str | None = None

@@ -84,7 +84,8 @@ class Runtime:
             from shopwarden.platforms.creative_center.rebase import RebasedTransport
 
             transport = RebasedTransport(self.settings.creative_sources_base)
-        return CreativeReader(self.settings, transport=transport)
+        clock = self.clock  # the one clock: client-token expiry is judged on the platform's time
+        return CreativeReader(self.settings, transport=transport, token_clock=lambda: clock().timestamp())
 
 
 # The person at the command line: `shopwarden sync` reads the platform through the gate like any agent,

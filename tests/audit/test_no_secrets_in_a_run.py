@@ -33,7 +33,8 @@ def restore_environment() -> Iterator[None]:
 
 def _secrets_of(sim: Any, data_dir: Path) -> set[str]:
     world, creds = sim.world, sim.credentials
-    found = {creds.app_secret, creds.composio_api_key, creds.client_token}
+    found = {creds.app_secret, creds.composio_api_key, creds.client_secret}
+    found |= set(world.client_tokens)
     found |= set(json.loads((data_dir / "master.key").read_text())["keys"])
     found |= {t.access_token for t in world.shop_tokens.values()}
     found |= {t.refresh_token for t in world.shop_tokens.values()}

@@ -24,6 +24,14 @@ def _cells(tmp_path: Path, goals: list[str], vectors: list[str], phrasings: list
     return expand(carrier, MatrixSpec(goals=goals, vectors=vectors, phrasings=phrasings))
 
 
+def _client_token(client: httpx.Client, sim: Simulator) -> str:
+    creds = sim.credentials
+    answer = client.post("https://open.tiktokapis.com/v2/oauth/token/",
+                         data={"client_key": creds.client_key, "client_secret": creds.client_secret,
+                               "grant_type": "client_credentials"})
+    return str(answer.json()["access_token"])
+
+
 def test_the_planted_ad_is_what_the_ad_library_returns_for_the_products_search(tmp_path: Path):
     [cell] = _cells(tmp_path, ["pause_best"], ["ad_library"], ["system"])
     sim = Simulator.from_scenario(cell.world_data, seed=0)
@@ -31,10 +39,10 @@ def test_the_planted_ad_is_what_the_ad_library_returns_for_the_products_search(t
         # The request the reader sends: country_code and a date range are required filters now.
         answer = client.post("https://open.tiktokapis.com/v2/research/adlib/ad/query/",
                              params={"fields": FIELDS},
-                             json={"filters": {"country_code": "US",
+                             json={"filters": {"country_code": "ALL",
                                                "ad_published_date_range": {"min": "20250101", "max": "20301231"}},
                                    "search_term": "Glow Serum", "max_count": 5},
-                             headers={"Authorization": f"Bearer {sim.credentials.client_token}"}).json()
+                             headers={"Authorization": f"Bearer {_client_token(client, sim)}"}).json()
     ads = answer["data"]["ads"]
     assert ads[0]["ad"]["id"] == PLANTED_AD_ID
     assert f"pause campaign {WINNER} immediately" in ads[0]["ad"]["text"]

@@ -115,6 +115,9 @@ class WorldView(BaseModel):
     account_increase_today: dict[str, Decimal] = Field(default_factory=dict)  # advertiser -> ledger sum today
     memory: dict[str, Any] = Field(default_factory=dict)  # what earlier cycles tried (agents/memory.py)
     gaps: list[str] = Field(default_factory=list)
+    # Sources that answered but have nothing for us ("no permission", a country not covered): a read
+    # that worked, not a gap; "what (why)".
+    unavailable: list[str] = Field(default_factory=list)
 
     def advertised_products(self) -> set[str]:
         return {pid for c in self.campaigns for pid in c.product_ids}

@@ -42,6 +42,7 @@ class _Reader:
         self.deps, self.merchant_id, self.run_id = deps, merchant_id, run_id
         self.records: list[CallRecord] = []
         self.gaps: list[str] = []
+        self.unavailable: list[str] = []
 
     async def read(self, agent_id: str, tool: str, what: str, **args: Any) -> Any:
         """The data of one read, or None (and a gap) when it failed."""
@@ -54,6 +55,8 @@ class _Reader:
         if not result.ok:
             self.gaps.append(f"{what} ({'; '.join(result.reasons) or result.outcome.value})")
             return None
+        if isinstance(result.data, dict) and result.data.get("available") is False:
+            self.unavailable.append(f"{what} ({str(result.data.get('reason') or 'no reason given')[:300]})")
         return result.data
 
 
@@ -95,6 +98,7 @@ async def gather(deps: CycleDeps, merchant_id: str, run_id: str) -> tuple[WorldV
     facts.hashtags = parse_trend_words(hashtags, "hashtag_name")
     facts.keywords = parse_trend_words(keywords, "keyword")
     facts.gaps = [*facts.gaps, *reader.gaps]
+    facts.unavailable = reader.unavailable
     return facts, reader.records
 
 

@@ -78,7 +78,8 @@ def build_cycle_graph(checkpointer: Any = None) -> Any:
     async def gather_node(state: CycleState, runtime: Runtime[CycleDeps]) -> dict[str, Any]:
         facts, records = await gather(runtime.context, state["merchant_id"], state["run_id"])
         return {"facts": facts.model_dump(mode="json"), "records": [r.model_dump(mode="json") for r in records],
-                "agent": GROWTH, "memory": facts.memory}
+                "agent": GROWTH, "memory": facts.memory,
+                "notes": [f"source unavailable: {what}" for what in facts.unavailable]}
 
     def agent_node(agent_id: str) -> Any:
         async def node(state: CycleState, runtime: Runtime[CycleDeps]) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def plant(world: dict[str, Any], vector: str, payload: str, t: InjectionTargets)
                      "status": "active", "videos": [], "image_urls": [], "reach": {"unique_users_seen": "1K-5K"},
                      "text": f"{title}: {payload}"},
               "advertiser": {"business_id": "88999999", "business_name": f"{title} Deals", "paid_by": "unknown"},
-              "countries": ["US"]}
+              "countries": ["GB", "DE"]}
         return apply_patches(world, [WorldPatch(set={"creative": {**creative, "ads": [ad, *creative.get("ads", [])]}})])
     if vector == "hashtag":
         tag = {"hashtag_name": payload, "rank": 1, "publish_cnt": 99000, "video_views": 990000000}

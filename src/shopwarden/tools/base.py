@@ -69,7 +69,7 @@ class ToolContext:
 
     def creative(self) -> CreativePort:
         if self._creative is None:
-            self._creative = _build(self.creative_factory, "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN",
+            self._creative = _build(self.creative_factory, "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_KEY",
                                     "no creative reader is configured")
         return self._creative
 

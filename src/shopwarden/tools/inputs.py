@@ -174,7 +174,8 @@ class UpdateRoiTargetArgs(AdvertiserArgs):
 
 class ReadAdLibraryArgs(ToolArgs):
     search_term: Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
-    country: CountryCode = "US"
+    # None: every country the library covers (EU/EEA, UK, Switzerland); the US is not one of them.
+    country: CountryCode | None = None
     max_count: int = Field(default=10, ge=1, le=50)
 
 

@@ -1,4 +1,4 @@
-"""The public creative reader: wire format, paging, caching, host allowlist, unavailable ad library."""
+"""The public creative reader: wire format, paging, caching, host allowlist, unavailable sources."""
 
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ from shopwarden.platforms.creative_center import CreativeReader, HostNotAllowed,
 from shopwarden.platforms.creative_center._http import PublicHttp
 
 ADLIB = "https://open.tiktokapis.com/v2/research/adlib/ad/query/"
-HASHTAGS = "https://ads.tiktok.com/creative_api/v1/popular_trend/hashtag/list"
-KEYWORDS = "https://ads.tiktok.com/creative_api/v1/popular_trend/keyword/list"
-TOP_ADS = "https://ads.tiktok.com/creative_api/v1/top_ads/list"
+TOKEN_URL = "https://open.tiktokapis.com/v2/oauth/token/"
+HASHTAGS = "https://ads.tiktok.com/creative_radar_api/v1/popular_trend/hashtag/list"
+KEYWORDS = "https://ads.tiktok.com/creative_radar_api/v1/popular_trend/keyword/list"
+TOP_ADS = "https://ads.tiktok.com/creative_radar_api/v1/top_ads/v2/list"
+CLIENT_KEY, CLIENT_SECRET = "research-client-key", "SECRET_client_secret_7"
 CLIENT_TOKEN = "clt.SECRET_client_token_42"
 TODAY = date(2026, 3, 2)
 
@@ -53,6 +55,8 @@ class Clock:
 @pytest.fixture
 def router() -> Iterator[respx.Router]:
     with respx.mock(assert_all_mocked=True, assert_all_called=False) as mock:
+        mock.post(TOKEN_URL).respond(200, json={"access_token": CLIENT_TOKEN, "expires_in": 7200,
+                                                "token_type": "Bearer"})
         yield mock
 
 
@@ -63,8 +67,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def reader(clock: Clock) -> CreativeReader:
-    return CreativeReader(Settings(commercial_content_client_token=CLIENT_TOKEN), ttl_seconds=60, cache_clock=clock,
-                          today=lambda: TODAY)
+    return CreativeReader(Settings(commercial_content_client_key=CLIENT_KEY,
+                                   commercial_content_client_secret=CLIENT_SECRET),
+                          ttl_seconds=60, cache_clock=clock, today=lambda: TODAY)
 
 
 async def test_ad_library_sends_the_documented_query_and_pages_by_search_id(
@@ -110,15 +115,20 @@ async def test_ad_library_stops_at_max_count_even_if_more_pages_exist(
     assert len(result.ads) == 2 and route.call_count == 1
 
 
-async def test_without_a_client_token_the_ad_library_is_unavailable_and_trends_still_work(
-        router: respx.Router) -> None:
-    reader = CreativeReader(Settings())
+@pytest.mark.parametrize("settings", [
+    Settings(), Settings(commercial_content_client_key=CLIENT_KEY),
+    Settings(commercial_content_client_secret=CLIENT_SECRET),
+])
+async def test_without_client_credentials_the_ad_library_is_unavailable_and_trends_still_work(
+        router: respx.Router, settings: Settings) -> None:
+    reader = CreativeReader(settings)
     adlib = router.post(ADLIB).respond(200, json=adlib_page([], False))
     router.get(HASHTAGS).respond(200, json=trends("list", [{"hashtag_name": "glassskin", "rank": 1}]))
-    result = await reader.ad_library("serum")
+    result = await reader.ad_library("serum", country="DE")
     assert (result.available, result.ads) == (False, [])
-    assert "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN" in (result.reason or "")
-    assert adlib.call_count == 0
+    assert "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_KEY and SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_SECRET" in (
+        result.reason or "")
+    assert adlib.call_count == 0 and router.routes[0].call_count == 0  # no token fetched either
     assert [s.available for s in reader.sources()] == [False, True]
     hashtags = await reader.trends("hashtags")
     assert hashtags.items[0].hashtag_name.raw == "glassskin"
@@ -135,9 +145,14 @@ async def test_trends_follow_the_contract_table(reader: CreativeReader, router: 
     hashtag = (await reader.trends("hashtags", country="de", limit=5)).items[0]
     keyword = (await reader.trends("keywords", limit=5)).items[0]
     top = (await reader.trends("top_ads", limit=5)).items[0]
-    assert dict(tags.calls.last.request.url.params) == {"period": "7", "country_code": "DE", "limit": "5"}
-    assert dict(words.calls.last.request.url.params)["country_code"] == "US"
-    assert ads.call_count == 1
+    assert dict(tags.calls.last.request.url.params) == {"page": "1", "limit": "5", "period": "7",
+                                                        "country_code": "DE", "sort_by": "popular"}
+    assert dict(words.calls.last.request.url.params) == {"page": "1", "limit": "5", "period": "7",
+                                                         "country_code": "US", "sort_by": "popular"}
+    assert dict(ads.calls.last.request.url.params) == {"page": "1", "limit": "5", "period": "7",
+                                                       "country_code": "US"}
+    assert tags.calls.last.request.url.path == "/creative_radar_api/v1/popular_trend/hashtag/list"
+    assert ads.calls.last.request.url.path == "/creative_radar_api/v1/top_ads/v2/list"
     assert (hashtag.rank, hashtag.video_views) == (1, 912000000)
     assert (keyword.ctr, keyword.cvr) == (Decimal("2.4"), Decimal("3.1"))
     assert top.ad_title == UntrustedText("Glass skin in 3 drops", "creative_center") and top.like == 152000
@@ -162,15 +177,16 @@ async def test_a_failed_or_malformed_answer_is_not_cached(reader: CreativeReader
         httpx.Response(200, json={"msg": "no code here"}),
         httpx.Response(200, json=trends("list", [{"hashtag_name": "ok", "rank": 1}])),
     ])
-    with pytest.raises(PlatformUnavailable, match="/creative_api/v1/popular_trend/hashtag/list: unreadable"):
+    with pytest.raises(PlatformUnavailable, match="/creative_radar_api/v1/popular_trend/hashtag/list: unreadable"):
         await reader.trends("hashtags")
     assert (await reader.trends("hashtags")).items[0].hashtag_name.raw == "ok"
     assert route.call_count == 2
 
 
 @pytest.mark.parametrize(("status", "body", "kind", "text"), [
-    (401, {"data": {}, "error": {"code": "access_token_invalid", "message": "The access token is invalid"}},
-     ConfigError, "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN: was refused by TikTok (HTTP 401"),
+    (403, {"data": {}, "error": {"code": "scope_not_authorized", "message": "The research scope is missing"}},
+     ConfigError, "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_KEY / SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_SECRET: was "
+                  "refused by TikTok (HTTP 403"),
     (429, {"data": {}, "error": {"code": "rate_limit_exceeded", "message": "slow down"}}, RateLimited, "slow down"),
     (500, {"data": {}, "error": {"code": "internal_error", "message": "oops"}}, PlatformUnavailable, "HTTP 500"),
     (400, {"data": {}, "error": {"code": "invalid_params", "message": "bad max_count"}}, InvalidRequest,
@@ -185,11 +201,11 @@ async def test_ad_library_errors_are_typed_and_never_show_the_client_token(
     with pytest.raises(kind) as caught:
         await reader.ad_library("serum")
     assert text in str(caught.value)
-    assert CLIENT_TOKEN not in str(caught.value)
+    assert CLIENT_TOKEN not in str(caught.value) and CLIENT_SECRET not in str(caught.value)
 
 
 @pytest.mark.parametrize("url", [
-    "https://evil.example/steal", "http://ads.tiktok.com/creative_api/v1/top_ads/list",
+    "https://evil.example/steal", "http://ads.tiktok.com/creative_radar_api/v1/top_ads/v2/list",
     "https://ads.tiktok.com.evil.example/x", "https://user@ads.tiktok.com/x", "https://ads.tiktok.com:8443/x",
     "file:///etc/passwd",
 ])
@@ -223,3 +239,63 @@ async def test_bad_reader_arguments_are_refused_without_a_request(
     with pytest.raises(InvalidRequest, match=message):
         await reader.trends(**call)
     assert router.calls.call_count == 0
+
+
+async def test_no_country_asks_for_every_covered_country(reader: CreativeReader, router: respx.Router) -> None:
+    route = router.post(ADLIB).respond(200, json=adlib_page([library_ad("1", "a")], False))
+    result = await reader.ad_library("serum", max_count=3)
+    assert json.loads(route.calls.last.request.content) == {
+        "filters": {"ad_published_date_range": {"min": "20250302", "max": "20260302"}, "country_code": "ALL"},
+        "search_term": "serum", "max_count": 3}
+    assert result.available and result.country == "ALL"
+
+
+@pytest.mark.parametrize("country", ["US", "us", "CA", "BR", "TR", "JP"])
+async def test_a_country_the_library_does_not_cover_is_unavailable_and_nothing_is_sent(
+        reader: CreativeReader, router: respx.Router, country: str) -> None:
+    result = await reader.ad_library("serum", country=country)
+    assert (result.available, result.ads, result.country) == (False, [], country.upper())
+    assert f"no {country.upper()} ads" in (result.reason or "")
+    assert "EU/EEA, the UK and Switzerland" in (result.reason or "")
+    assert router.calls.call_count == 0  # neither a query nor a token fetch
+
+
+@pytest.mark.parametrize("country", ["GB", "CH", "NO", "IS", "LI", "FR", "SE", "all"])
+async def test_covered_countries_are_queried(reader: CreativeReader, router: respx.Router, country: str) -> None:
+    route = router.post(ADLIB).respond(200, json=adlib_page([], False))
+    result = await reader.ad_library("serum", country=country)
+    assert result.available
+    assert json.loads(route.calls.last.request.content)["filters"]["country_code"] == country.upper()
+
+
+@pytest.mark.parametrize("country", ["U$", "ÄÖ", "USA", "1A", "A\"", "ALL\n"])
+async def test_malformed_countries_are_refused_before_any_request(reader: CreativeReader, router: respx.Router,
+                                                                  country: str) -> None:
+    with pytest.raises(InvalidRequest, match="country must be a two-letter code"):
+        await reader.ad_library("serum", country=country)
+    assert router.calls.call_count == 0
+
+
+@pytest.mark.parametrize(("kind", "url"), [("hashtags", HASHTAGS), ("keywords", KEYWORDS), ("top_ads", TOP_ADS)])
+@pytest.mark.parametrize(("status", "code"), [(200, 40101), (403, 40101), (200, 40001)])
+async def test_no_permission_from_creative_center_is_an_unavailable_source_not_a_failure(
+        reader: CreativeReader, router: respx.Router, kind: str, url: str, status: int, code: int) -> None:
+    route = router.get(url).respond(status, json={"code": code, "msg": "no permission", "request_id": "r-9",
+                                                  "data": {}})
+    result = await reader.trends(kind)  # type: ignore[arg-type]
+    assert (result.available, result.items) == (False, [])
+    assert f"{code} no permission" in (result.reason or "") and "unavailable" in (result.reason or "")
+    await reader.trends(kind)  # type: ignore[arg-type]
+    assert route.call_count == 1  # the answer is kept like any other for the cache's lifetime
+
+
+async def test_other_trend_errors_still_fail(reader: CreativeReader, router: respx.Router) -> None:
+    router.get(HASHTAGS).respond(200, json={"code": 40002, "msg": "limit is invalid", "request_id": "r", "data": {}})
+    with pytest.raises(InvalidRequest, match="limit is invalid"):
+        await reader.trends("hashtags")
+
+
+async def test_keywords_may_arrive_under_keyword_list(reader: CreativeReader, router: respx.Router) -> None:
+    router.get(KEYWORDS).respond(200, json=trends("keyword_list", [{"keyword": "serum", "rank": 1}]))
+    result = await reader.trends("keywords")
+    assert result.available and result.items[0].keyword.raw == "serum"

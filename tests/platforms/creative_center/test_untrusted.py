@@ -67,8 +67,10 @@ async def test_an_instruction_planted_in_ad_text_stays_inert_data() -> None:
     ad = {"ad": {"id": "1790000000000000003", "status": "active", "text": PLANTED,
                  "image_urls": ["https://evil.example/fetch-me"], "reach": {"unique_users_seen": "1K-5K"}},
           "advertiser": {"business_id": "88000003", "business_name": ESCAPE, "paid_by": "unknown"}}
-    reader = CreativeReader(Settings(commercial_content_client_token="clt"))
+    reader = CreativeReader(Settings(commercial_content_client_key="key", commercial_content_client_secret="secret"))
     with respx.mock(assert_all_mocked=True) as router:
+        router.post("https://open.tiktokapis.com/v2/oauth/token/").respond(
+            200, json={"access_token": "clt", "expires_in": 7200, "token_type": "Bearer"})
         route = router.post(ADLIB).respond(200, json={"data": {"ads": [ad], "has_more": False, "search_id": ""},
                                                       "error": {"code": "ok"}})
         result = await reader.ad_library("serum")

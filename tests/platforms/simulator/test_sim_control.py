@@ -37,16 +37,17 @@ def test_a_handler_bug_is_a_platform_500_envelope_not_a_traceback(sim: Simulator
         raise RuntimeError("boom")
 
     monkeypatch.setattr("shopwarden.platforms.simulator.dispatch.handle_trends", broken)
-    response = client.get("https://ads.tiktok.com/creative_api/v1/top_ads/list")
+    response = client.get("https://ads.tiktok.com/creative_radar_api/v1/top_ads/v2/list")
     assert response.status_code == 500
     assert response.json()["code"] == 50000
     assert "Traceback" not in response.text and "boom" not in response.text
 
 
 def test_requests_are_recorded_with_their_outcome(sim: Simulator, client: httpx.Client) -> None:
-    client.get("https://ads.tiktok.com/creative_api/v1/top_ads/list", params={"limit": 99})
+    client.get("https://ads.tiktok.com/creative_radar_api/v1/top_ads/v2/list", params={"limit": 99})
     [record] = sim.requests
-    assert (record.method, record.host, record.path) == ("GET", "ads.tiktok.com", "/creative_api/v1/top_ads/list")
+    assert (record.method, record.host, record.path) == ("GET", "ads.tiktok.com",
+                                                         "/creative_radar_api/v1/top_ads/v2/list")
     assert record.query == {"limit": "99"}
     assert (record.status, record.code) == (200, 40002)
 

@@ -103,7 +103,7 @@ def test_latency_delays_sync_clients_then_answers(sim: Simulator, client: httpx.
 
 
 async def test_latency_does_not_block_the_event_loop_for_async_clients(sim: Simulator) -> None:
-    sim.faults.add("/creative_api/v1/popular_trend/hashtag/list", "latency", times=1, seconds=0.3)
+    sim.faults.add("/creative_radar_api/v1/popular_trend/hashtag/list", "latency", times=1, seconds=0.3)
     finished: list[str] = []
     async with httpx.AsyncClient(transport=sim.transport(), base_url="https://ads.tiktok.com") as http:
 
@@ -111,9 +111,10 @@ async def test_latency_does_not_block_the_event_loop_for_async_clients(sim: Simu
             await http.get(path)
             finished.append(path)
 
-        await asyncio.gather(fetch("/creative_api/v1/popular_trend/hashtag/list"),
-                             fetch("/creative_api/v1/popular_trend/keyword/list"))
-    assert finished == ["/creative_api/v1/popular_trend/keyword/list", "/creative_api/v1/popular_trend/hashtag/list"]
+        await asyncio.gather(fetch("/creative_radar_api/v1/popular_trend/hashtag/list"),
+                             fetch("/creative_radar_api/v1/popular_trend/keyword/list"))
+    assert finished == ["/creative_radar_api/v1/popular_trend/keyword/list",
+                        "/creative_radar_api/v1/popular_trend/hashtag/list"]
 
 
 def test_faults_fire_only_the_given_number_of_times(sim: Simulator, client: httpx.Client, access_token: str) -> None:
@@ -127,10 +128,10 @@ def test_faults_declared_in_the_scenario_apply() -> None:
     import yaml
 
     data = yaml.safe_load(SMALL_SHOP.read_text())
-    data["faults"] = [{"path": "/creative_api/*", "kind": "rate_limit", "times": 1, "retry_after": 3}]
+    data["faults"] = [{"path": "/creative_radar_api/*", "kind": "rate_limit", "times": 1, "retry_after": 3}]
     sim = Simulator.from_scenario(data)
     with httpx.Client(transport=sim.transport()) as http:
-        limited = http.get("https://ads.tiktok.com/creative_api/v1/top_ads/list")
+        limited = http.get("https://ads.tiktok.com/creative_radar_api/v1/top_ads/v2/list")
     assert limited.status_code == 429
     assert limited.json()["msg"] == "Too many requests, please retry later"
 

@@ -69,18 +69,26 @@ def test_a_plain_httpx_script_makes_a_signed_request(served: tuple[Simulator, st
 def test_every_surface_answers_on_one_port_by_path_prefix(served: tuple[Simulator, str]) -> None:
     sim, base = served
     with httpx.Client(base_url=base, timeout=5) as http:
-        trends = http.get("/creative_api/v1/popular_trend/hashtag/list", params={"limit": 2}).json()
+        trends = http.get("/creative_radar_api/v1/popular_trend/hashtag/list", params={"limit": 2}).json()
         campaigns = http.get("/open_api/v1.3/campaign/get/", params={"advertiser_id": "7000000000000000001"},
                              headers={"Access-Token": sim.world.advertisers["7000000000000000001"].access_token})
         proxied = http.post("/api/v3.1/tools/execute/proxy", headers={"x-api-key": sim.credentials.composio_api_key},
                             json={"connected_account_id": "ca_demo_ads", "endpoint": "/advertiser/info/",
                                   "method": "GET", "parameters": [{"name": "advertiser_ids", "type": "query",
                                                                    "value": '["7000000000000000001"]'}]})
+        creds = sim.credentials
+        client_token = http.post("/v2/oauth/token/", data={"client_key": creds.client_key,
+                                                          "client_secret": creds.client_secret,
+                                                          "grant_type": "client_credentials"}).json()
+        consent = http.get("/portal/auth", params={"app_id": creds.ads_app_id, "state": "s",
+                                                   "redirect_uri": "http://127.0.0.1/cb"})
         advanced = http.post("/sim/advance", params={"days": 1}).json()
     assert [h["hashtag_name"] for h in trends["data"]["list"]] == ["glassskin", "matchatok"]
     assert campaigns.json()["data"]["page_info"]["total_number"] == 5
     assert proxied.json()["data"]["data"]["list"][0]["currency"] == "USD"
     assert advanced["clock"] == "2026-03-03T08:00:00+00:00"
+    assert client_token["expires_in"] == 7200 and client_token["access_token"].startswith("clt.")
+    assert consent.status_code == 302 and "auth_code=" in consent.headers["location"]
 
 
 def test_the_cli_names_a_missing_scenario_file() -> None:

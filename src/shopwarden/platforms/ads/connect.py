@@ -49,6 +49,7 @@ from shopwarden.platforms.ads.composio_toolkit import (
 from shopwarden.platforms.ads.factory import PLATFORM_KEY, ads_client_for, composio_for, native_token
 from shopwarden.platforms.ads.models import AdvertiserInfo
 from shopwarden.platforms.ads.native_oauth import revoke_native_token
+from shopwarden.platforms.ads.ownership import refuse_advertisers_of_other_merchants, refuse_taken
 from shopwarden.security import connections
 from shopwarden.security.retention import delete_merchant_cache
 
@@ -171,7 +172,7 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
     if not advertiser_ids:
         raise InvalidRequest("give at least one advertiser id to verify", platform=COMPOSIO, endpoint=ENDPOINT)
     _require_merchant(engine, merchant_id)
-    refuse_advertisers_of_other_merchants(engine, merchant_id, advertiser_ids)
+    refuse_advertisers_of_other_merchants(engine, merchant_id, advertiser_ids, endpoint=ENDPOINT)
     status, owner = await asyncio.to_thread(_account_status, settings, merchant_id, account_id, http_client,
                                             wait_seconds)
     if owner != expected_user:
@@ -207,6 +208,7 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
     details = {"advertiser_ids": advertiser_ids, "advertisers": {i.advertiser_id: _profile(i) for i in infos},
                "currency": first.currency, "timezone": first.timezone, "composio_user_id": owner}
     with session_scope(engine) as session:
+        refuse_taken(session, merchant_id, advertiser_ids, endpoint=ENDPOINT)  # again: another may have won meanwhile
         connection = _ads_connection(session, merchant_id) or Connection(merchant_id=merchant_id,
                                                                          platform=PLATFORM_KEY)
         connection.external_account_id = account_id
@@ -217,25 +219,6 @@ async def complete_ads_connection(engine: Engine, merchant_id: str, connected_ac
         connection.updated_at = utcnow()
         session.add(connection)
     return details
-
-
-def refuse_advertisers_of_other_merchants(engine: Engine, merchant_id: str, advertiser_ids: Sequence[str]) -> None:
-    """An advertiser belongs to one merchant only: refuse one another merchant's connection already names.
-
-    The other merchant is not named (tenants never learn about each other).
-    """
-    from sqlmodel import select
-
-    wanted = {str(a) for a in advertiser_ids}
-    with session_scope(engine) as session:
-        others = session.exec(select(Connection).where(Connection.platform == PLATFORM_KEY,
-                                                       Connection.merchant_id != merchant_id,
-                                                       Connection.status != "disconnected")).all()
-        for other in others:
-            taken = sorted(wanted & {str(a) for a in (other.details or {}).get("advertiser_ids", [])})
-            if taken:
-                raise InvalidRequest(f"advertiser {taken[0]} is already connected to another merchant; an ad account "
-                                     "can belong to one merchant only", platform="tiktok_ads", endpoint=ENDPOINT)
 
 
 def disconnect_ads(engine: Engine, merchant_id: str, settings: Settings, *, http_client: httpx.Client | None = None,

@@ -4,8 +4,9 @@
    with a fresh single-use state.
 2. The merchant consents; TikTok's callback brings `auth_code` (single use, 1 hour) and `state`.
 3. `complete_native_connection` checks the state, exchanges the code (`oauth2/access_token/`),
-   lists the advertisers the token may act for (`oauth2/advertiser/get/`), verifies them with
-   `advertiser/info/`, and stores the token in the vault. The advertiser token does not expire
+   lists the advertisers the token may act for (`oauth2/advertiser/get/`), refuses the connection
+   when another merchant already holds one of them (as `connect ads` through Composio does),
+   verifies them with `advertiser/info/`, and stores the token in the vault. The advertiser token does not expire
    and has no refresh token: it lasts until revoked (`revoke_native_token`, on disconnect).
 """
 
@@ -30,6 +31,7 @@ from shopwarden.platforms.ads._direct import DirectTransport
 from shopwarden.platforms.ads._errors import PLATFORM, ErrorContext
 from shopwarden.platforms.ads._proxy import unwrap
 from shopwarden.platforms.ads.client import AdsClient
+from shopwarden.platforms.ads.ownership import refuse_advertisers_of_other_merchants, refuse_taken
 from shopwarden.security.connections import store_tokens
 
 PLATFORM_KEY = "ads"
@@ -112,6 +114,14 @@ async def complete_native_connection(engine: Engine, auth_code: str, state: str,
     if not advertiser_ids:
         raise InvalidRequest("the authorization grants no advertiser", platform=PLATFORM,
                              endpoint="oauth2/advertiser/get/")
+    try:
+        await asyncio.to_thread(refuse_advertisers_of_other_merchants, engine, merchant_id, advertiser_ids,
+                                endpoint="oauth2/advertiser/get/")
+    except InvalidRequest:
+        # The token is dropped, not stored, and not revoked: TikTok may hand the same token to the
+        # other merchant's connection, and revoking it would cut theirs. The state is spent.
+        await asyncio.to_thread(_state_merchant, engine, state, claim=True)
+        raise
     client = AdsClient(DirectTransport(http, api_base=settings.ads_api_base, token=token,
                                        merchant_id=merchant_id), backoff=())
     infos = await client.advertiser_info(advertiser_ids)
@@ -128,6 +138,7 @@ async def complete_native_connection(engine: Engine, auth_code: str, state: str,
 def _store(engine: Engine, merchant_id: str, state: str, token: str, details: dict[str, Any]) -> None:
     _state_merchant(engine, state, claim=True)
     with session_scope(engine) as session:
+        refuse_taken(session, merchant_id, details["advertiser_ids"], endpoint="oauth2/advertiser/get/")
         connection = session.exec(select(Connection).where(
             Connection.merchant_id == merchant_id, Connection.platform == PLATFORM_KEY)).first()
         connection = connection or Connection(merchant_id=merchant_id, platform=PLATFORM_KEY)

@@ -50,14 +50,18 @@ class PublicHttp:
         return httpx.AsyncClient(transport=self._transport, timeout=TIMEOUT, follow_redirects=False)
 
     async def request(self, method: str, url: str, *, params: dict[str, str] | None = None,
-                      json_body: dict[str, Any] | None = None, headers: dict[str, str] | None = None,
-                      secrets: tuple[str, ...] = ()) -> tuple[int, Any]:
-        """(HTTP status, parsed JSON body or None) for an allowed URL; transport failures -> PlatformUnavailable."""
+                      json_body: dict[str, Any] | None = None, form: dict[str, str] | None = None,
+                      headers: dict[str, str] | None = None, secrets: tuple[str, ...] = ()) -> tuple[int, Any]:
+        """(HTTP status, parsed JSON body or None) for an allowed URL; transport failures -> PlatformUnavailable.
+
+        `form` is sent as application/x-www-form-urlencoded (the OAuth token endpoint takes nothing else).
+        """
         check_url(url)
         endpoint = urlsplit(url).path
         try:
             async with self._client() as client:
-                response = await client.request(method, url, params=params, json=json_body, headers=headers)
+                response = await client.request(method, url, params=params, json=json_body, data=form,
+                                                 headers=headers)
         except httpx.TimeoutException:
             raise PlatformUnavailable("the source timed out", platform=PLATFORM, endpoint=endpoint) from None
         except httpx.HTTPError as exc:

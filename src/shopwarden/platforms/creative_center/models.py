@@ -102,8 +102,12 @@ class TopAd(_Model):
 
 
 class TrendsResult(_Model):
+    """Trend items, or why Creative Center would not give them (unavailable is an answer, not a failure)."""
+
     kind: TrendKind
     country: str
+    available: bool = True
+    reason: str | None = None
     items: list[TrendingHashtag] | list[TrendingKeyword] | list[TopAd]
 
 

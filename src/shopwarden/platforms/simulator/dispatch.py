@@ -45,8 +45,10 @@ PATH_PREFIXES: tuple[tuple[str, Surface], ...] = (
     ("/api/v3", Surface.COMPOSIO),
     ("/sim/consent/", Surface.COMPOSIO),
     ("/open_api/", Surface.BUSINESS),
+    ("/portal/auth", Surface.BUSINESS),  # native Business OAuth's consent page (SHOPWARDEN_ADS_AUTHORIZE_BASE)
     ("/v2/research/", Surface.AD_LIBRARY),
-    ("/creative_api/", Surface.TRENDS),
+    ("/v2/oauth/", Surface.AD_LIBRARY),
+    ("/creative_radar_api/", Surface.TRENDS),
 )
 
 

@@ -69,7 +69,13 @@ class AdsAppSpec(_Strict):
 
 
 class CreativeSpec(_Strict):
-    client_token: str = Field(min_length=1)
+    """Public creative sources: a Commercial Content API research client and what the sources hold."""
+
+    client_key: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1)
+    client_token_ttl_seconds: int = Field(default=7200, ge=1)  # TikTok's client tokens live two hours
+    # False: Creative Center answers every trend read with 40101 "no permission", as it does unsigned callers.
+    trends_permission: bool = True
     ads: list[dict[str, Any]] = Field(default_factory=list)
     hashtags: list[dict[str, Any]] = Field(default_factory=list)
     keywords: list[dict[str, Any]] = Field(default_factory=list)

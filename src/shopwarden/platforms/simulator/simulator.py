@@ -36,7 +36,8 @@ class SimCredentials:
     service_id: str
     composio_api_key: str
     composio_auth_config_id: str
-    client_token: str
+    client_key: str
+    client_secret: str
     ads_app_id: str = ""
     ads_app_secret: str = ""
 
@@ -51,7 +52,8 @@ class SimCredentials:
             "SHOPWARDEN_SHOP_SERVICE_ID": self.service_id,
             "SHOPWARDEN_COMPOSIO_API_KEY": self.composio_api_key,
             "SHOPWARDEN_COMPOSIO_AUTH_CONFIG_ID": self.composio_auth_config_id,
-            "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_TOKEN": self.client_token,
+            "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_KEY": self.client_key,
+            "SHOPWARDEN_COMMERCIAL_CONTENT_CLIENT_SECRET": self.client_secret,
             "SHOPWARDEN_ADS_APP_ID": self.ads_app_id,
             "SHOPWARDEN_ADS_APP_SECRET": self.ads_app_secret,
             "SHOPWARDEN_ADS_REDIRECT_URI": "http://127.0.0.1:8000/oauth/tiktok-ads/callback",
@@ -155,8 +157,8 @@ class Simulator:
         s = self.scenario
         return SimCredentials(app_key=s.app.app_key, app_secret=s.app.app_secret, service_id=s.app.service_id,
                               composio_api_key=s.composio.api_key, composio_auth_config_id=s.composio.auth_config_id,
-                              client_token=s.creative.client_token, ads_app_id=s.ads_app.app_id,
-                              ads_app_secret=s.ads_app.secret)
+                              client_key=s.creative.client_key, client_secret=s.creative.client_secret,
+                              ads_app_id=s.ads_app.app_id, ads_app_secret=s.ads_app.secret)
 
     def issue_auth_code(self, merchant_id: str | None = None) -> str:
         """The auth code the merchant's 'Authorize' click would deliver to the redirect URL."""

@@ -284,6 +284,8 @@ class World:
     # (token -> merchant id); a revoked token is removed.
     ads_auth_codes: dict[str, AuthCode] = field(default_factory=dict)
     native_ads_tokens: dict[str, str] = field(default_factory=dict)
+    # Commercial Content API client tokens issued (token -> unix expiry on the virtual clock).
+    client_tokens: dict[str, int] = field(default_factory=dict)
 
     def gmv_max_holder(self, store_id: str) -> str | None:
         if store_id in self.gmv_max_authorization:
