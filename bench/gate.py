@@ -314,6 +314,9 @@ async def main() -> None:
     parser.add_argument("--skip", choices=["overhead", "ratio"], default=None)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        from shopwarden.evals.setup import prepare_environment
+
+        prepare_environment(Path(tmp) / "home")  # its own data dir and master key: runs on a fresh clone
         if options.skip != "overhead":
             await overhead(f"sqlite:///{Path(tmp) / 'overhead.db'}", "SQLite", options.overhead_calls)
             pg = _pg_database(options.pg)

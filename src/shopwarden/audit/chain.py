@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, insert, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -82,21 +82,38 @@ def chain_hash(prev_hash: str, content: dict[str, Any], key_id: str | None, keys
     return mac(keys.chain_key(key_id), f"{key_id}|{prev_hash}|{canonical}".encode())
 
 
-def _lock_chain(session: Session, merchant_id: str) -> None:
-    # PostgreSQL: serialize writers of one merchant's chain. SQLite: BEGIN IMMEDIATE already did.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:m))"), {"m": f"audit:{merchant_id}"})
-
-
 # Core statements built once: an audit write is on every tool call's path, and the ORM's unit of
 # work costs more than the three statements themselves.
 _rows = table_of(ToolExecution)
 _heads = table_of(AuditHead)
 _HEAD = select(_heads.c.seq, _heads.c.row_hash).where(_heads.c.merchant_id == bindparam("merchant_id"))
+_HEAD_LOCKED = _HEAD.with_for_update()
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:m))")
 _INSERT_ROW = insert(_rows).returning(_rows.c.id)
 _NEW_HEAD = insert(_heads)
 _MOVE_HEAD = (update(_heads).where(_heads.c.merchant_id == bindparam("head_merchant_id"))
               .values(seq=bindparam("new_seq"), row_hash=bindparam("new_hash")))
+
+
+def _locked_head(connection: Connection, merchant_id: str) -> Row[Any] | None:
+    """The chain's head, with the chain locked against other writers until the transaction ends.
+
+    SQLite: BEGIN IMMEDIATE already holds the database's write lock. PostgreSQL: the head row's lock
+    (one round trip); a chain without a head yet (its first row) is locked by an advisory lock on the
+    merchant, and the head is read again under it (another writer may have just created it).
+    """
+    if connection.dialect.name != "postgresql":
+        return connection.execute(_HEAD, {"merchant_id": merchant_id}).first()
+    head = connection.execute(_HEAD_LOCKED, {"merchant_id": merchant_id}).first()
+    if head is None:
+        connection.execute(_CHAIN_LOCK, {"m": f"audit:{merchant_id}"})
+        head = connection.execute(_HEAD_LOCKED, {"merchant_id": merchant_id}).first()
+    return head
+
+
+def _lock_chain(session: Session, merchant_id: str) -> None:
+    """Serialize writers of one merchant's chain for the rest of the transaction (see `_locked_head`)."""
+    _locked_head(session.connection(), merchant_id)
 
 
 def record_execution(session: Session, entry: AuditEntry) -> ToolExecution:
@@ -111,9 +128,8 @@ def append_execution(session: Session, entry: AuditEntry) -> int:
 
 
 def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
-    _lock_chain(session, entry.merchant_id)
     connection = session.connection()
-    head = connection.execute(_HEAD, {"merchant_id": entry.merchant_id}).first()
+    head = _locked_head(connection, entry.merchant_id)
     prev_seq, prev_hash = (head.seq, head.row_hash) if head is not None else (0, GENESIS)
     content: dict[str, Any] = {
         "merchant_id": entry.merchant_id, "seq": prev_seq + 1, "created_at": utcnow(), "agent_id": entry.agent_id,
