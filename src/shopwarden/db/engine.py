@@ -31,20 +31,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL + NORMAL survives application crashes; only an OS crash / power loss can lose the
     # last commits. PostgreSQL is the production store for stronger durability.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
 READ_ONLY = "shopwarden_read_only"  # execution option: a read pass that needs no transaction of its own
+PASS_MEMO = "shopwarden_pass_memo"  # execution option: answers shared by the lookups of one read pass
+NO_WAIT = "shopwarden_no_wait"  # execution option (SQLite): take the write lock now or raise WriteLockBusy
+BUSY_TIMEOUT_MS = 30_000
+
+
+class WriteLockBusy(Exception):
+    """SQLite's write lock is held by another connection, and the transaction was asked not to wait for it."""
 
 
 def _sqlite_begin(connection: Any) -> None:
     # BEGIN IMMEDIATE takes the write lock up front: a transaction that reads then writes
     # (compare-and-set, the audit hash chain) can never act on a stale snapshot. A read-only pass
     # (autocommit: every SELECT its own snapshot, as on PostgreSQL) takes no lock at all.
-    if connection.get_execution_options().get(READ_ONLY):
+    options = connection.get_execution_options()
+    if options.get(READ_ONLY):
         return
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    if not options.get(NO_WAIT):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return
+    connection.exec_driver_sql("PRAGMA busy_timeout=0")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except OperationalError as exc:
+        raise WriteLockBusy(str(exc.orig)) from None
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
 
 # A connection that came back to the pool less than this long ago is not pinged before its next use:
@@ -121,10 +138,17 @@ def read_only(engine: Engine) -> Iterator[Any]:
     with engine.connect() as connection:
         # SQLite's driver already runs in autocommit (we issue BEGIN ourselves), and setting the
         # AUTOCOMMIT level there would hand transactions back to the driver when the connection is reset.
-        options: dict[str, Any] = {READ_ONLY: True}
+        options: dict[str, Any] = {READ_ONLY: True, PASS_MEMO: {}}
         if engine.dialect.name != "sqlite":
             options["isolation_level"] = "AUTOCOMMIT"
         yield connection.execution_options(**options)
+
+
+def pass_memo(connection: Any) -> dict[str, Any] | None:
+    """Within a `read_only` pass, a dict where lookups that need the same rows share them (None elsewhere:
+    a transaction's reads must see its own writes)."""
+    memo = connection.get_execution_options().get(PASS_MEMO)
+    return memo if isinstance(memo, dict) else None
 
 
 def _alembic_config(engine: Engine) -> Config:

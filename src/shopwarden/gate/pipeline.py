@@ -33,7 +33,7 @@ from sqlmodel import Session
 from shopwarden.agents.specs import AgentSpec
 from shopwarden.approvals import queue as approvals
 from shopwarden.audit import chain as audit
-from shopwarden.db.engine import read_only, session_scope
+from shopwarden.db.engine import NO_WAIT, WriteLockBusy, read_only, session_scope
 from shopwarden.db.models import Approval, Merchant
 from shopwarden.db.tables import table_of
 from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, ShopwardenError
@@ -134,6 +134,9 @@ class Gate:
         # SQLite answers the read pass in-process, without a lock (WAL readers never wait for the writer),
         # in less time than a hop to a thread and back takes; PostgreSQL's round trips stay off the loop.
         self._reads_on_loop = sqlite
+        # The same for its audit write when the write lock is free (no other connection is writing): the
+        # transaction then runs to its end without waiting; when it is not, the write waits on the thread.
+        self._no_wait = engine.execution_options(**{NO_WAIT: True}) if sqlite else None
         self._db = ThreadPoolExecutor(max_workers=1 if sqlite else DB_THREADS, thread_name_prefix="shopwarden-gate-db")
         # The embedded engine evaluates one input at a time; its own thread lets it run beside database work.
         self._decider = ThreadPoolExecutor(max_workers=POLICY_THREADS, thread_name_prefix="shopwarden-gate-policy")
@@ -361,8 +364,22 @@ class Gate:
 
     async def _record(self, run: _Pass, result: ToolResult) -> ToolResult:
         duration_ms = (perf_counter() - run.started) * 1000
-        execution_id, approval_id = await self._off_loop(self._write, run, result, duration_ms)
+        written = self._write_without_waiting(run, result, duration_ms)
+        if written is None:
+            written = await self._off_loop(self._write, run, result, duration_ms)
+        execution_id, approval_id = written
         return result.model_copy(update={"execution_id": execution_id, "approval_id": approval_id})
+
+    def _write_without_waiting(self, run: _Pass, result: ToolResult,
+                               duration_ms: float) -> tuple[int | None, int | None] | None:
+        """SQLite: the write on the loop when the write lock is free at once; None when it is not (or not SQLite)."""
+        if self._no_wait is None:
+            return None
+        try:
+            with session_scope(self._no_wait) as session:
+                return self._write_in(session, run, result, duration_ms)
+        except WriteLockBusy:
+            return None
 
     def _write(self, run: _Pass, result: ToolResult, duration_ms: float) -> tuple[int | None, int | None]:
         # A pooled connection is not pinged before every use (db.engine): one that turns out dead before

@@ -16,21 +16,20 @@ another account (which must never be read as the merchant's own token failing).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.engine import Connection as DbConnection
 from sqlmodel import col
 
-from shopwarden.db.models import BudgetLedgerEntry, CachedPerformance, Connection, Product, Shop
+from shopwarden.db.models import BudgetLedgerEntry, CachedPerformance, Product, Shop
+from shopwarden.tools.observe import ads_connections
 
 CROSS_TENANT = "the shop, ad account or object named in this call belongs to another merchant"
 CROSS_TENANT_CODE = "tenancy.cross_tenant"
 UNKNOWN_CODE = "tenancy.not_attributed"
 
-_ADS = select(col(Connection.details)).where(col(Connection.merchant_id) == bindparam("m"),
-                                        col(Connection.platform) == "ads")
-_ALL_ADS = select(col(Connection.details)).where(col(Connection.platform) == "ads")
 _SHOP = select(col(Shop.merchant_id)).where(col(Shop.shop_id) == bindparam("id"))
 _PRODUCT = select(col(Product.merchant_id)).where(col(Product.product_id) == bindparam("id"))
 
@@ -60,11 +59,10 @@ def refusal(conn: DbConnection, merchant_id: str, args: Any) -> tuple[str, str] 
     for name, value in named_resources(args):
         owners: set[str]
         if name == "advertiser_id":
-            listed = {str(a) for details in conn.execute(_ADS, {"m": merchant_id}).scalars()
-                      for a in (details or {}).get("advertiser_ids", [])}
-            if value in listed:
+            connections = ads_connections(conn)  # shared with the owner lookup in the gate's read pass
+            if value in _advertisers(connections, lambda owner: owner == merchant_id):
                 continue
-            if _advertiser_elsewhere(conn, value):
+            if value in _advertisers(connections, lambda owner: owner != merchant_id):
                 return CROSS_TENANT, CROSS_TENANT_CODE
             return (f"ad account {value} is not connected to merchant {merchant_id}; nothing was sent to the "
                     "platform", UNKNOWN_CODE)
@@ -83,6 +81,5 @@ def refusal(conn: DbConnection, merchant_id: str, args: Any) -> tuple[str, str] 
     return None
 
 
-def _advertiser_elsewhere(conn: Any, advertiser_id: str) -> bool:
-    return any(advertiser_id in {str(a) for a in (details or {}).get("advertiser_ids", [])}
-               for details in conn.execute(_ALL_ADS).scalars())
+def _advertisers(connections: list[tuple[str, Any]], of: Callable[[str], bool]) -> set[str]:
+    return {str(a) for owner, details in connections if of(owner) for a in (details or {}).get("advertiser_ids", [])}

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Connection as DbConnection
 from sqlmodel import col
 
+from shopwarden.db.engine import pass_memo
 from shopwarden.db.models import Connection, Product, Shop
 from shopwarden.errors import NotFound
 from shopwarden.tools.base import ToolContext
@@ -45,9 +46,20 @@ def product_owner(connection: DbConnection, product_id: str) -> str | None:
     return connection.execute(_PRODUCT_OWNER, {"product_id": product_id}).scalar()
 
 
+def ads_connections(connection: DbConnection) -> list[tuple[str, Any]]:
+    """(merchant id, details) of every Ads connection; read once per read pass however many lookups need it."""
+    memo = pass_memo(connection)
+    if memo is not None and "ads_connections" in memo:
+        return list(memo["ads_connections"])
+    rows = [(merchant_id, details) for merchant_id, details in connection.execute(_ADS_CONNECTIONS)]
+    if memo is not None:
+        memo["ads_connections"] = rows
+    return rows
+
+
 def advertiser_owner(connection: DbConnection, advertiser_id: str) -> str | None:
     """The merchant whose Ads connection lists this advertiser, if any."""
-    for merchant_id, details in connection.execute(_ADS_CONNECTIONS):
+    for merchant_id, details in ads_connections(connection):
         if advertiser_id in [str(item) for item in (details or {}).get("advertiser_ids", [])]:
             return merchant_id
     return None
