@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import AGENTS
 from gate_fakes import ADVERTISER, FakeAds
 from sqlalchemy import event
 from sqlmodel import col, select
 
+from conftest import AGENTS
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import BudgetLedgerEntry, ToolExecution
 from shopwarden.gate.calls import Outcome, ToolCall

@@ -27,7 +27,7 @@ from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, ToolExecution, utcnow
 from shopwarden.db.tables import table_of
 from shopwarden.errors import DatabaseError
-from shopwarden.security.redaction import redact
+from shopwarden.security.redaction import MASK, is_secret_key, redact_text
 
 GENESIS = "0" * 64
 _CONTENT_FIELDS = (
@@ -61,9 +61,34 @@ class AuditEntry(BaseModel):
     result_summary: dict[str, Any] = Field(default_factory=dict)
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe and stable: what is stored is exactly what was hashed."""
-    return json.loads(json.dumps(value, default=str))
+def stored(value: Any) -> Any:
+    """JSON-safe and stable, so that what is stored is exactly what was hashed, with secrets masked.
+
+    One walk, giving what `json.loads(json.dumps(redact(value), default=str))` gives (a redacting walk
+    and a JSON round trip): containers become plain dicts and lists, keys are written as JSON writes
+    them, and anything JSON cannot hold becomes its str()."""
+    if isinstance(value, str):
+        return str.__str__(redact_text(value))
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dict):
+        return {_json_key(key): MASK if isinstance(key, str) and is_secret_key(key) and item not in (None, "")
+                else stored(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [stored(item) for item in value]
+    return str(value)
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return str.__str__(key)
+    if key is None or isinstance(key, bool | int | float):
+        return json.dumps(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
 def row_hash(row: ToolExecution, keys: AuditKeys | None = None) -> str:
@@ -134,12 +159,12 @@ def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
     content: dict[str, Any] = {
         "merchant_id": entry.merchant_id, "seq": prev_seq + 1, "created_at": utcnow(), "agent_id": entry.agent_id,
         "run_id": entry.run_id, "tool": entry.tool, "surface": entry.surface, "mutating": entry.mutating,
-        "input_bytes": entry.input_bytes, "args_redacted": _plain(redact(entry.args)), "decision": entry.decision,
-        "reasons": _plain(redact(entry.reasons)), "reason_codes": list(entry.reason_codes),
-        "policy_version": entry.policy_version, "policy_input": _plain(redact(entry.policy_input)),
+        "input_bytes": entry.input_bytes, "args_redacted": stored(entry.args), "decision": entry.decision,
+        "reasons": stored(entry.reasons), "reason_codes": list(entry.reason_codes),
+        "policy_version": entry.policy_version, "policy_input": stored(entry.policy_input),
         "approval_id": entry.approval_id, "duration_ms": round(entry.duration_ms, 3), "outcome": entry.outcome,
         "error_code": entry.error_code, "platform_request_id": entry.platform_request_id,
-        "result_summary": _plain(redact(entry.result_summary)),
+        "result_summary": stored(entry.result_summary),
     }
     keys = current_audit_keys()
     values = {**content, "prev_hash": prev_hash, "key_id": keys.primary_id,
