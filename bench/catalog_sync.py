@@ -65,12 +65,15 @@ def generated_catalog(request: httpx.Request) -> httpx.Response:
                                            "cipher": CIPHER}]}
     else:
         token = request.url.params.get("page_token", "")
-        since = json.loads(request.content or b"{}").get("update_time_ge", 0)
-        first = max(0, since - 1700000000)
+        # Product i was updated at 1700000000 + i; a search covers the update_time window it names, as
+        # TikTok's does (the sync splits a catalogue of 10,000 or more into such windows).
+        body = json.loads(request.content or b"{}")
+        first = max(0, body.get("update_time_ge", 0) - 1700000000)
+        last = min(PRODUCTS, body.get("update_time_le", 1700000000 + PRODUCTS) - 1700000000 + 1)
         offset = int(base64.urlsafe_b64decode(token).decode()) if token else first
-        end = min(offset + PAGE_SIZE, PRODUCTS)
-        data = {"products": [_product(i) for i in range(offset, end)], "total_count": PRODUCTS - first,
-                "next_page_token": base64.urlsafe_b64encode(str(end).encode()).decode() if end < PRODUCTS else ""}
+        end = min(offset + PAGE_SIZE, last)
+        data = {"products": [_product(i) for i in range(offset, end)], "total_count": max(0, last - first),
+                "next_page_token": base64.urlsafe_b64encode(str(end).encode()).decode() if end < last else ""}
     body = json.dumps({"code": 0, "message": "success", "request_id": "bench", "data": data}).encode()
     return httpx.Response(200, content=body)
 

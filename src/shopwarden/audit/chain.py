@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, insert, text, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -32,7 +32,7 @@ from shopwarden.db.engine import session_scope
 from shopwarden.db.models import AuditHead, ToolExecution, utcnow
 from shopwarden.db.tables import table_of
 from shopwarden.errors import DatabaseError
-from shopwarden.security.redaction import redact, redact_text
+from shopwarden.security.redaction import MASK, is_secret_key, redact_text
 
 GENESIS = "0" * 64
 _CONTENT_FIELDS = (
@@ -77,9 +77,34 @@ class AuditEntry(BaseModel):
     rationale: str | None = None  # why the agent proposed the call (its own words), when it said
 
 
-def _plain(value: Any) -> Any:
-    """JSON-safe and stable: what is stored is exactly what was hashed."""
-    return json.loads(json.dumps(value, default=str))
+def stored(value: Any) -> Any:
+    """JSON-safe and stable, so that what is stored is exactly what was hashed, with secrets masked.
+
+    One walk, giving what `json.loads(json.dumps(redact(value), default=str))` gives (a redacting walk
+    and a JSON round trip): containers become plain dicts and lists, keys are written as JSON writes
+    them, and anything JSON cannot hold becomes its str()."""
+    if isinstance(value, str):
+        return str.__str__(redact_text(value))
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    if isinstance(value, dict):
+        return {_json_key(key): MASK if isinstance(key, str) and is_secret_key(key) and item not in (None, "")
+                else stored(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [stored(item) for item in value]
+    return str(value)
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return str.__str__(key)
+    if key is None or isinstance(key, bool | int | float):
+        return json.dumps(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
 def row_hash(row: ToolExecution, keys: AuditKeys | None = None) -> str:
@@ -98,21 +123,38 @@ def chain_hash(prev_hash: str, content: dict[str, Any], key_id: str | None, keys
     return mac(keys.chain_key(key_id), f"{key_id}|{prev_hash}|{canonical}".encode())
 
 
-def _lock_chain(session: Session, merchant_id: str) -> None:
-    # PostgreSQL: serialize writers of one merchant's chain. SQLite: BEGIN IMMEDIATE already did.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:m))"), {"m": f"audit:{merchant_id}"})
-
-
 # Core statements built once: an audit write is on every tool call's path, and the ORM's unit of
 # work costs more than the three statements themselves.
 _rows = table_of(ToolExecution)
 _heads = table_of(AuditHead)
 _HEAD = select(_heads.c.seq, _heads.c.row_hash).where(_heads.c.merchant_id == bindparam("merchant_id"))
+_HEAD_LOCKED = _HEAD.with_for_update()
+_CHAIN_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:m))")
 _INSERT_ROW = insert(_rows).returning(_rows.c.id)
 _NEW_HEAD = insert(_heads)
 _MOVE_HEAD = (update(_heads).where(_heads.c.merchant_id == bindparam("head_merchant_id"))
               .values(seq=bindparam("new_seq"), row_hash=bindparam("new_hash")))
+
+
+def _locked_head(connection: Connection, merchant_id: str) -> Row[Any] | None:
+    """The chain's head, with the chain locked against other writers until the transaction ends.
+
+    SQLite: BEGIN IMMEDIATE already holds the database's write lock. PostgreSQL: the head row's lock
+    (one round trip); a chain without a head yet (its first row) is locked by an advisory lock on the
+    merchant, and the head is read again under it (another writer may have just created it).
+    """
+    if connection.dialect.name != "postgresql":
+        return connection.execute(_HEAD, {"merchant_id": merchant_id}).first()
+    head = connection.execute(_HEAD_LOCKED, {"merchant_id": merchant_id}).first()
+    if head is None:
+        connection.execute(_CHAIN_LOCK, {"m": f"audit:{merchant_id}"})
+        head = connection.execute(_HEAD_LOCKED, {"merchant_id": merchant_id}).first()
+    return head
+
+
+def _lock_chain(session: Session, merchant_id: str) -> None:
+    """Serialize writers of one merchant's chain for the rest of the transaction (see `_locked_head`)."""
+    _locked_head(session.connection(), merchant_id)
 
 
 def record_execution(session: Session, entry: AuditEntry) -> ToolExecution:
@@ -127,19 +169,18 @@ def append_execution(session: Session, entry: AuditEntry) -> int:
 
 
 def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
-    _lock_chain(session, entry.merchant_id)
     connection = session.connection()
-    head = connection.execute(_HEAD, {"merchant_id": entry.merchant_id}).first()
+    head = _locked_head(connection, entry.merchant_id)
     prev_seq, prev_hash = (head.seq, head.row_hash) if head is not None else (0, GENESIS)
     content: dict[str, Any] = {
         "merchant_id": entry.merchant_id, "seq": prev_seq + 1, "created_at": utcnow(), "agent_id": entry.agent_id,
         "run_id": entry.run_id, "tool": entry.tool, "surface": entry.surface, "mutating": entry.mutating,
-        "input_bytes": entry.input_bytes, "args_redacted": _plain(redact(entry.args)), "decision": entry.decision,
-        "reasons": _plain(redact(entry.reasons)), "reason_codes": list(entry.reason_codes),
-        "policy_version": entry.policy_version, "policy_input": _plain(redact(entry.policy_input)),
+        "input_bytes": entry.input_bytes, "args_redacted": stored(entry.args), "decision": entry.decision,
+        "reasons": stored(entry.reasons), "reason_codes": list(entry.reason_codes),
+        "policy_version": entry.policy_version, "policy_input": stored(entry.policy_input),
         "approval_id": entry.approval_id, "duration_ms": round(entry.duration_ms, 3), "outcome": entry.outcome,
         "error_code": entry.error_code, "platform_request_id": entry.platform_request_id,
-        "result_summary": _plain(redact(entry.result_summary)),
+        "result_summary": stored(entry.result_summary),
     }
     if entry.rationale:
         # PostgreSQL text cannot hold NUL: it is stored (and hashed) as U+FFFD, as on SQLite.

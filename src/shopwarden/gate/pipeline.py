@@ -26,12 +26,14 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import bindparam, select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session
 
 from shopwarden.agents.specs import AgentSpec
 from shopwarden.approvals import queue as approvals
 from shopwarden.audit import chain as audit
-from shopwarden.db.engine import session_scope
+from shopwarden.db.engine import NO_WAIT, WriteLockBusy, read_only, session_scope
 from shopwarden.db.models import Approval, Merchant
 from shopwarden.db.tables import table_of
 from shopwarden.domain.limits import effective_limits
@@ -66,6 +68,20 @@ class MerchantFacts:
     limits: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class _OwnTables:
+    """What the gate's one read pass over our own tables found, before anything reaches a platform."""
+
+    merchant: MerchantFacts | None  # None: no such merchant (nothing else was read)
+    owner: str | None = None  # who owns the resource the call names (Tool.owner)
+    refused: ToolResult | None = None  # tenancy: a named resource is not this merchant's
+    ahead: Any = None  # the tool's own read-ahead (Tool.read_ahead), None when it did not run
+
+
+class _DeadBeforeCommit(Exception):
+    """The connection died before COMMIT was sent: the server rolled the transaction back, a retry is safe."""
+
+
 @dataclass
 class _Pass:
     """What one pass through the gate learned, for the audit row."""
@@ -81,6 +97,7 @@ class _Pass:
     finish: dict[str, Any] | None = None  # an approval's final state, written with its audit row
     input_bytes: int | None = None  # the size of an input too large to keep (the row holds an excerpt)
     reached_platform: bool = False  # a write was sent (its outcome may be unknown): never run it again blindly
+    ahead: Any = None  # the tool's read-ahead, handed on to its effect recorder
 
 
 NOT_SENT = "nothing was sent to the platform; the approval is pending again: approve it to retry"
@@ -115,6 +132,12 @@ class Gate:
         # of every transaction (BEGIN IMMEDIATE), so parallel transactions would only wait for each other
         # in SQLite's busy handler, which sleeps in steps of milliseconds: one thread serves them better.
         sqlite = engine.dialect.name == "sqlite"
+        # SQLite answers the read pass in-process, without a lock (WAL readers never wait for the writer),
+        # in less time than a hop to a thread and back takes; PostgreSQL's round trips stay off the loop.
+        self._reads_on_loop = sqlite
+        # The same for its audit write when the write lock is free (no other connection is writing): the
+        # transaction then runs to its end without waiting; when it is not, the write waits on the thread.
+        self._no_wait = engine.execution_options(**{NO_WAIT: True}) if sqlite else None
         self._db = ThreadPoolExecutor(max_workers=1 if sqlite else DB_THREADS, thread_name_prefix="shopwarden-gate-db")
         # The embedded engine evaluates one input at a time; its own thread lets it run beside database work.
         self._decider = ThreadPoolExecutor(max_workers=POLICY_THREADS, thread_name_prefix="shopwarden-gate-policy")
@@ -153,17 +176,17 @@ class Gate:
                       else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
             return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
         # Before anything can reach a platform: an unknown merchant's call goes no further.
-        merchant, owner = await self._off_loop(self._merchant_and_owner, call.merchant_id, tool, args)
-        if merchant is None:
+        own = await self._own_tables(call.merchant_id, tool, args)
+        if own.merchant is None:
             return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
-        refused = await self._off_loop(self._not_this_merchants, tool.name, call.merchant_id, args)
-        if refused is not None:
-            return await self._record(run, refused)
+        if own.refused is not None:
+            return await self._record(run, own.refused)
         ctx = self._context(call.merchant_id)
         if not tool.mutating:
-            return await self._read(run, tool, args, ctx, owner)
-        observed = await self._observe(tool, args, ctx, owner)
-        return await self._mutate(run, tool, args, ctx, merchant, agent, observed)
+            return await self._read(run, tool, args, ctx, own.owner)
+        run.ahead = own.ahead
+        observed = await self._observe(tool, args, ctx, own.owner, own.ahead)
+        return await self._mutate(run, tool, args, ctx, own.merchant, agent, observed)
 
     async def _read(self, run: _Pass, tool: Tool, args: Any, ctx: ToolContext, owner: str | None) -> ToolResult:
         if owner is not None and owner != run.call.merchant_id:
@@ -196,10 +219,14 @@ class Gate:
         result = await self._execute(run, tool, args, ctx, state, _new_key())
         return await self._record(run, _with_decision(result, decision))
 
-    async def _observe(self, tool: Tool, args: Any, ctx: ToolContext, owner: str | None) -> State | ToolResult:
+    async def _observe(self, tool: Tool, args: Any, ctx: ToolContext, owner: str | None,
+                       ahead: Any = None) -> State | ToolResult:
         """The tool's fresh state, with the named resource's owner first; a platform error as a result."""
         try:
-            state = await tool.observe(ctx, args)
+            if ahead is not None and tool.read_ahead is not None:
+                state = await tool.read_ahead.observe(ctx, args, ahead)
+            else:
+                state = await tool.observe(ctx, args)
         except ShopwardenError as exc:
             return _error_result(tool.name, exc)
         return state if owner is None else {"resource_merchant_id": owner, **state}
@@ -242,7 +269,7 @@ class Gate:
         except Exception as exc:
             return _error_result(tool.name, exc)
         if tool.record_effect is not None:
-            run.effect = AppliedChange(run.call.merchant_id, args, state, None, run.approval_id)
+            run.effect = AppliedChange(run.call.merchant_id, args, state, None, run.approval_id, run.ahead)
         return ToolResult(tool=tool.name, outcome=Outcome.EXECUTED, data=data)
 
     # --- approved actions ------------------------------------------------------------------
@@ -280,16 +307,17 @@ class Gate:
             args = tool.args_model.model_validate(approval.args)
         except ValidationError as exc:
             return invalid_args(tool.name, exc)
-        merchant, owner = await self._off_loop(self._merchant_and_owner, approval.merchant_id, tool, args)
-        if merchant is None:
+        own = await self._own_tables(approval.merchant_id, tool, args)
+        if own.merchant is None:
             return _unknown_merchant(tool.name, approval.merchant_id)
-        refused = await self._off_loop(self._not_this_merchants, tool.name, approval.merchant_id, args)
-        if refused is not None:
-            return refused
+        if own.refused is not None:
+            return own.refused
         agent = (self._agents.get(approval.agent_id) or self._agent_lookup(approval.agent_id)
                  or AgentSpec(id=approval.agent_id))
         ctx = self._context(approval.merchant_id)
-        decided = await self._decide(run, tool, args, merchant, agent, await self._observe(tool, args, ctx, owner))
+        run.ahead = own.ahead
+        observed = await self._observe(tool, args, ctx, own.owner, own.ahead)
+        decided = await self._decide(run, tool, args, own.merchant, agent, observed)
         if isinstance(decided, ToolResult):
             return decided
         decision, state = decided
@@ -340,58 +368,106 @@ class Gate:
 
     async def _record(self, run: _Pass, result: ToolResult) -> ToolResult:
         duration_ms = (perf_counter() - run.started) * 1000
-        execution_id, approval_id = await self._off_loop(self._write, run, result, duration_ms)
+        written = self._write_without_waiting(run, result, duration_ms)
+        if written is None:
+            written = await self._off_loop(self._write, run, result, duration_ms)
+        execution_id, approval_id = written
         return result.model_copy(update={"execution_id": execution_id, "approval_id": approval_id})
 
+    def _write_without_waiting(self, run: _Pass, result: ToolResult,
+                               duration_ms: float) -> tuple[int | None, int | None] | None:
+        """SQLite: the write on the loop when the write lock is free at once; None when it is not (or not SQLite)."""
+        if self._no_wait is None:
+            return None
+        try:
+            with session_scope(self._no_wait) as session:
+                return self._write_in(session, run, result, duration_ms)
+        except WriteLockBusy:
+            return None
+
     def _write(self, run: _Pass, result: ToolResult, duration_ms: float) -> tuple[int | None, int | None]:
-        call, tool = run.call, run.tool
+        # A pooled connection is not pinged before every use (db.engine): one that turns out dead before
+        # COMMIT was sent gets one retry on a fresh connection; a failure at COMMIT itself is not retried.
+        try:
+            return self._write_once(run, result, duration_ms)
+        except _DeadBeforeCommit:
+            return self._write_once(run, result, duration_ms)
+
+    def _write_once(self, run: _Pass, result: ToolResult, duration_ms: float) -> tuple[int | None, int | None]:
         with session_scope(self._engine) as session:
-            approval_id = run.approval_id
-            if run.finish is not None and approval_id is not None:
-                # One transaction: a crash cannot leave an executed change without its audit row or ledger entry.
-                approvals.finish_execution_in(session, approval_id, **run.finish)
-            if run.new_approval is not None:
-                approval = approvals.create_approval(
-                    session, merchant_id=call.merchant_id, run_id=call.run_id, agent_id=call.agent_id,
-                    tool=call.tool, args=call.args, rationale=call.rationale, requested_by=call.agent_id,
-                    **run.new_approval,
-                )
-                approval_id = approval.id
-            error = result.error or {}
-            entry = audit.AuditEntry(
-                merchant_id=call.merchant_id, agent_id=call.agent_id, run_id=call.run_id, tool=call.tool,
-                surface=tool.surface if tool else "", mutating=tool.mutating if tool else False,
-                args=call.args, input_bytes=run.input_bytes if run.input_bytes is not None
-                else len(json.dumps(call.args, default=str).encode()),
-                decision=result.decision, reasons=result.reasons, reason_codes=result.reason_codes,
-                policy_version=result.policy_version, policy_input=run.policy_input, approval_id=approval_id,
-                duration_ms=duration_ms, outcome=result.outcome.value,
-                error_code=None if error.get("code") is None else str(error["code"]),
-                platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
-                rationale=call.rationale or None,
+            try:
+                return self._write_in(session, run, result, duration_ms)
+            except DBAPIError as exc:
+                if exc.connection_invalidated:
+                    raise _DeadBeforeCommit() from exc
+                raise
+
+    def _write_in(self, session: Session, run: _Pass, result: ToolResult,
+                  duration_ms: float) -> tuple[int | None, int | None]:
+        call, tool = run.call, run.tool
+        approval_id = run.approval_id
+        if run.finish is not None and approval_id is not None:
+            # One transaction: a crash cannot leave an executed change without its audit row or ledger entry.
+            approvals.finish_execution_in(session, approval_id, **run.finish)
+        if run.new_approval is not None:
+            approval = approvals.create_approval(
+                session, merchant_id=call.merchant_id, run_id=call.run_id, agent_id=call.agent_id,
+                tool=call.tool, args=call.args, rationale=call.rationale, requested_by=call.agent_id,
+                **run.new_approval,
             )
-            row_id = audit.append_execution(session, entry)
-            if run.effect is not None and tool is not None and tool.record_effect is not None:
-                effect = AppliedChange(run.effect.merchant_id, run.effect.args, run.effect.state, row_id, approval_id)
-                tool.record_effect(session, effect)
-            return row_id, approval_id
+            approval_id = approval.id
+        error = result.error or {}
+        entry = audit.AuditEntry(
+            merchant_id=call.merchant_id, agent_id=call.agent_id, run_id=call.run_id, tool=call.tool,
+            surface=tool.surface if tool else "", mutating=tool.mutating if tool else False,
+            args=call.args, input_bytes=run.input_bytes if run.input_bytes is not None
+            else len(json.dumps(call.args, default=str).encode()),
+            decision=result.decision, reasons=result.reasons, reason_codes=result.reason_codes,
+            policy_version=result.policy_version, policy_input=run.policy_input, approval_id=approval_id,
+            duration_ms=duration_ms, outcome=result.outcome.value,
+            error_code=None if error.get("code") is None else str(error["code"]),
+            platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
+            rationale=call.rationale or None,
+        )
+        row_id = audit.append_execution(session, entry)
+        if run.effect is not None and tool is not None and tool.record_effect is not None:
+            effect = AppliedChange(run.effect.merchant_id, run.effect.args, run.effect.state, row_id, approval_id,
+                                run.effect.read_ahead)
+            tool.record_effect(session, effect)
+        return row_id, approval_id
 
     # --- helpers -----------------------------------------------------------------------------
 
-    def _merchant_and_owner(self, merchant_id: str, tool: Tool, args: Any) -> tuple[MerchantFacts | None, str | None]:
-        """The merchant, and who owns the resource the call names: one trip to the database."""
-        with session_scope(self._engine) as session:
-            row = session.connection().execute(_MERCHANT, {"merchant_id": merchant_id}).first()
-            if row is None:
-                return None, None
-            owner = tool.owner(session, args) if tool.owner is not None else None
-        return MerchantFacts(row.id, row.autonomy, dict(row.limits or {})), owner
+    async def _own_tables(self, merchant_id: str, tool: Tool, args: Any) -> _OwnTables:
+        """The merchant, the named resource's owner, tenancy and the tool's read-ahead: one pass, no transaction."""
+        if self._reads_on_loop:
+            return self._read_own_tables(merchant_id, tool, args)
+        return await self._off_loop(self._read_own_tables, merchant_id, tool, args)
 
-    def _not_this_merchants(self, tool: str, merchant_id: str, args: Any) -> ToolResult | None:
-        """Tenancy before the platform (gate_tenancy): a denial when a named resource is not the merchant's."""
-        with session_scope(self._engine) as session:
-            refused = gate_tenancy.refusal(session, merchant_id, args)
-        return None if refused is None else denied(tool, [refused[0]], [refused[1]])
+    def _read_own_tables(self, merchant_id: str, tool: Tool, args: Any) -> _OwnTables:
+        try:
+            return self._read_own_tables_once(merchant_id, tool, args)
+        except DBAPIError as exc:  # a pooled connection that died while idle: reads are safe to repeat
+            if not exc.connection_invalidated:
+                raise
+            return self._read_own_tables_once(merchant_id, tool, args)
+
+    def _read_own_tables_once(self, merchant_id: str, tool: Tool, args: Any) -> _OwnTables:
+        with read_only(self._engine) as connection:
+            row = connection.execute(_MERCHANT, {"merchant_id": merchant_id}).first()
+            if row is None:
+                return _OwnTables(None)
+            merchant = MerchantFacts(row.id, row.autonomy, dict(row.limits or {}))
+            owner = tool.owner(connection, args) if tool.owner is not None else None
+            refused = gate_tenancy.refusal(connection, merchant_id, args)
+            if refused is not None:
+                return _OwnTables(merchant, owner, denied(tool.name, [refused[0]], [refused[1]]))
+            return _OwnTables(merchant, owner, None, self._read_ahead(connection, merchant_id, tool, args))
+
+    def _read_ahead(self, connection: Connection, merchant_id: str, tool: Tool, args: Any) -> Any:
+        if tool.read_ahead is None or not tool.mutating:
+            return None
+        return tool.read_ahead.read(connection, self._context(merchant_id), args)
 
     def _approval_status(self, approval_id: int) -> str:
         with session_scope(self._engine) as session:

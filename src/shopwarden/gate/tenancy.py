@@ -16,24 +16,34 @@ another account (which must never be read as the merchant's own token failing).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlmodel import Session, col
+from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy.engine import Connection as DbConnection
+from sqlmodel import col
 
-from shopwarden.db.models import BudgetLedgerEntry, CachedPerformance, Connection, Product, Shop
+from shopwarden.db.models import BudgetLedgerEntry, CachedPerformance, Product, Shop
+from shopwarden.tools.observe import ads_connections
 
 CROSS_TENANT = "the shop, ad account or object named in this call belongs to another merchant"
 CROSS_TENANT_CODE = "tenancy.cross_tenant"
 UNKNOWN_CODE = "tenancy.not_attributed"
 
-_ADS = select(col(Connection.details)).where(col(Connection.merchant_id) == bindparam("m"),
-                                        col(Connection.platform) == "ads")
-_ALL_ADS = select(col(Connection.details)).where(col(Connection.platform) == "ads")
 _SHOP = select(col(Shop.merchant_id)).where(col(Shop.shop_id) == bindparam("id"))
 _PRODUCT = select(col(Product.merchant_id)).where(col(Product.product_id) == bindparam("id"))
-_LEDGER_OBJECT = select(col(BudgetLedgerEntry.merchant_id)).where(col(BudgetLedgerEntry.object_id) == bindparam("id"))
-_CACHED_OBJECT = select(col(CachedPerformance.merchant_id)).where(col(CachedPerformance.object_id) == bindparam("id"))
+
+
+def _attributed(mine: bool) -> Any:
+    """Whether our ledger or performance cache attributes the object to this merchant (`mine`) or to another."""
+    def of(table: Any) -> Any:
+        same = col(table.merchant_id) == bindparam("m") if mine else col(table.merchant_id) != bindparam("m")
+        return exists().where(col(table.object_id) == bindparam("id"), same)
+    return or_(of(BudgetLedgerEntry), of(CachedPerformance))
+
+
+# One statement, however many ledger entries the object has: (attributed to this merchant, to another).
+_OBJECT_OWNERS = select(_attributed(True), _attributed(False))
 _WORD = {"advertiser_id": "ad account", "shop_id": "shop", "product_id": "product", "campaign_id": "campaign",
          "adgroup_id": "ad group", "object_id": "campaign or ad group"}
 
@@ -44,17 +54,15 @@ def named_resources(args: Any) -> list[tuple[str, str]]:
     return [(name, str(values[name])) for name in _WORD if values.get(name) not in (None, "")]
 
 
-def refusal(session: Session, merchant_id: str, args: Any) -> tuple[str, str] | None:
+def refusal(conn: DbConnection, merchant_id: str, args: Any) -> tuple[str, str] | None:
     """(reason, reason code) when a named resource is not this merchant's; None when all of them are."""
-    conn = session.connection()
     for name, value in named_resources(args):
         owners: set[str]
         if name == "advertiser_id":
-            listed = {str(a) for details in conn.execute(_ADS, {"m": merchant_id}).scalars()
-                      for a in (details or {}).get("advertiser_ids", [])}
-            if value in listed:
+            connections = ads_connections(conn)  # shared with the owner lookup in the gate's read pass
+            if value in _advertisers(connections, lambda owner: owner == merchant_id):
                 continue
-            if _advertiser_elsewhere(conn, value):
+            if value in _advertisers(connections, lambda owner: owner != merchant_id):
                 return CROSS_TENANT, CROSS_TENANT_CODE
             return (f"ad account {value} is not connected to merchant {merchant_id}; nothing was sent to the "
                     "platform", UNKNOWN_CODE)
@@ -66,13 +74,12 @@ def refusal(session: Session, merchant_id: str, args: Any) -> tuple[str, str] | 
                 return CROSS_TENANT, CROSS_TENANT_CODE
             return (f"{_WORD[name]} {value} is not in merchant {merchant_id}'s synced shops and catalogue; "
                     "nothing was sent to the platform (sync the catalogue first)", UNKNOWN_CODE)
-        owners = (set(conn.execute(_LEDGER_OBJECT, {"id": value}).scalars())
-                  | set(conn.execute(_CACHED_OBJECT, {"id": value}).scalars()))
-        if owners and merchant_id not in owners:
+        row = conn.execute(_OBJECT_OWNERS, {"id": value, "m": merchant_id}).one()
+        ours, others = bool(row[0]), bool(row[1])
+        if others and not ours:
             return CROSS_TENANT, CROSS_TENANT_CODE
     return None
 
 
-def _advertiser_elsewhere(conn: Any, advertiser_id: str) -> bool:
-    return any(advertiser_id in {str(a) for a in (details or {}).get("advertiser_ids", [])}
-               for details in conn.execute(_ALL_ADS).scalars())
+def _advertisers(connections: list[tuple[str, Any]], of: Callable[[str], bool]) -> set[str]:
+    return {str(a) for owner, details in connections if of(owner) for a in (details or {}).get("advertiser_ids", [])}

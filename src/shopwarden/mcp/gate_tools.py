@@ -8,7 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
-from sqlmodel import Session, col, select
+from sqlalchemy import bindparam
+from sqlalchemy.engine import Connection as DbConnection
+from sqlmodel import col, select
 
 from shopwarden.approvals import queue as approvals
 from shopwarden.db.engine import session_scope
@@ -109,9 +111,11 @@ async def _pending(ctx: ToolContext, _args: PendingArgs, _key: str) -> Any:
     return {"pending": await ctx.in_db(lambda: _pending_rows(ctx.engine, ctx.merchant_id))}
 
 
-def _approval_owner(session: Session, args: ApprovalStatusArgs) -> str | None:
-    approval = session.get(Approval, args.approval_id)
-    return None if approval is None else approval.merchant_id
+_APPROVAL_OWNER = select(col(Approval.merchant_id)).where(col(Approval.id) == bindparam("approval_id"))
+
+
+def _approval_owner(connection: DbConnection, args: ApprovalStatusArgs) -> str | None:
+    return connection.execute(_APPROVAL_OWNER, {"approval_id": args.approval_id}).scalar()
 
 
 def _status_row(engine: Any, merchant_id: str, approval_id: int) -> dict[str, Any]:

@@ -8,16 +8,18 @@ fields and an ad, and TikTok no longer creates manual Shop campaigns at all.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from shopwarden.db.engine import session_scope
+from shopwarden.db.engine import read_only
 from shopwarden.platforms.ads import CreateIdentity
 from shopwarden.tools import budget_ledger
-from shopwarden.tools.base import AppliedChange, State, Tool, ToolContext
+from shopwarden.tools.base import AppliedChange, ReadAhead, State, Tool, ToolContext
 from shopwarden.tools.inputs import (
     AdvertiserArgs,
     CreateCampaignArgs,
@@ -37,8 +39,8 @@ if TYPE_CHECKING:
 CREATED_STATUS = "DISABLE"  # TikTok's default is ENABLE; we never send anything else on create
 
 
-def _advertiser_owner(session: Session, args: AdvertiserArgs) -> str | None:
-    return advertiser_owner(session, args.advertiser_id)
+def _advertiser_owner(connection: Connection, args: AdvertiserArgs) -> str | None:
+    return advertiser_owner(connection, args.advertiser_id)
 
 
 async def _list_campaigns(ctx: ToolContext, args: ListCampaignsArgs, _key: str) -> Any:
@@ -87,29 +89,57 @@ def _ledger_ref(merchant_id: str, args: ObjectRef) -> budget_ledger.ObjectRef:
     return budget_ledger.ObjectRef(merchant_id, args.advertiser_id, args.object_type, args.object_id)
 
 
-async def _budget_state(ctx: ToolContext, args: UpdateBudgetArgs) -> State:
-    profile = await advertiser_profile(ctx, args.advertiser_id)
-    day = budget_ledger.advertiser_day(ctx.now(), profile["timezone"])
+@dataclass(frozen=True)
+class LedgerToday:
+    """What the budget ledger says about the object's day before the change."""
+
+    day: date
+    first_start_of_day: Decimal | None  # None: not changed yet today
+    account_increase: Decimal
+
+
+def _read_ledger(connection: Connection, ctx: ToolContext, args: UpdateBudgetArgs, day: date) -> LedgerToday:
     ref = _ledger_ref(ctx.merchant_id, args)
+    return LedgerToday(day, budget_ledger.first_start_of_day(connection, ref, day),
+                       budget_ledger.account_increase_today(connection, ctx.merchant_id, args.advertiser_id, day))
 
-    def from_the_ledger() -> tuple[Decimal | None, Decimal]:
-        with session_scope(ctx.engine) as session:
-            first = budget_ledger.first_start_of_day(session, ref, day)
-            increase = budget_ledger.account_increase_today(session, ctx.merchant_id, args.advertiser_id, day)
-        return first, increase
 
-    # The live read and the ledger do not depend on each other: the database answers while the
-    # platform request is in flight.
-    live, (first, increase) = await asyncio.gather(
-        ads_object(ctx, args.advertiser_id, args.object_type, args.object_id), ctx.in_db(from_the_ledger))
+def _ledger_ahead(connection: Connection, ctx: ToolContext, args: UpdateBudgetArgs) -> LedgerToday | None:
+    """The gate's read pass reads the ledger too, once the ad account's time zone is known (after its first call)."""
+    profile = ctx.advertiser_profiles.get(args.advertiser_id)
+    if profile is None:
+        return None
+    return _read_ledger(connection, ctx, args, budget_ledger.advertiser_day(ctx.now(), profile["timezone"]))
+
+
+async def _budget_state(ctx: ToolContext, args: UpdateBudgetArgs) -> State:
+    return await _budget_state_given(ctx, args, None)
+
+
+async def _budget_state_given(ctx: ToolContext, args: UpdateBudgetArgs, ledger: LedgerToday | None) -> State:
+    profile = await advertiser_profile(ctx, args.advertiser_id)
+    if ledger is None:
+        day = budget_ledger.advertiser_day(ctx.now(), profile["timezone"])
+
+        def from_the_ledger() -> LedgerToday:
+            with read_only(ctx.engine) as connection:
+                return _read_ledger(connection, ctx, args, day)
+
+        # The live read and the ledger do not depend on each other: the database answers while the
+        # platform request is in flight.
+        live, ledger = await asyncio.gather(
+            ads_object(ctx, args.advertiser_id, args.object_type, args.object_id), ctx.in_db(from_the_ledger))
+    else:
+        live = await ads_object(ctx, args.advertiser_id, args.object_type, args.object_id)
+    first = ledger.first_start_of_day
     return {
         "object_type": args.object_type,
         "object_id": args.object_id,
         "currency": profile["currency"],
         "timezone": profile["timezone"],
-        "day": day.isoformat(),
+        "day": ledger.day.isoformat(),
         "start_of_day_budget": first if first is not None else live["current_budget"],
-        "account_increase_today": increase,
+        "account_increase_today": ledger.account_increase,
         **live,
     }
 
@@ -128,10 +158,13 @@ async def _budget_applied(ctx: ToolContext, args: UpdateBudgetArgs, _key: str) -
 
 def _record_budget_change(session: Session, change: AppliedChange) -> None:
     args: UpdateBudgetArgs = change.args
+    day = date.fromisoformat(change.state["day"])
+    ahead = change.read_ahead
+    known = ahead.first_start_of_day if isinstance(ahead, LedgerToday) and ahead.day == day else None
     budget_ledger.record_change(
-        session, _ledger_ref(change.merchant_id, args), date.fromisoformat(change.state["day"]),
+        session, _ledger_ref(change.merchant_id, args), day,
         budget_before=Decimal(change.state["current_budget"]), budget_after=args.budget,
-        approval_id=change.approval_id, execution_id=change.execution_id,
+        approval_id=change.approval_id, execution_id=change.execution_id, start_of_day=known,
     )
 
 
@@ -172,7 +205,8 @@ TOOLS = [
          build_request=_campaign_request, verify=_campaign_exists),
     Tool("update_budget", "ads", mutating=True, idempotent=True, risk="high", args_model=UpdateBudgetArgs,
          execute=_update_budget, observe=_budget_state, owner=_advertiser_owner,
-         verify=_budget_applied, record_effect=_record_budget_change),
+         verify=_budget_applied, record_effect=_record_budget_change,
+         read_ahead=ReadAhead(_ledger_ahead, _budget_state_given)),
     Tool("pause_ads", "ads", mutating=True, idempotent=True, risk="low", args_model=PauseAdsArgs,
          execute=_pause, observe=_object_state, owner=_advertiser_owner, verify=_paused),
     Tool("enable_ads", "ads", mutating=True, idempotent=True, risk="high", args_model=EnableAdsArgs,

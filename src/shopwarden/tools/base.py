@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from shopwarden.errors import ConfigError
@@ -32,7 +32,9 @@ Executor = Callable[["ToolContext", Any, str], Awaitable[Any]]
 Verifier = Callable[["ToolContext", Any, str], Awaitable[bool | None]]
 RequestBuilder = Callable[[Any], dict[str, Any]]
 EffectRecorder = Callable[[Session, "AppliedChange"], None]
-OwnerLookup = Callable[[Session, Any], str | None]
+OwnerLookup = Callable[[Connection, Any], str | None]
+OwnTableRead = Callable[[Connection, "ToolContext", Any], Any]
+ObserverGiven = Callable[["ToolContext", Any, Any], Awaitable[State]]
 
 
 def utc_now() -> datetime:
@@ -96,6 +98,22 @@ class AppliedChange:
     state: State
     execution_id: int | None
     approval_id: int | None
+    # What the tool's read-ahead found in our own tables before the change (None when it did not run):
+    # lets the effect recorder reuse it instead of reading it again.
+    read_ahead: Any = None
+
+
+@dataclass(frozen=True)
+class ReadAhead:
+    """Facts from our own tables that a tool's observation needs, read in the gate's single read pass
+    (with the merchant, the resource's owner and tenancy) instead of in a database trip of their own.
+
+    `read` returns None when it cannot run yet (e.g. the ad account's time zone is not known before
+    its first platform read); `observe` is then handed None and reads them itself.
+    """
+
+    read: OwnTableRead
+    observe: ObserverGiven
 
 
 async def no_state(_ctx: ToolContext, _args: Any) -> State:
@@ -125,6 +143,7 @@ class Tool:
     # together with the merchant, before anything reaches a platform, and hands it to the policy as
     # state.resource_merchant_id (reads of another merchant's resource are refused at once).
     owner: OwnerLookup | None = None
+    read_ahead: ReadAhead | None = None
 
     @property
     def action(self) -> Literal["read", "mutate"]:

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from shopwarden.db.models import BudgetLedgerEntry, utcnow
@@ -78,23 +79,28 @@ def start_of_day_budget(session: Session, ref: ObjectRef, day: date, current_bud
     return first if first is not None else current_budget
 
 
-def first_start_of_day(session: Session, ref: ObjectRef, day: date) -> Decimal | None:
+def first_start_of_day(session: Session | Connection, ref: ObjectRef, day: date) -> Decimal | None:
     """The start-of-day budget fixed by the object's first change on `day`, None when it was not changed yet."""
-    found = session.connection().execute(_FIRST_START_OF_DAY, {
+    found = _connection(session).execute(_FIRST_START_OF_DAY, {
         "merchant_id": ref.merchant_id, "object_type": ref.object_type, "object_id": ref.object_id, "day": day,
     }).scalar()
     return None if found is None else Decimal(found)
 
 
-def account_increase_today(session: Session, merchant_id: str, advertiser_id: str, day: date) -> Decimal:
+def account_increase_today(session: Session | Connection, merchant_id: str, advertiser_id: str,
+                           day: date) -> Decimal:
     """Sum over the account's objects of max(0, latest budget - start-of-day budget) for `day`.
 
     One row per object changed today (first and latest entry found in SQL), however many
     changes were made.
     """
-    rows = session.connection().execute(_ACCOUNT_INCREASE,
+    rows = _connection(session).execute(_ACCOUNT_INCREASE,
                                         {"merchant_id": merchant_id, "advertiser_id": advertiser_id, "day": day})
     return sum((max(Decimal(0), Decimal(after) - Decimal(start)) for start, after in rows), Decimal(0))
+
+
+def _connection(session: Session | Connection) -> Connection:
+    return session if isinstance(session, Connection) else session.connection()
 
 
 _CHANGES_ON_DAY = (
@@ -123,15 +129,21 @@ def record_change(
     budget_after: Decimal,
     approval_id: int | None = None,
     execution_id: int | None = None,
+    start_of_day: Decimal | None = None,
 ) -> int:
-    """Record an applied change (returns the entry's id); the first change of the day fixes the start-of-day budget."""
+    """Record an applied change (returns the entry's id); the first change of the day fixes the start-of-day budget.
+
+    `start_of_day`: the object's start-of-day budget as an earlier read of this day's first entry found it
+    (an entry once written is never changed, so it need not be read again); None reads it here.
+    """
     values = {
         "merchant_id": ref.merchant_id,
         "advertiser_id": ref.advertiser_id,
         "object_type": ref.object_type,
         "object_id": ref.object_id,
         "day": day,
-        "start_of_day_budget": start_of_day_budget(session, ref, day, budget_before),
+        "start_of_day_budget": start_of_day if start_of_day is not None
+        else start_of_day_budget(session, ref, day, budget_before),
         "budget_before": budget_before,
         "budget_after": budget_after,
         "approval_id": approval_id,

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from shopwarden.db.engine import session_scope
@@ -33,8 +34,8 @@ from shopwarden.tools.inputs import (
 from shopwarden.tools.observe import advertiser_owner, advertiser_profile, plain
 
 
-def _owner(session: Session, args: AdvertiserArgs) -> str | None:
-    return advertiser_owner(session, args.advertiser_id)
+def _owner(connection: Connection, args: AdvertiserArgs) -> str | None:
+    return advertiser_owner(connection, args.advertiser_id)
 
 
 async def _store(ctx: ToolContext, advertiser_id: str, store_id: str) -> dict[str, Any]:

@@ -13,8 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import bindparam, select
-from sqlmodel import Session, col
+from sqlalchemy.engine import Connection as DbConnection
+from sqlmodel import col
 
+from shopwarden.db.engine import pass_memo
 from shopwarden.db.models import Connection, Product, Shop
 from shopwarden.errors import NotFound
 from shopwarden.tools.base import ToolContext
@@ -37,17 +39,28 @@ _PRODUCT_OWNER = select(col(Product.merchant_id)).where(col(Product.product_id) 
 _ADS_CONNECTIONS = select(col(Connection.merchant_id), col(Connection.details)).where(col(Connection.platform) == "ads")
 
 
-def shop_owner(session: Session, shop_id: str) -> str | None:
-    return session.connection().execute(_SHOP_OWNER, {"shop_id": shop_id}).scalar()
+def shop_owner(connection: DbConnection, shop_id: str) -> str | None:
+    return connection.execute(_SHOP_OWNER, {"shop_id": shop_id}).scalar()
 
 
-def product_owner(session: Session, product_id: str) -> str | None:
-    return session.connection().execute(_PRODUCT_OWNER, {"product_id": product_id}).scalar()
+def product_owner(connection: DbConnection, product_id: str) -> str | None:
+    return connection.execute(_PRODUCT_OWNER, {"product_id": product_id}).scalar()
 
 
-def advertiser_owner(session: Session, advertiser_id: str) -> str | None:
+def ads_connections(connection: DbConnection) -> list[tuple[str, Any]]:
+    """(merchant id, details) of every Ads connection; read once per read pass however many lookups need it."""
+    memo = pass_memo(connection)
+    if memo is not None and "ads_connections" in memo:
+        return list(memo["ads_connections"])
+    rows = [(merchant_id, details) for merchant_id, details in connection.execute(_ADS_CONNECTIONS)]
+    if memo is not None:
+        memo["ads_connections"] = rows
+    return rows
+
+
+def advertiser_owner(connection: DbConnection, advertiser_id: str) -> str | None:
     """The merchant whose Ads connection lists this advertiser, if any."""
-    for merchant_id, details in session.connection().execute(_ADS_CONNECTIONS):
+    for merchant_id, details in ads_connections(connection):
         if advertiser_id in [str(item) for item in (details or {}).get("advertiser_ids", [])]:
             return merchant_id
     return None

@@ -6,6 +6,7 @@ import asyncio
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
 from shopwarden.db.engine import session_scope
@@ -29,8 +30,8 @@ async def _list_shops(ctx: ToolContext, _args: ListShopsArgs, _key: str) -> Any:
     return plain(await ctx.shop().authorized_shops())
 
 
-def _shop_owner(session: Session, args: SyncCatalogArgs | SyncOrdersArgs) -> str | None:
-    return shop_owner(session, args.shop_id) if args.shop_id else None
+def _shop_owner(connection: Connection, args: SyncCatalogArgs | SyncOrdersArgs) -> str | None:
+    return shop_owner(connection, args.shop_id) if args.shop_id else None
 
 
 async def _sync_catalog(ctx: ToolContext, args: SyncCatalogArgs, _key: str) -> Any:
@@ -46,8 +47,8 @@ async def _sync_orders(ctx: ToolContext, args: SyncOrdersArgs, _key: str) -> Any
     return plain(await sync_orders(ctx.engine, ctx.shop(), ctx.merchant_id, since=since, shop_id=args.shop_id))
 
 
-def _product_owner(session: Session, args: GetProductArgs | UpdateSkuInventoryArgs) -> str | None:
-    return product_owner(session, args.product_id)
+def _product_owner(connection: Connection, args: GetProductArgs | UpdateSkuInventoryArgs) -> str | None:
+    return product_owner(connection, args.product_id)
 
 
 async def _get_product(ctx: ToolContext, args: GetProductArgs, _key: str) -> Any:
