@@ -1,7 +1,8 @@
 """The merchant-settable limits: policy data (policies/data.json) and the agents' thresholds.
 
-One table, so `merchant set` validates every value the same way and `merchant show` can say
-which value is the merchant's and which is a default.
+One table and one validation, so `shopwarden merchant set`, the console's limits page and the
+JSON API accept exactly the same values, and `merchant show` can say which value is the
+merchant's and which is a default.
 """
 
 from __future__ import annotations
@@ -40,6 +41,24 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
 )}
 
 
+def is_agent_threshold(name: str) -> bool:
+    """A threshold the agents read when they plan (not policy data the gate decides with)."""
+    from shopwarden.policy import default_limits
+
+    return name in LIMITS and name not in default_limits()
+
+
+def effective_limits(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Policy defaults (policies/data.json), then the agents' default thresholds, then the merchant's values."""
+    from shopwarden.agents.specs import load_agent_specs
+    from shopwarden.policy import default_limits
+
+    agent_defaults: dict[str, Any] = {}
+    for spec in load_agent_specs().values():
+        agent_defaults.update({k: v for k, v in spec.default_limits.items() if k in LIMITS})
+    return {**agent_defaults, **default_limits(), **overrides}
+
+
 def parse_limit(name: str, raw: str) -> int | str:
     """A validated stored value (int, or a Decimal as text) for limit `name`; ConfigError names the flaw."""
     limit = LIMITS.get(name)
@@ -70,3 +89,6 @@ def check_consistent(limits: dict[str, Any]) -> None:
     scale, pause = number("min_roas_to_scale"), number("max_roas_to_pause")
     if scale is not None and pause is not None and pause >= scale:
         raise ConfigError("--max-roas-to-pause", f"{pause} must be below min_roas_to_scale {scale}")
+
+
+__all__ = ["LIMITS", "Limit", "check_consistent", "effective_limits", "is_agent_threshold", "parse_limit"]
