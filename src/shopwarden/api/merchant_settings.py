@@ -145,7 +145,7 @@ def preview(engine: Engine, policy: PolicyEngine, merchant_id: str, settings: Se
     return result
 
 
-def save(engine: Engine, merchant_id: str, settings: Settings, *, by: str) -> None:
+def save(engine: Engine, merchant_id: str, settings: Settings, *, by: str, surface: str = "console") -> None:
     """Store the new settings; the change is an audit row with the before and after values."""
     with session_scope(engine) as session:
         merchant = session.get(Merchant, merchant_id)
@@ -155,6 +155,6 @@ def save(engine: Engine, merchant_id: str, settings: Settings, *, by: str) -> No
         merchant.autonomy, merchant.limits = settings.autonomy, settings.limits
         session.add(merchant)
         audit.record_execution(session, audit.AuditEntry(
-            merchant_id=merchant_id, agent_id=f"reviewer:{by}", tool="merchant.settings", surface="console",
+            merchant_id=merchant_id, agent_id=f"reviewer:{by}", tool="merchant.settings", surface=surface,
             args={"before": before, "after": {"autonomy": settings.autonomy, "limits": settings.limits}},
             outcome="executed", reasons=[f"autonomy {before['autonomy']} -> {settings.autonomy}"]))
