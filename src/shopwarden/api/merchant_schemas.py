@@ -124,6 +124,7 @@ class PreviewOut(BaseModel):
     days: int
     replayed: int = Field(description="recorded decisions of the last days re-decided under the new settings")
     changes: list[str] = Field(description='e.g. "3 actions that ran would have needed approval"')
+    limit_changes: list[ThresholdChange] = Field(description="the gate's limits that change")
     threshold_changes: list[ThresholdChange] = Field(
         description="agents' thresholds that change: they change proposals from the next cycle, not decisions")
 

@@ -51,6 +51,7 @@ class Preview:
     moves: Counter[tuple[str, str]] = field(default_factory=Counter)
     # agents' thresholds the settings change: (name, now, after); they change proposals, not decisions
     thresholds: list[tuple[str, Any, Any]] = field(default_factory=list)
+    limits: list[tuple[str, Any, Any]] = field(default_factory=list)  # the gate's limits that change
 
     def sentences(self) -> list[str]:
         return [f"{n} {'action' if n == 1 else 'actions'} that "
@@ -59,7 +60,9 @@ class Preview:
 
 
 def label(name: str) -> str:
-    return LIMITS[name].meaning
+    """The limit's meaning as a form label ("ROAS at which ..."; only the first letter is raised)."""
+    meaning = LIMITS[name].meaning
+    return meaning[:1].upper() + meaning[1:]
 
 
 def groups() -> dict[str, list[str]]:
@@ -102,11 +105,13 @@ def parse_form(form: dict[str, str], current_limits: dict[str, Any]) -> Settings
     return parse(form.get("autonomy", ""), {k: v for k, v in form.items() if k in LIMITS}, current_limits)
 
 
-def threshold_changes(current_limits: dict[str, Any], settings: Settings) -> list[tuple[str, Any, Any]]:
-    """(name, in force now, after) for each agents' threshold the new settings change."""
+def threshold_changes(current_limits: dict[str, Any], settings: Settings, *,
+                      agents: bool = True) -> list[tuple[str, Any, Any]]:
+    """(name, in force now, after) for each agents' threshold (or, agents=False, each gate limit)
+    the new settings change."""
     before, after = effective_limits(current_limits), effective_limits(settings.limits)
     return [(n, before.get(n), after.get(n)) for n in LIMITS
-            if is_agent_threshold(n) and not _same(before.get(n), after.get(n))]
+            if is_agent_threshold(n) == agents and not _same(before.get(n), after.get(n))]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -134,7 +139,8 @@ def preview(engine: Engine, policy: PolicyEngine, merchant_id: str, settings: Se
                     col(ToolExecution.created_at) >= since).order_by(col(ToolExecution.id)))
     with session_scope(engine) as session:
         rows = [(d, p) for d, p in session.exec(query).all() if p and p.get("merchant")]
-    result = Preview(thresholds=threshold_changes(dict(current(engine, merchant_id).limits or {}), settings))
+    own = dict(current(engine, merchant_id).limits or {})
+    result = Preview(thresholds=threshold_changes(own, settings), limits=threshold_changes(own, settings, agents=False))
     for before, policy_input in rows:
         merchant = {**policy_input["merchant"], "autonomy": settings.autonomy,
                     "limits": {**policy_input["merchant"].get("limits", {}), **settings.limits}}

@@ -158,6 +158,7 @@ def _parsed(svc: Svc, who: ReviewerIdentity, body: SettingsBody) -> ms.Settings:
 def preview(who: Owner, svc: Svc, body: SettingsBody) -> PreviewOut:
     result = ms.preview(svc.engine, svc.policy(), who.merchant_id, _parsed(svc, who, body))
     return PreviewOut(days=ms.PREVIEW_DAYS, replayed=result.replayed, changes=result.sentences(),
+                      limit_changes=[ThresholdChange(name=n, now=a, after=b) for n, a, b in result.limits],
                       threshold_changes=[ThresholdChange(name=n, now=a, after=b) for n, a, b in result.thresholds])
 
 
