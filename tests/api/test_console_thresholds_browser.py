@@ -57,7 +57,7 @@ def test_swagger_ui_renders_with_every_other_host_blocked(engine, runtime) -> No
             page = browser.new_page(viewport={"width": width, "height": 900})
             blocked: list[str] = []
 
-            def only_this_server(route, request) -> None:
+            def only_this_server(route, request, blocked: list[str] = blocked) -> None:
                 if request.url.startswith(base):
                     route.continue_()
                 else:
