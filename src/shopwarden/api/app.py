@@ -37,6 +37,10 @@ from shopwarden.api.templating import TEMPLATES
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
 RuntimeFactory = Callable[[], Any]
+# Every router of the app (the cross-site tests enumerate their state-changing routes from here).
+ROUTERS = (api_approvals.router, api_merchant.router, api_merchant.activity_router, api_audit.router,
+           api_docs.router, console_session.router, console_approvals.router, console_merchant.router,
+           console_activity.router)
 MESSAGE_MAX_CHARS = 300
 
 
@@ -50,9 +54,7 @@ def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
     app.state.services = Services(engine, runtime_factory)
     app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-    for router in (api_approvals.router, api_merchant.router, api_merchant.activity_router, api_audit.router,
-                   api_docs.router, console_session.router,
-                   console_approvals.router, console_merchant.router, console_activity.router):
+    for router in ROUTERS:
         app.include_router(router)
     _add_error_handlers(app)
 
@@ -112,4 +114,4 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": issues}, status_code=422)
 
 
-__all__ = ["create_app"]
+__all__ = ["ROUTERS", "create_app"]
