@@ -164,3 +164,20 @@ def test_reconnect_the_shop_over_the_api_against_the_simulator(engine, runtime, 
                                                      Connection.platform == "shop")).one()
     assert link.status == "active"
     assert [r.surface for r in _api_rows(engine, "connections.reconnected")] == ["api"]
+
+
+def test_hostile_values_get_a_clear_refusal_never_a_500(engine, runtime, tokens) -> None:
+    client, auth = _client(engine, runtime), _auth(tokens["olga"])
+    for body in ({"code": "c", "state": "\x00"}, {"code": "c\x00", "state": "s"}, {"code": "'\"\\", "state": "x" * 128},
+                 {"code": "c", "state": '{"state": 1}'}):
+        refused = client.post("/api/merchant/connections/shop/complete", headers=auth, json=body)
+        assert refused.status_code == 400, (body, refused.text)
+    assert client.post("/api/merchant/connections/shop/complete", headers=auth,
+                       json={"code": "c", "state": "x" * 129}).status_code == 422
+    named = client.post("/api/merchant/reviewers", headers=auth, json={"name": "da\x00na", "role": "viewer"})
+    assert named.status_code == 400 and "control characters" in named.json()["detail"]
+    quoted = client.post("/api/merchant/reviewers", headers=auth, json={"name": "O'Brien \"\\ <b>", "role": "viewer"})
+    assert quoted.status_code == 200 and identify(engine, quoted.json()["token"]).name == "O'Brien \"\\ <b>"
+    settings = client.put("/api/merchant/settings", headers=auth,
+                          json={"autonomy": "guarded", "limits": {"min_roas_to_scale": "\x00", "a\x00": "1"}})
+    assert settings.status_code == 400 and len(settings.text) < 500

@@ -28,6 +28,7 @@ from shopwarden.db.models import (
     Reviewer,
     utcnow,
 )
+from shopwarden.domain.notes import has_control_characters
 from shopwarden.errors import NotFound, ShopwardenError
 from shopwarden.security import connections, retention
 
@@ -139,6 +140,8 @@ def invite(engine: Engine, who: ReviewerIdentity, name: str, role: str, surface:
     if not name or len(name) > NAME_MAX_CHARS or role not in approvals.REVIEWER_ROLES:
         raise ActionRefused(f"give a name (up to {NAME_MAX_CHARS} characters) and a role "
                             f"({', '.join(approvals.REVIEWER_ROLES)})")
+    if has_control_characters(name):
+        raise ActionRefused("the name contains control characters (such as NUL); remove them")
     if name == who.name:
         raise ActionRefused("you cannot change your own role or token here")
     approvals.add_reviewer(engine, who.merchant_id, name, role)

@@ -33,6 +33,7 @@ from shopwarden.api.merchant_actions import PLATFORMS, ActionRefused, require_pl
 from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, OAuthState
+from shopwarden.domain.notes import has_control_characters
 from shopwarden.errors import NotFound
 
 CALLBACK_PATH = "/console/merchant/connections/{platform}/callback"
@@ -157,6 +158,9 @@ async def finish(engine: Engine, settings: Settings, who: ReviewerIdentity, plat
                  params: dict[str, Any], surface: str) -> str:
     """Complete the consent whose callback brought `params`; returns the sentence to show."""
     require_platform(platform)
+    values = [v for v in params.values() if isinstance(v, str)] + [str(a) for a in params.get("advertiser") or []]
+    if any(has_control_characters(v) for v in values):
+        raise ActionRefused("the callback's values contain control characters (such as NUL); nothing was connected")
     merchant_id = who.merchant_id
     mode = callback_mode(platform, params)
     if mode in ("shop", "native"):
