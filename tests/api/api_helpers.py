@@ -47,6 +47,9 @@ def queue_launch(engine: Engine, runtime: SimpleNamespace, run_id: str = "run-la
     return ids[0], ids[1]
 
 
+SAME_ORIGIN = {"origin": "http://testserver", "sec-fetch-site": "same-origin"}
+
+
 def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([0-9a-f]{64})"', html)
     assert found, "the page has no CSRF token"

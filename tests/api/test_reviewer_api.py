@@ -1,3 +1,5 @@
+import re
+
 from api_helpers import console_sign_in, queue_budget, queue_enable
 from fastapi.testclient import TestClient
 
@@ -91,9 +93,26 @@ def test_openapi_declares_the_bearer_scheme_and_errors(engine, runtime) -> None:
     assert approve["security"] == [{"reviewerToken": []}]
     assert {"401", "403", "404", "409", "413", "422"} <= set(approve["responses"])
     assert all(not path.startswith(("/console", "/signin")) for path in schema["paths"])
-    docs = client.get("/docs")
-    assert docs.status_code == 200 and "POST /api/approvals/{approval_id}/approve" in docs.text
-    assert "cdn" not in docs.text.lower() and "<script" not in docs.text
+    for path, item in schema["paths"].items():  # every operation: the bearer scheme and its errors
+        for method, op in item.items():
+            assert op["security"] == [{"reviewerToken": []}], (method, path)
+            assert {"401", "422"} <= set(op["responses"]), (method, path)
+            if path.startswith("/api/merchant"):
+                assert {"400", "403", "404"} <= set(op["responses"]), (method, path)
+    assert {"/api/merchant/settings/preview", "/api/merchant/connections/{platform}/reconnect",
+            "/api/merchant/reviewers/{reviewer_id}/revoke", "/api/activity"} <= set(schema["paths"])
+    plain = client.get("/docs/plain")
+    assert plain.status_code == 200 and "POST /api/approvals/{approval_id}/approve" in plain.text
+    assert "PUT /api/merchant/settings" in plain.text
+    assert "cdn" not in plain.text.lower() and "<script" not in plain.text
+    docs = client.get("/docs")  # Swagger UI: its scripts and styles come from this server only
+    sources = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert "/docs/assets/swagger-ui-bundle.js" in sources
+    assert all(s.startswith(("/", "data:")) for s in sources), sources
+    for source in sources:
+        if not source.startswith("data:"):
+            assert client.get(source).status_code == 200, source
+    assert client.get("/docs/assets/swagger-editor-bundle.js").status_code == 404  # only what /docs uses
 
 
 def test_an_owner_edits_then_approves_over_the_api(engine, runtime, tokens, fake_ads) -> None:

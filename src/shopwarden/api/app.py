@@ -1,6 +1,7 @@
 """The console and JSON API app, assembled from routers.
 
     /api/approvals[...], /api/audit   JSON API, bearer tokens only (see /docs, /openapi.json)
+    /api/merchant[...], /api/activity the merchant pages' actions (owners) and the timeline, bearer only
     /signin, /signout, /console/...   server-rendered console, server-side sessions + CSRF
     /static/...                       the console's own CSS (nothing is fetched from elsewhere)
 
@@ -26,6 +27,7 @@ from shopwarden.api.routes import (
     api_approvals,
     api_audit,
     api_docs,
+    api_merchant,
     console_activity,
     console_approvals,
     console_merchant,
@@ -35,19 +37,24 @@ from shopwarden.api.templating import TEMPLATES
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
 RuntimeFactory = Callable[[], Any]
+# Every router of the app (the cross-site tests enumerate their state-changing routes from here).
+ROUTERS = (api_approvals.router, api_merchant.router, api_merchant.activity_router, api_audit.router,
+           api_docs.router, console_session.router, console_approvals.router, console_merchant.router,
+           console_activity.router)
 MESSAGE_MAX_CHARS = 300
 
 
 def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
     """The app; `runtime_factory` builds the runtime whose gate executes approved actions (once, lazily)."""
     app = FastAPI(title="shopwarden API", version="1", docs_url=None, redoc_url=None,
-                  description="Approvals and audit of one merchant. Authenticate with a reviewer token "
-                              "(`Authorization: Bearer swr_...`); cookies are never accepted here.")
+                  description="Approvals, merchant settings, connections, reviewers and audit of the token's "
+                              "merchant: the console's actions. Authenticate with a reviewer token "
+                              "(`Authorization: Bearer swr_...`); cookies are never accepted here. "
+                              "The merchant operations need the owner role.")
     app.state.services = Services(engine, runtime_factory)
     app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-    for router in (api_approvals.router, api_audit.router, api_docs.router, console_session.router,
-                   console_approvals.router, console_merchant.router, console_activity.router):
+    for router in ROUTERS:
         app.include_router(router)
     _add_error_handlers(app)
 
@@ -107,4 +114,4 @@ def _add_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": issues}, status_code=422)
 
 
-__all__ = ["create_app"]
+__all__ = ["ROUTERS", "create_app"]

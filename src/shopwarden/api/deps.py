@@ -1,8 +1,9 @@
 """FastAPI dependencies, each an `Annotated` alias a route names in its signature.
 
-    Services   the engine and the (lazily built) runtime whose gate executes approved actions
+    Services   the engine, the (lazily built) runtime whose gate executes approved actions, its settings
     ApiCaller  the JSON API's caller: a bearer token only, never a cookie
     ApprovalId a path id bounded to what the database can hold (404 otherwise, never 500)
+    ReviewerId the same for a reviewer row
     Visit      a console page view: the session (started if missing), the person and their merchant
     Posted     a console state change: same origin, a live session, its CSRF token, then the form
 """
@@ -46,6 +47,15 @@ class Services:
             self._policy = load_engine()
         return self._policy
 
+    def settings(self) -> Any:
+        """The platform settings of the runtime the app serves (hosts, app keys), else the environment's."""
+        settings = getattr(self.runtime(), "settings", None)
+        if settings is None:
+            from shopwarden.config import get_settings
+
+            settings = get_settings()
+        return settings
+
     def default_limits(self) -> dict[str, Any]:
         from shopwarden.policy import default_limits
 
@@ -82,6 +92,16 @@ def _approval_id(approval_id: str) -> int:
 
 
 ApprovalId = Annotated[int, Depends(_approval_id)]
+
+
+def _reviewer_id(reviewer_id: str) -> int:
+    if not reviewer_id.isascii() or not reviewer_id.isdigit() or len(reviewer_id) > 10 \
+            or not 1 <= int(reviewer_id) <= ID_MAX:
+        raise NotFound("no such reviewer at this merchant")
+    return int(reviewer_id)
+
+
+ReviewerId = Annotated[int, Depends(_reviewer_id)]
 
 
 @dataclass

@@ -9,10 +9,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from shopwarden.agents.limits import LIMITS, check_consistent, merchant_limits, parse_limit
 from shopwarden.cli._common import console, print_json, require_merchant
-from shopwarden.cli._limits import LIMITS, check_consistent, parse_limit
 from shopwarden.db.engine import get_engine, require_current_schema, session_scope
-from shopwarden.domain.limits import effective_limits
 from shopwarden.domain.vocabulary import AutonomyLiteral
 
 merchant_app = typer.Typer(help="Merchants: autonomy level, limits, reviewers.", no_args_is_help=True)
@@ -25,17 +24,6 @@ NAMED_LIMITS = ("daily_budget_change_pct", "hard_budget_change_pct", "account_da
 
 def _with_article(word: str) -> str:
     return f"{'an' if word[:1] in 'aeiou' else 'a'} {word}"
-
-
-def merchant_limits(overrides: dict[str, Any]) -> dict[str, Any]:
-    """Policy defaults (policies/data.json), then the agents' default thresholds, then the merchant's values."""
-    from shopwarden.agents.specs import load_agent_specs
-    from shopwarden.policy import default_limits
-
-    agent_defaults: dict[str, Any] = {}
-    for spec in load_agent_specs().values():
-        agent_defaults.update({k: v for k, v in spec.default_limits.items() if k in LIMITS})
-    return effective_limits(default_limits(), agent=agent_defaults, merchant=overrides)
 
 
 def _limits_line(limits: dict[str, Any]) -> str:

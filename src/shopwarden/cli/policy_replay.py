@@ -20,7 +20,7 @@ from shopwarden.errors import ConfigError
 
 def read_limits_file(path: Path) -> dict[str, Any]:
     """A JSON object of limits ({"name": value}, or data.json's {"shopwarden": {"limits": {...}}}), validated."""
-    from shopwarden.cli._limits import parse_limit
+    from shopwarden.agents.limits import parse_limit
 
     try:
         document = json.loads(path.read_text(encoding="utf-8"))

@@ -1,39 +1,35 @@
-"""Merchant pages (owner role): overview, connections, autonomy and limits with a preview, reviewers."""
+"""Merchant pages (owner role): overview, connections (status, reconnect, disconnect, data deletion),
+autonomy, limits and the agents' thresholds with a preview, reviewers.
+
+Every change is a form post through `Posted` (same origin, live session, CSRF token). Reconnecting
+leaves for the platform's consent page and comes back through /callback (any origin: it is the
+platform's redirect, and it changes nothing) and /finish (same origin, the owner's session, and
+the binding cookie of the session that started it).
+"""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func
-from sqlmodel import col, select
 
-from shopwarden import audit
+from shopwarden.agents.limits import merchant_limits
+from shopwarden.api import merchant_actions as actions
 from shopwarden.api import merchant_settings as ms
-from shopwarden.api import sessions
-from shopwarden.api.activity import latest_day
-from shopwarden.api.auth import ReviewerIdentity, issue_token
-from shopwarden.api.deps import Posted, Svc, Visit, VisitState
-from shopwarden.api.templating import redirect, render
+from shopwarden.api import reconnect, sessions
+from shopwarden.api.auth import ReviewerIdentity
+from shopwarden.api.deps import Posted, ReviewerId, Svc, Visit, VisitState
+from shopwarden.api.security import cross_origin_reason, own_origin
+from shopwarden.api.templating import TEMPLATES, redirect, render
 from shopwarden.approvals import queue as approvals
-from shopwarden.db.engine import session_scope
-from shopwarden.db.models import (
-    Approval,
-    CachedPerformance,
-    Connection,
-    CycleRun,
-    DeletionRequest,
-    Reviewer,
-    utcnow,
-)
-from shopwarden.domain.limits import effective_limits
 from shopwarden.errors import ShopwardenError
-from shopwarden.security import connections, retention
 
 router = APIRouter(prefix="/console/merchant", include_in_schema=False)
-PLATFORMS = {"shop": "TikTok Shop", "ads": "TikTok Ads"}
+PLATFORMS = actions.PLATFORMS
+BINDING_COOKIE = "sw_oauth_{platform}"
+CALLBACK_FIELDS = ("code", "auth_code", "state", "connected_account_id", "status")
 
 
 def _owner(visit: VisitState) -> ReviewerIdentity:
@@ -42,39 +38,29 @@ def _owner(visit: VisitState) -> ReviewerIdentity:
     return visit.identity
 
 
-def _overview(svc: Svc, merchant_id: str) -> dict:
-    today = latest_day(svc.engine, merchant_id) or utcnow().date()
-    with session_scope(svc.engine) as session:
-        spend = session.exec(select(func.coalesce(func.sum(CachedPerformance.spend), 0)).where(
-            CachedPerformance.merchant_id == merchant_id, CachedPerformance.level == "campaign",
-            CachedPerformance.stat_date == today)).one()
-        sales = session.exec(select(func.coalesce(func.sum(CachedPerformance.conversion_value), 0)).where(
-            CachedPerformance.merchant_id == merchant_id, CachedPerformance.level == "campaign",
-            CachedPerformance.stat_date == today)).one()
-        pending = session.exec(select(func.count()).select_from(Approval).where(
-            Approval.merchant_id == merchant_id, Approval.status == "pending")).one()
-        cycles = list(session.exec(select(CycleRun).where(CycleRun.merchant_id == merchant_id)
-                                   .order_by(col(CycleRun.started_at).desc()).limit(5)).all())
-    spend, sales = Decimal(str(spend)), Decimal(str(sales))
-    return {"day": today, "spend": spend, "sales": sales, "roas": (sales / spend) if spend else None,
-            "pending": pending, "cycles": cycles}
+def _ads_mode(svc: Svc, merchant_id: str) -> str | None:
+    try:
+        return reconnect.ads_mode(svc.engine, svc.settings(), merchant_id)
+    except ShopwardenError:
+        return None
 
 
 def _page(request: Request, svc: Svc, visit: VisitState, **extra: Any) -> HTMLResponse:  # template context
     who = _owner(visit)
     merchant = ms.current(svc.engine, who.merchant_id)
-    with session_scope(svc.engine) as session:
-        links = list(session.exec(select(Connection).where(Connection.merchant_id == who.merchant_id)
-                                  .order_by(Connection.platform)).all())
-        deletions = list(session.exec(select(DeletionRequest).where(DeletionRequest.merchant_id == who.merchant_id)
-                                      .order_by(col(DeletionRequest.id).desc()).limit(10)).all())
-        people = list(session.exec(select(Reviewer).where(Reviewer.merchant_id == who.merchant_id)
-                                   .order_by(Reviewer.name)).all())
-    limits = effective_limits(svc.default_limits(), merchant=merchant.limits)
-    return render(request, svc, visit, "merchant.html", page="merchant", merchant=merchant, links=links,
-                  platforms=PLATFORMS, deletions=deletions, people=people, limits=limits,
-                  editable=ms.EDITABLE_LIMITS, levels=ms.AUTONOMY_LEVELS,
-                  role_names=approvals.REVIEWER_ROLES, overview=_overview(svc, who.merchant_id), **extra)
+    view = actions.connections_view(svc.engine, who.merchant_id)
+    own = dict(merchant.limits or {})
+    return render(request, svc, visit, "merchant.html", page="merchant", merchant=merchant, links=view.links,
+                  platforms=PLATFORMS, deletions=view.deletions, people=actions.people(svc.engine, who.merchant_id),
+                  limits=merchant_limits(own), own_limits=own, groups=ms.groups(), label=ms.label,
+                  levels=ms.AUTONOMY_LEVELS, role_names=approvals.REVIEWER_ROLES,
+                  overview=actions.overview(svc.engine, who.merchant_id), ads_mode=_ads_mode(svc, who.merchant_id),
+                  advertisers=", ".join(reconnect.known_advertisers(svc.engine, who.merchant_id)), **extra)
+
+
+def _back(svc: Svc, visit: VisitState, section: str, text: str, kind: str = "ok") -> RedirectResponse:
+    sessions.flash(svc.engine, visit.raw, text, kind)
+    return redirect(f"/console/merchant#{section}")
 
 
 @router.get("", response_class=HTMLResponse)
@@ -90,14 +76,13 @@ def settings(request: Request, svc: Svc, posted: Posted) -> Response:
     who = _owner(posted.visit)
     merchant = ms.current(svc.engine, who.merchant_id)
     try:
-        wanted = ms.parse(posted.form, dict(merchant.limits or {}))
+        wanted = ms.parse_form(posted.form, dict(merchant.limits or {}))
     except ms.InvalidSettings as exc:
-        sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
-        return redirect("/console/merchant#autonomy")
+        return _back(svc, posted.visit, "autonomy", str(exc), "error")
     if posted.form.get("action") == "save":
         ms.save(svc.engine, who.merchant_id, wanted, by=who.name)
-        sessions.flash(svc.engine, posted.visit.raw, f"saved: autonomy {wanted.autonomy}, limits updated")
-        return redirect("/console/merchant#autonomy")
+        return _back(svc, posted.visit, "autonomy", f"saved: autonomy {wanted.autonomy}, limits and thresholds "
+                                                    "updated")
     result = ms.preview(svc.engine, svc.policy(), who.merchant_id, wanted)
     return _page(request, svc, posted.visit, preview=result, wanted=wanted)
 
@@ -105,29 +90,88 @@ def settings(request: Request, svc: Svc, posted: Posted) -> Response:
 @router.post("/connections/{platform}/disconnect")
 def disconnect(svc: Svc, posted: Posted, platform: str) -> RedirectResponse:
     who = _owner(posted.visit)
-    if platform not in PLATFORMS:
-        raise HTTPException(404, "no such platform")
+    actions.require_platform(platform)
     try:
-        with session_scope(svc.engine) as session:
-            connections.disconnect(session, who.merchant_id, platform, reason=f"disconnected by {who.name}")
-            audit.record_execution(session, audit.AuditEntry(
-                merchant_id=who.merchant_id, agent_id=f"reviewer:{who.name}", tool="connections.disconnect",
-                surface="console", args={"platform": platform}, outcome="executed",
-                reasons=["tokens deleted at disconnect"]))
+        message = actions.disconnect(svc.engine, svc.settings, who, platform, "console")
     except ShopwardenError as exc:
-        sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
-        return redirect("/console/merchant#connections")
-    sessions.flash(svc.engine, posted.visit.raw, f"{PLATFORMS[platform]} disconnected; its tokens are deleted")
-    return redirect("/console/merchant#connections")
+        return _back(svc, posted.visit, "connections", str(exc), "error")
+    return _back(svc, posted.visit, "connections", message)
+
+
+@router.post("/connections/{platform}/reconnect")
+def start_reconnect(request: Request, svc: Svc, posted: Posted, platform: str) -> RedirectResponse:
+    """Leave for the platform's consent page; the browser is bound to this flow by a cookie."""
+    who = _owner(posted.visit)
+    actions.require_platform(platform)
+    try:
+        advertisers = reconnect.clean_advertisers(posted.form.get("advertisers", ""))
+        started = reconnect.start(svc.engine, svc.settings(), who, platform, own_origin(request), advertisers,
+                                  "console")
+    except ShopwardenError as exc:
+        return _back(svc, posted.visit, "connections", str(exc), "error")
+    response = RedirectResponse(started.authorize_url, status_code=303)
+    assert posted.visit.raw is not None  # Posted only passes with a live session
+    # Lax, not Strict: the platform's redirect back is a cross-site top-level navigation.
+    response.set_cookie(BINDING_COOKIE.format(platform=platform),
+                        reconnect.binding(posted.visit.raw, platform, started.key), httponly=True, samesite="lax",
+                        path="/console/merchant/connections", secure=request.url.scheme == "https", max_age=3600)
+    return response
+
+
+def _callback_params(request: Request) -> dict[str, Any]:
+    params: dict[str, Any] = {k: request.query_params.get(k, "")[:512] for k in CALLBACK_FIELDS
+                              if k in request.query_params}
+    params["advertiser"] = [a[:64] for a in request.query_params.getlist("advertiser")[:20]]
+    return params
+
+
+@router.get("/connections/{platform}/callback", response_class=HTMLResponse)
+def callback(request: Request, platform: str) -> HTMLResponse:
+    """Where the platform sends the browser back. It changes nothing: the session cookie is not sent
+    on a cross-site redirect (SameSite=Strict), so this page moves on to /finish from our own origin."""
+    actions.require_platform(platform)
+    params = _callback_params(request)
+    query = urlencode([(k, v) for k, v in params.items() if k != "advertiser"]
+                      + [("advertiser", a) for a in params["advertiser"]])
+    response = TEMPLATES.TemplateResponse(request, "connect_return.html", {
+        "who": None, "roles": [], "csrf": "", "messages": [], "platform": PLATFORMS[platform],
+        "finish": f"/console/merchant/connections/{platform}/finish?{query}"})
+    response.headers["Referrer-Policy"] = "no-referrer"  # the code must not leak to anything the page loads
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.get("/connections/{platform}/finish")
+async def finish(request: Request, svc: Svc, visit: Visit, platform: str) -> RedirectResponse:
+    actions.require_platform(platform)
+    reason = cross_origin_reason(request)
+    if reason is not None:
+        raise HTTPException(403, f"refused: {reason}; nothing was connected")
+    if visit.identity is None:
+        return redirect("/signin")
+    who = _owner(visit)
+    params = _callback_params(request)
+    cookie_name = BINDING_COOKIE.format(platform=platform)
+    if not reconnect.binding_matches(visit.raw, request.cookies.get(cookie_name), platform,
+                                     reconnect.callback_key(platform, params)):
+        response = _back(svc, visit, "connections", "this consent was not started from this browser's console "
+                                                    "session; nothing was connected", "error")
+    else:
+        try:
+            message = await reconnect.finish(svc.engine, svc.settings(), who, platform, params, "console")
+            response = _back(svc, visit, "connections", message)
+        except ShopwardenError as exc:
+            response = _back(svc, visit, "connections", f"{PLATFORMS[platform]} not connected: {exc}", "error")
+    response.delete_cookie(cookie_name, path="/console/merchant/connections")
+    return response
 
 
 @router.post("/data/delete")
 def delete_cached_data(svc: Svc, posted: Posted) -> RedirectResponse:
     who = _owner(posted.visit)
-    report = retention.delete_merchant_cache(svc.engine, who.merchant_id, "all_cached")
-    sessions.flash(svc.engine, posted.visit.raw, f"cached TikTok data deleted: {report.performance_rows} "
-                                                 f"performance rows, {report.order_rows} orders")
-    return redirect("/console/merchant#connections")
+    report = actions.delete_cached_data(svc.engine, who, "console")
+    return _back(svc, posted.visit, "connections", f"cached TikTok data deleted: {report.performance_rows} "
+                                                   f"performance rows, {report.order_rows} orders")
 
 
 @router.post("/reviewers", response_class=HTMLResponse)
@@ -135,40 +179,19 @@ def invite(request: Request, svc: Svc, posted: Posted) -> Response:
     """Add a person (or give a new token); the token is shown once, on this response only."""
     who = _owner(posted.visit)
     name, role = posted.form.get("name", "").strip(), posted.form.get("role", "")
-    if not name or len(name) > 120 or role not in approvals.REVIEWER_ROLES:
-        sessions.flash(svc.engine, posted.visit.raw, "give a name (up to 120 characters) and a role", "error")
-        return redirect("/console/merchant#reviewers")
     try:
-        approvals.add_reviewer(svc.engine, who.merchant_id, name, role)
-        token = issue_token(svc.engine, who.merchant_id, name)
+        token = actions.invite(svc.engine, who, name, role, "console")
     except ShopwardenError as exc:
-        sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
-        return redirect("/console/merchant#reviewers")
+        return _back(svc, posted.visit, "reviewers", str(exc), "error")
     return _page(request, svc, posted.visit, new_token={"name": name, "role": role, "token": token})
 
 
 @router.post("/reviewers/{reviewer_id}")
-def change_reviewer(svc: Svc, posted: Posted, reviewer_id: int) -> RedirectResponse:
+def change_reviewer(svc: Svc, posted: Posted, reviewer_id: ReviewerId) -> RedirectResponse:
     who = _owner(posted.visit)
-    action = posted.form.get("action", "")
-    with session_scope(svc.engine) as session:
-        row = session.get(Reviewer, reviewer_id) if 0 < reviewer_id < 2**31 else None
-        if row is None or row.merchant_id != who.merchant_id:
-            raise HTTPException(404, "no such reviewer at this merchant")
-        if row.name == who.name:
-            sessions.flash(svc.engine, posted.visit.raw, "you cannot change your own role or token here", "error")
-            return redirect("/console/merchant#reviewers")
-        if action == "revoke":
-            row.token_hash = None
-            message = f"{row.name}'s token is revoked"
-        elif action == "role" and posted.form.get("role") in approvals.REVIEWER_ROLES:
-            row.role = posted.form["role"]
-            message = f"{row.name} is now {row.role}"
-        else:
-            raise HTTPException(400, "unknown change")
-        session.add(row)
-        audit.record_execution(session, audit.AuditEntry(
-            merchant_id=who.merchant_id, agent_id=f"reviewer:{who.name}", tool=f"reviewers.{action}",
-            surface="console", args={"reviewer": row.name, "role": row.role}, outcome="executed"))
-    sessions.flash(svc.engine, posted.visit.raw, message)
-    return redirect("/console/merchant#reviewers")
+    try:
+        message = actions.change_reviewer(svc.engine, who, reviewer_id, posted.form.get("action", ""),
+                                          posted.form.get("role"), "console")
+    except actions.ActionRefused as exc:
+        return _back(svc, posted.visit, "reviewers", str(exc), "error")
+    return _back(svc, posted.visit, "reviewers", message)

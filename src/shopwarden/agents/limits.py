@@ -1,7 +1,8 @@
 """The merchant-settable limits: policy data (policies/data.json) and the agents' thresholds.
 
-One table, so `merchant set` validates every value the same way and `merchant show` can say
-which value is the merchant's and which is a default.
+One table and one validation, so `shopwarden merchant set`, the console's limits page and the
+JSON API accept exactly the same values, and `merchant show` can say which value is the
+merchant's and which is a default.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shopwarden.domain.limits import effective_limits
 from shopwarden.errors import ConfigError
 
 
@@ -38,6 +40,24 @@ LIMITS: dict[str, Limit] = {limit.name: limit for limit in (
     Limit("restock_days_of_cover", True, Decimal(1), Decimal(365), "days of stock below which to alert"),
     Limit("max_denials_per_tool", True, Decimal(1), Decimal(100), "denials before the agent stops trying a tool"),
 )}
+
+
+def is_agent_threshold(name: str) -> bool:
+    """A threshold the agents read when they plan (not policy data the gate decides with)."""
+    from shopwarden.policy import default_limits
+
+    return name in LIMITS and name not in default_limits()
+
+
+def merchant_limits(overrides: dict[str, Any]) -> dict[str, Any]:
+    """What is in force for a merchant with these overrides, in the one order (domain/limits.py)."""
+    from shopwarden.agents.specs import load_agent_specs
+    from shopwarden.policy import default_limits
+
+    agent_defaults: dict[str, Any] = {}
+    for spec in load_agent_specs().values():
+        agent_defaults.update({k: v for k, v in spec.default_limits.items() if k in LIMITS})
+    return effective_limits(default_limits(), agent=agent_defaults, merchant=overrides)
 
 
 def parse_limit(name: str, raw: str) -> int | str:
@@ -70,3 +90,6 @@ def check_consistent(limits: dict[str, Any]) -> None:
     scale, pause = number("min_roas_to_scale"), number("max_roas_to_pause")
     if scale is not None and pause is not None and pause >= scale:
         raise ConfigError("--max-roas-to-pause", f"{pause} must be below min_roas_to_scale {scale}")
+
+
+__all__ = ["LIMITS", "Limit", "check_consistent", "is_agent_threshold", "merchant_limits", "parse_limit"]
