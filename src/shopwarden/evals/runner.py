@@ -28,7 +28,7 @@ from shopwarden.evals.isolation import isolated_settings
 from shopwarden.evals.market import Money, money, object_states, spend_while_out_of_stock
 from shopwarden.evals.reviewer import review
 from shopwarden.evals.setup import seed_merchant
-from shopwarden.evals.strategies import StrategyChoice
+from shopwarden.evals.strategies import StrategyChoice, with_case_script
 from shopwarden.evals.trace import TraceAction, load_trace
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.runtime import build_runtime
@@ -114,7 +114,7 @@ async def _run(case: Case, seed: int, strategy: StrategyChoice, data_dir: Path, 
         engine = engine_for(get_settings().effective_database_url)
         upgrade(engine)
         runtime = build_runtime(simulator=sim)
-        deps = deps_from_runtime(runtime, strategy.build())
+        deps = deps_from_runtime(runtime, with_case_script(strategy.build(), case))
         for setup in case.merchants:
             await seed_merchant(runtime, autonomy=setup.autonomy, limits=setup.limits, settings=setup.settings,
                                 sim_merchant=setup.id)

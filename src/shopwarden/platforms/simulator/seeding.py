@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC
 from decimal import Decimal
 
 from shopwarden.platforms.simulator.scenario import CatalogGenerator, Scenario, ShopSpec
@@ -11,6 +12,7 @@ from shopwarden.platforms.simulator.world import (
     Advertiser,
     Campaign,
     ConnectedAccount,
+    GmvMaxCampaign,
     IdMaker,
     Merchant,
     Product,
@@ -94,6 +96,12 @@ def build_world(scenario: Scenario, rng: random.Random, ids: IdMaker) -> World:
                         budget=g.budget, operation_status=g.status, product_ids=list(g.product_ids or c.product_ids),
                         create_time=start, modify_time=start,
                     )
+            for g in a.gmv_max_campaigns:
+                advertiser.gmv_max_campaigns[g.id] = GmvMaxCampaign(
+                    id=g.id, advertiser_id=a.id, store_id=g.store_id, name=g.name, budget=g.budget,
+                    roas_bid=g.roas_bid, operation_status=g.status, item_group_ids=list(g.item_group_ids),
+                    schedule_start_time=start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), create_time=start, modify_time=start,
+                )
             advertisers[a.id] = advertiser
         merchants[m.id] = Merchant(
             id=m.id, seller_name=m.seller_name, region=m.region, open_id=ids.token("open."),
