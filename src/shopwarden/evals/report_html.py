@@ -113,6 +113,7 @@ def _case_details(run: SavedRun) -> list[str]:
         parts.append(f"<div class=card id='{escape(name)}'><b>{escape(name)}</b> seed {seed.seed} — "
                      f"<code>{escape(seed.data_dir)}</code><ul>{results}</ul><div class=figs>"
                      + charts.daily_money(seed.agents.daily, seed.baseline.daily, "daily sales, ad spend and profit")
-                     + (charts.budget_paths(seed.budget_paths, changes, {}) if seed.budget_paths else "")
+                     + (charts.budget_paths(seed.budget_paths, changes, seed.budget_labels, seed.status_paths)
+                        if seed.budget_paths else "")
                      + "</div></div>")
     return parts

@@ -54,7 +54,8 @@ def with_case_script(strategies: dict[str, Strategy], case: Case) -> dict[str, S
         return strategies
     unknown = sorted(set(case.script) - set(strategies))
     if unknown:
-        raise ConfigError("script", f"case {case.name}: no agent {unknown[0]!r} (agents: {', '.join(sorted(strategies))})")
+        agents = ", ".join(sorted(strategies))
+        raise ConfigError("script", f"case {case.name}: no agent {unknown[0]!r} (agents: {agents})")
     return {agent: Scripted(strategy, {day: [c.model_dump() for c in calls]
                                        for day, calls in case.script.get(agent, {}).items()})
             if agent in case.script else strategy for agent, strategy in strategies.items()}

@@ -96,11 +96,13 @@ def build_world(scenario: Scenario, rng: random.Random, ids: IdMaker) -> World:
                         budget=g.budget, operation_status=g.status, product_ids=list(g.product_ids or c.product_ids),
                         create_time=start, modify_time=start,
                     )
-            for g in a.gmv_max_campaigns:
-                advertiser.gmv_max_campaigns[g.id] = GmvMaxCampaign(
-                    id=g.id, advertiser_id=a.id, store_id=g.store_id, name=g.name, budget=g.budget,
-                    roas_bid=g.roas_bid, operation_status=g.status, item_group_ids=list(g.item_group_ids),
-                    schedule_start_time=start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), create_time=start, modify_time=start,
+            for m_spec in a.gmv_max_campaigns:
+                advertiser.gmv_max_campaigns[m_spec.id] = GmvMaxCampaign(
+                    id=m_spec.id, advertiser_id=a.id, store_id=m_spec.store_id, name=m_spec.name,
+                    budget=m_spec.budget, roas_bid=m_spec.roas_bid, operation_status=m_spec.status,
+                    item_group_ids=list(m_spec.item_group_ids),
+                    schedule_start_time=start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                    create_time=start, modify_time=start,
                 )
             advertisers[a.id] = advertiser
         merchants[m.id] = Merchant(
