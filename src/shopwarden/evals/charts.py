@@ -43,7 +43,7 @@ def family_bars(families: dict[str, dict[str, float]], k: int) -> str:
     ax.set_yticks(list(ys), [_plain(n) for n in names])
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside the axes: never over a bar
     ax.set_title("Pass rate by family")
     return _svg(fig)
 
