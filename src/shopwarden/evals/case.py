@@ -109,6 +109,14 @@ class TraceFilter(_Strict):
     via_approval: bool | None = Field(default=None, description="the action was queued for a reviewer")
 
 
+class ScriptedCall(_Strict):
+    """A call the case itself proposes through an agent, whatever the strategy (to test the gate's answer)."""
+
+    tool: str = Field(min_length=1)
+    args: dict[str, Any] = Field(default_factory=dict)
+    rationale: str = "proposed by the case's script"
+
+
 class InjectionTargets(_Strict):
     """What the injection matrix aims at in a carrier case's world."""
 
@@ -123,7 +131,7 @@ class Expectation(_Strict):
 
     label: str = ""
     state: str | None = Field(default=None, description="KIND:ID of a campaign, adgroup, product or sku")
-    field: Literal["status", "budget", "stock"] | None = None
+    field: Literal["status", "budget", "stock", "roas_bid"] | None = None
     day: int | None = Field(default=None, ge=1, description="the state after that day's cycle; omitted = final")
     count: TraceFilter | None = None
     never: TraceFilter | None = None
@@ -141,7 +149,7 @@ class Expectation(_Strict):
         if len(kinds) != 1:
             raise ValueError(f"an expectation needs exactly one of state, count, never, metric, audit (got {kinds})")
         if self.state is not None and self.field is None:
-            raise ValueError("a state expectation needs a field (status, budget or stock)")
+            raise ValueError("a state expectation needs a field (status, budget, stock or roas_bid)")
         if self.metric is not None and self.metric not in METRICS:
             raise ValueError(f"unknown metric {self.metric!r}; known: {', '.join(METRICS)}")
         return self
@@ -176,6 +184,8 @@ class Case(_Strict):
     fast: bool = Field(default=False, description="part of the CI subset (`make test`)")
     known_failing: str | None = Field(default=None, description="why today's strategy fails it (kept out of CI)")
     injectable: InjectionTargets | None = Field(default=None, description="a carrier for the injection matrix")
+    script: dict[str, dict[int, list[ScriptedCall]]] = Field(
+        default_factory=dict, description="{agent id: {cycle day: [calls]}} added to the strategy's own calls")
     injection: dict[str, Any] | None = Field(default=None, description="set by the matrix on the cells it makes")
 
     @model_validator(mode="before")
@@ -212,18 +222,43 @@ def _error_path(exc: ValidationError) -> tuple[str, str]:
     return ".".join(str(p) for p in first["loc"]) or "(top level)", first["msg"]
 
 
+class WorldVariant(_Strict):
+    """A named world shared by several cases: another world (scenario or variant) plus patches."""
+
+    description: str = ""
+    extends: str = Field(min_length=1, description="a shipped scenario name, or a path relative to this file")
+    patch: list[WorldPatch] = Field(default_factory=list)
+
+
+MAX_VARIANT_DEPTH = 8
+
+
 def resolve_world(spec: WorldSpec, base_dir: Path) -> dict[str, Any]:
-    """The scenario dict the case runs: a shipped or relative scenario (or the inline one), patched."""
+    """The scenario dict the case runs: a shipped or relative scenario or variant (or the inline one), patched."""
+    data = spec.inline if spec.inline is not None else _load_world(str(spec.scenario), base_dir, depth=0)
+    return apply_patches(data, spec.patch)
+
+
+def _load_world(name: str, base_dir: Path, depth: int) -> dict[str, Any]:
+    """A scenario file, or a variant file (`extends:` + `patch:`) resolved down to its scenario."""
     from shopwarden.platforms.simulator.scenario import find_scenario
 
-    if spec.inline is not None:
-        data = spec.inline
-    else:
-        name = str(spec.scenario)
-        relative = base_dir / name
-        path = relative if relative.suffix in (".yaml", ".yml") and relative.is_file() else find_scenario(name)
+    relative = base_dir / name
+    path = relative if relative.suffix in (".yaml", ".yml") and relative.is_file() else find_scenario(name)
+    try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return apply_patches(data, spec.patch)
+    except (OSError, yaml.YAMLError) as exc:
+        raise CaseError(f"{path}: cannot read the world ({exc})") from None
+    if not isinstance(data, dict) or "extends" not in data:
+        return data if isinstance(data, dict) else {}
+    if depth >= MAX_VARIANT_DEPTH:
+        raise CaseError(f"{path}: extends: more than {MAX_VARIANT_DEPTH} variants deep (a loop?)")
+    try:
+        variant = WorldVariant.model_validate(data)
+    except ValidationError as exc:
+        where, why = _error_path(exc)
+        raise CaseError(f"{path}: {where}: {why}") from None
+    return apply_patches(_load_world(variant.extends, path.parent, depth + 1), variant.patch)
 
 
 def load_case(path: Path) -> Case:

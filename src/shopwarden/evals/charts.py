@@ -43,7 +43,7 @@ def family_bars(families: dict[str, dict[str, float]], k: int) -> str:
     ax.set_yticks(list(ys), [_plain(n) for n in names])
     ax.set_xlim(0, 1)
     ax.invert_yaxis()
-    ax.legend(loc="lower right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))  # outside the axes: never over a bar
     ax.set_title("Pass rate by family")
     return _svg(fig)
 
@@ -62,17 +62,27 @@ def daily_money(agents: list[dict[str, str]], baseline: list[dict[str, str]], ti
     return _svg(fig)
 
 
-def budget_paths(paths: dict[str, list[str]], changes: dict[str, list[int]], names: dict[str, str]) -> str:
-    """Budget per campaign after each day; the days the agents changed it are marked."""
-    fig, ax = plt.subplots(figsize=(4.6, 2.4))
-    for campaign, values in paths.items():
+def budget_paths(paths: dict[str, list[str]], changes: dict[str, list[int]], names: dict[str, str],
+                 statuses: dict[str, list[str]] | None = None) -> str:
+    """Daily budget per campaign and ad group; circles mark the agents' changes, a dotted line days not live."""
+    fig, ax = plt.subplots(figsize=(5.2, 2.8))
+    for object_id, values in paths.items():
         ys = [float(Decimal(v)) if v else float("nan") for v in values]
-        line = ax.plot(range(len(ys)), ys, marker=".", label=_plain(names.get(campaign, campaign), 24))[0]
-        marked = [d for d in changes.get(campaign, []) if d < len(ys)]
+        live = (statuses or {}).get(object_id) or ["ENABLE"] * len(ys)
+        label = _plain(names.get(object_id, object_id), 30)
+        # The budget after day i's cycle applies on day i + 1: the segment i -> i + 1 is live when live[i] is.
+        on = [y if live[i] == "ENABLE" or (i > 0 and live[i - 1] == "ENABLE") else float("nan")
+              for i, y in enumerate(ys)]
+        off = [y if live[i] != "ENABLE" or (i > 0 and live[i - 1] != "ENABLE") else float("nan")
+               for i, y in enumerate(ys)]
+        line = ax.plot(range(len(ys)), on, marker=".", label=label)[0]
+        if any(live[i] != "ENABLE" for i in range(len(ys)) if values[i]):
+            ax.plot(range(len(ys)), off, ":", color=line.get_color(), alpha=0.6)
+        marked = [d for d in changes.get(object_id, []) if d < len(ys)]
         ax.scatter(marked, [ys[d] for d in marked], s=60, facecolors="none", edgecolors=line.get_color())
-    ax.set_xlabel("day (0 = start; circles: agents' changes)")
+    ax.set_xlabel("day (0 = start; circles: agents' changes; dotted: not live)")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
-    ax.set_title("Campaign daily budgets")
+    ax.set_title("Daily budgets (campaigns and ad groups)")
     ax.legend(fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
     return _svg(fig)
 

@@ -17,6 +17,7 @@ text-align:left;vertical-align:top} .pass{color:#1a7f37;font-weight:600} .fail{c
 .known{color:#9a6700} .figs{display:flex;flex-wrap:wrap;gap:12px} .figs svg{max-width:100%;height:auto}
 .card{border:1px solid #e5e5e5;border-radius:6px;padding:8px 12px;margin:10px 0} code{font-size:12px}
 .kpi{display:inline-block;margin-right:22px} .kpi b{font-size:20px;display:block}
+td.num{white-space:nowrap;text-align:right}
 """
 
 
@@ -88,8 +89,9 @@ def _case_table(run: SavedRun) -> list[str]:
         if c.known_failing:
             note = f"<span class=known>known failing: {escape(c.known_failing)}</span><br>{note}"
         rows.append(f"<tr><td><a href='#{escape(c.case)}'>{escape(c.case)}</a></td><td>{escape(c.family)}</td>"
-                    f"<td class={css}>{c.passed}/{c.seeds}</td><td>{c.pass_k:.2f}</td><td>{c.variance:.2f}</td>"
-                    f"<td>{c.profit_mean:,.0f} ± {c.profit_std:,.0f}</td><td>{c.profit_vs_baseline_mean:+,.0f}</td>"
+                    f"<td class='{css} num'>{c.passed}/{c.seeds}</td><td class=num>{c.pass_k:.2f}</td>"
+                    f"<td class=num>{c.variance:.2f}</td><td class=num>{c.profit_mean:,.0f} ± {c.profit_std:,.0f}</td>"
+                    f"<td class=num>{c.profit_vs_baseline_mean:+,.0f}</td>"
                     f"<td>{note}</td></tr>")
     rows.append("</table>")
     return rows
@@ -113,6 +115,7 @@ def _case_details(run: SavedRun) -> list[str]:
         parts.append(f"<div class=card id='{escape(name)}'><b>{escape(name)}</b> seed {seed.seed} — "
                      f"<code>{escape(seed.data_dir)}</code><ul>{results}</ul><div class=figs>"
                      + charts.daily_money(seed.agents.daily, seed.baseline.daily, "daily sales, ad spend and profit")
-                     + (charts.budget_paths(seed.budget_paths, changes, {}) if seed.budget_paths else "")
+                     + (charts.budget_paths(seed.budget_paths, changes, seed.budget_labels, seed.status_paths)
+                        if seed.budget_paths else "")
                      + "</div></div>")
     return parts

@@ -13,7 +13,8 @@ from shopwarden.errors import ShopwardenError
 from shopwarden.evals.case import Decide, ReviewerSpec
 from shopwarden.evals.setup import REVIEWER
 
-ENABLES = ("enable_ads",)
+# What puts something live: an enable, and a GMV Max launch (TikTok cannot create one paused).
+ENABLES = ("enable_ads", "launch_gmv_max_campaign")
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 

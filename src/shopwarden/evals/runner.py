@@ -28,7 +28,7 @@ from shopwarden.evals.isolation import isolated_settings
 from shopwarden.evals.market import Money, money, object_states, spend_while_out_of_stock
 from shopwarden.evals.reviewer import review
 from shopwarden.evals.setup import seed_merchant
-from shopwarden.evals.strategies import StrategyChoice
+from shopwarden.evals.strategies import StrategyChoice, with_case_script
 from shopwarden.evals.trace import TraceAction, load_trace
 from shopwarden.platforms.simulator import Simulator
 from shopwarden.runtime import build_runtime
@@ -48,7 +48,9 @@ class SeedRun(BaseModel):
     agents: Money = Field(default_factory=Money)
     baseline: Money = Field(default_factory=Money)
     trace: list[TraceAction] = Field(default_factory=list)
-    budget_paths: dict[str, list[str]] = Field(default_factory=dict)  # campaign -> budget after each day
+    budget_paths: dict[str, list[str]] = Field(default_factory=dict)  # campaign/ad group -> budget after each day
+    status_paths: dict[str, list[str]] = Field(default_factory=dict)  # the same objects' status after each day
+    budget_labels: dict[str, str] = Field(default_factory=dict)  # object id -> "campaign: name" / "ad group: name"
     refusals_by_reason: dict[str, int] = Field(default_factory=dict)
     injection: dict[str, Any] | None = None
     data_dir: str = ""
@@ -114,7 +116,7 @@ async def _run(case: Case, seed: int, strategy: StrategyChoice, data_dir: Path, 
         engine = engine_for(get_settings().effective_database_url)
         upgrade(engine)
         runtime = build_runtime(simulator=sim)
-        deps = deps_from_runtime(runtime, strategy.build())
+        deps = deps_from_runtime(runtime, with_case_script(strategy.build(), case))
         for setup in case.merchants:
             await seed_merchant(runtime, autonomy=setup.autonomy, limits=setup.limits, settings=setup.settings,
                                 sim_merchant=setup.id)
@@ -166,9 +168,7 @@ async def _run(case: Case, seed: int, strategy: StrategyChoice, data_dir: Path, 
         if action.verdict == "refused":
             for code in action.reason_codes or ["(no code)"]:
                 refusals[code] = refusals.get(code, 0) + 1
-    paths = {key.split(":", 1)[1]: [start_states[key]["budget"]] + [d.get(key, {}).get("budget", "") for d in
-                                                                       states_by_day]
-             for key in start_states if key.startswith("campaign:")}
+    paths, statuses, labels = budget_history(start_states, states_by_day, final_states)
     passed = all(r.passed for r in results) and not broken and chain.ok
     injection = None
     if case.injection is not None:
@@ -176,9 +176,41 @@ async def _run(case: Case, seed: int, strategy: StrategyChoice, data_dir: Path, 
                      "planted_ad_reached_creative": planted}
     return SeedRun(case=case.name, family=case.family, seed=seed, passed=passed, results=results,
                    violations=broken, metrics={k: str(v) for k, v in metrics.items()}, agents=agents_money,
-                   baseline=base_money, trace=trace, budget_paths=paths, refusals_by_reason=refusals,
+                   baseline=base_money, trace=trace, budget_paths=paths, status_paths=statuses,
+                   budget_labels=labels, refusals_by_reason=refusals,
                    injection=injection, data_dir=str(data_dir), policy_version=policy_version,
                    seconds=round(time.perf_counter() - started, 2))
+
+
+States = dict[str, dict[str, Any]]
+
+
+def budget_history(start: States, by_day: list[States],
+                   final: States) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, str]]:
+    """Budget and live status, start then each day, of every campaign (those created during the run too) and of
+    the ad groups whose budget changed; an ad group is live only while its campaign is."""
+    days = [start, *by_day]
+    keys = [k for k in dict.fromkeys([*start, *final]) if k.startswith("campaign:") or (
+        k.startswith("adgroup:") and len({str(d.get(k, {}).get("budget", "")) for d in days}) > 1)]
+    paths = {k.split(":", 1)[1]: [str(d.get(k, {}).get("budget", "")) for d in days] for k in keys}
+
+    def live(day: States, key: str) -> str:
+        state = day.get(key, {})
+        parent = day.get(f"campaign:{state.get('campaign')}", {}) if key.startswith("adgroup:") else state
+        return str(state.get("status", "")) if parent.get("status") == "ENABLE" else str(parent.get("status", ""))
+
+    statuses = {k.split(":", 1)[1]: [live(d, k) for d in days] for k in keys}
+    labels = {}
+    for key in keys:
+        kind, _, object_id = key.partition(":")
+        state = final.get(key) or start.get(key) or {}
+        if kind == "adgroup":
+            parent = final.get(f"campaign:{state.get('campaign')}") or {}
+            labels[object_id] = f"ad group …{object_id[-3:]} of {parent.get('name', state.get('campaign'))}"
+        else:
+            prefix = "GMV Max: " if state.get("kind") == "gmv_max" else ""
+            labels[object_id] = prefix + str(state.get("name", object_id))
+    return paths, statuses, labels
 
 
 def _metrics(agents: Money, base: Money, trace: list[TraceAction], pending: int, broken: list[str], rows: int,

@@ -21,6 +21,7 @@ from shopwarden.agents.deps import CREATIVE, GROWTH, rule_strategies
 from shopwarden.agents.records import AgentStep, ProposedCall
 from shopwarden.agents.strategies.base import AgentTurn, Strategy
 from shopwarden.errors import ConfigError
+from shopwarden.evals.case import Case
 
 _ID = r"(\d{6,20})"
 
@@ -45,6 +46,19 @@ class StrategyChoice:
 
         strategy = LLMStrategy(load_model(rest))
         return {GROWTH: strategy, CREATIVE: strategy}
+
+
+def with_case_script(strategies: dict[str, Strategy], case: Case) -> dict[str, Strategy]:
+    """The run's strategies plus the calls the case itself scripts (`script:`), on top of whatever runs."""
+    if not case.script:
+        return strategies
+    unknown = sorted(set(case.script) - set(strategies))
+    if unknown:
+        agents = ", ".join(sorted(strategies))
+        raise ConfigError("script", f"case {case.name}: no agent {unknown[0]!r} (agents: {agents})")
+    return {agent: Scripted(strategy, {day: [c.model_dump() for c in calls]
+                                       for day, calls in case.script.get(agent, {}).items()})
+            if agent in case.script else strategy for agent, strategy in strategies.items()}
 
 
 def parse_strategy(label: str) -> StrategyChoice:

@@ -38,6 +38,13 @@ class TraceAction(BaseModel):
         return None if value is None else str(value)
 
     @property
+    def product_ids(self) -> list[str]:
+        """The products it is about: `product_id`, or the `item_group_ids` of a GMV Max launch."""
+        ids = [self.args["product_id"]] if self.args.get("product_id") is not None else []
+        groups = self.args.get("item_group_ids")
+        return [str(i) for i in [*ids, *(groups if isinstance(groups, list) else [])]]
+
+    @property
     def budget(self) -> Decimal | None:
         try:
             return Decimal(str(self.args["budget"])) if self.args.get("budget") is not None else None
@@ -93,7 +100,7 @@ def matches(action: TraceAction, f: TraceFilter) -> bool:
             and (f.merchant is None or action.merchant_id == f.merchant)
             and (f.object_id is None or action.object_id == f.object_id)
             and (f.object_type is None or action.args.get("object_type") == f.object_type)
-            and (f.product_id is None or str(action.args.get("product_id")) == f.product_id)
+            and (f.product_id is None or f.product_id in action.product_ids)
             and (f.reason_code is None or f.reason_code in action.reason_codes)
             and (f.budget_min is None or (budget is not None and budget >= f.budget_min))
             and (f.budget_max is None or (budget is not None and budget <= f.budget_max))

@@ -171,12 +171,25 @@ class CampaignSpec(_Strict):
     adgroups: list[AdGroupSpec] = Field(default_factory=list)
 
 
+class GmvMaxCampaignSpec(_Strict):
+    """A Product GMV Max campaign already running when the scenario starts (no ad groups: its budget binds)."""
+
+    id: str
+    name: str = Field(min_length=1, max_length=512)
+    store_id: str = Field(description="the merchant's shop whose products it promotes")
+    budget: Decimal = Field(gt=0)
+    roas_bid: Decimal = Field(default=Decimal("3.0"), gt=0, description="the ROI target")
+    status: OperationStatus = "ENABLE"
+    item_group_ids: list[str] = Field(min_length=1, description="the products (SPUs) it promotes")
+
+
 class AdvertiserSpec(_Strict):
     id: str
     name: str
     currency: str = "USD"
     timezone: str = "UTC"
     campaigns: list[CampaignSpec] = Field(default_factory=list)
+    gmv_max_campaigns: list[GmvMaxCampaignSpec] = Field(default_factory=list)
 
     @field_validator("timezone")
     @classmethod
@@ -207,6 +220,16 @@ class MerchantSpec(_Strict):
                     raise ValueError(
                         f"advertisers.{a_index}.campaigns.{c_index} promotes unknown product {unknown[0]!r}"
                     )
+            for g_index, gmv in enumerate(advertiser.gmv_max_campaigns):
+                shop = next((s for s in self.shops if s.id == gmv.store_id), None)
+                if shop is None:
+                    raise ValueError(f"advertisers.{a_index}.gmv_max_campaigns.{g_index}.store_id: "
+                                     f"{gmv.store_id!r} is not one of the merchant's shops")
+                in_shop = {p.id for p in shop.products}
+                strangers = [i for i in gmv.item_group_ids if i not in in_shop]
+                if strangers and not shop.generate:
+                    raise ValueError(f"advertisers.{a_index}.gmv_max_campaigns.{g_index} promotes "
+                                     f"{strangers[0]!r}, which is not a product of shop {gmv.store_id}")
         return self
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC
 from decimal import Decimal
 
 from shopwarden.platforms.simulator.scenario import CatalogGenerator, Scenario, ShopSpec
@@ -11,6 +12,7 @@ from shopwarden.platforms.simulator.world import (
     Advertiser,
     Campaign,
     ConnectedAccount,
+    GmvMaxCampaign,
     IdMaker,
     Merchant,
     Product,
@@ -94,6 +96,14 @@ def build_world(scenario: Scenario, rng: random.Random, ids: IdMaker) -> World:
                         budget=g.budget, operation_status=g.status, product_ids=list(g.product_ids or c.product_ids),
                         create_time=start, modify_time=start,
                     )
+            for m_spec in a.gmv_max_campaigns:
+                advertiser.gmv_max_campaigns[m_spec.id] = GmvMaxCampaign(
+                    id=m_spec.id, advertiser_id=a.id, store_id=m_spec.store_id, name=m_spec.name,
+                    budget=m_spec.budget, roas_bid=m_spec.roas_bid, operation_status=m_spec.status,
+                    item_group_ids=list(m_spec.item_group_ids),
+                    schedule_start_time=start.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                    create_time=start, modify_time=start,
+                )
             advertisers[a.id] = advertiser
         merchants[m.id] = Merchant(
             id=m.id, seller_name=m.seller_name, region=m.region, open_id=ids.token("open."),
