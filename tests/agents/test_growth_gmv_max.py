@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
 from shopwarden.agents.facts import CampaignFacts, ProductFacts, SkuFacts, WorldView, merge_campaigns, parse_gmv_max
 from shopwarden.agents.memory import AgentMemory, Rejection, action_key
+from shopwarden.agents.specs import load_agent_specs
+from shopwarden.agents.strategies.base import AgentTurn
 from shopwarden.agents.strategies.growth_budget import BudgetPlanner, Proposal
+from shopwarden.agents.strategies.growth_rules import GrowthRules
 from shopwarden.agents.strategies.recall import held_back
 
 LIMITS = {"daily_budget_change_pct": 20, "account_daily_increase_max": 500, "roi_target_change_pct": 20,
@@ -146,3 +150,16 @@ def test_gmv_max_reports_become_delivery_per_campaign() -> None:
     assert (g2.spend, g2.status, g2.product_ids) == (Decimal(0), "DISABLE", ["p2"])
     manual = CampaignFacts(advertiser_id="a1", campaign_id="g1", name="same id, general list")
     assert [c.kind for c in merge_campaigns([manual], [g1, g2])] == ["gmv_max", "gmv_max"]
+
+
+def test_a_launch_turn_later_in_the_cycle_keeps_the_stock_pause_the_planning_turn_remembered() -> None:
+    """Found by the eval case restock_resumes: the launch turn still sees the start-of-cycle status (ENABLE)
+    and used to forget the pause, so nothing proposed the campaign again after the restock."""
+    facts = _facts(stock=0)  # out of stock: turn 0 pauses it and remembers why
+    spec = load_agent_specs()["growth_marketer"]
+    planned = asyncio.run(GrowthRules().step(AgentTurn(spec=spec, merchant_id="m", run_id="r", turn=0, facts=facts)))
+    assert any(c.tool == "pause_ads" for c in planned.calls)
+    assert AgentMemory.model_validate(planned.memory).stock_paused == {"g1": ["p1"]}
+    launch = asyncio.run(GrowthRules().step(AgentTurn(spec=spec, merchant_id="m", run_id="r", turn=2, facts=facts,
+                                                      memory=planned.memory or {})))
+    assert AgentMemory.model_validate(launch.memory).stock_paused == {"g1": ["p1"]}

@@ -182,7 +182,7 @@ class GrowthRules:
         snapshots = {id(c): {"units_a_day": str(turn.facts.units_per_day(c.args["item_group_ids"][0])
                                                  .quantize(Decimal("0.1")))} for c in calls}
         calls, held = _recall(turn, memory, calls, snapshots)
-        _remember(memory, calls, snapshots, [], turn.facts)
+        _remember_tried(memory, calls, snapshots)
         return AgentStep(calls=calls, notes=held, memory=memory.model_dump(mode="json"), done=True)
 
 
@@ -233,11 +233,17 @@ def _recall(turn: AgentTurn, memory: AgentMemory, calls: list[ProposedCall],
     return kept, held
 
 
-def _remember(memory: AgentMemory, calls: list[ProposedCall], snapshots: dict[int, dict[str, str]],
-              proposals: list[Proposal], facts: WorldView) -> None:
+def _remember_tried(memory: AgentMemory, calls: list[ProposedCall], snapshots: dict[int, dict[str, str]]) -> None:
     for call in calls:
         memory.tried[action_key(call.tool, call.args)] = Tried(tool=call.tool, cycle=memory.cycle,
                                                               snapshot=snapshots.get(id(call), {}))
+
+
+def _remember(memory: AgentMemory, calls: list[ProposedCall], snapshots: dict[int, dict[str, str]],
+              proposals: list[Proposal], facts: WorldView) -> None:
+    """What was tried, and which campaigns wait for stock. Only the planning turn judges stock: a later
+    turn of the same cycle still sees the start-of-cycle statuses and would forget a pause it just made."""
+    _remember_tried(memory, calls, snapshots)
     for proposal in proposals:
         if proposal.reason == "stock" and any(c.tool == "pause_ads" and c.args == proposal.args for c in calls):
             campaign = next(c for c in facts.campaigns if c.campaign_id == proposal.args["object_id"])
