@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import functools
 import json
 import os
 import types
@@ -112,12 +113,18 @@ def exclusive(path: Path) -> Iterator[None]:
 
 # --- plain JSON back into the world's dataclasses -------------------------------------------------
 
+@functools.cache
+def _field_types(kind: type) -> tuple[tuple[str, Any], ...]:
+    """A dataclass's fields and their resolved types (resolving annotations is slow: once per class)."""
+    hints = get_type_hints(kind)
+    return tuple((f.name, hints[f.name]) for f in dataclasses.fields(kind))
+
+
 def from_plain(kind: Any, value: Any) -> Any:
     """Rebuild a value of type `kind` from what `snapshot_of` wrote (the inverse of world._plain)."""
     if dataclasses.is_dataclass(kind) and isinstance(kind, type):
-        hints = get_type_hints(kind)
-        return kind(**{f.name: from_plain(hints[f.name], value[f.name])
-                       for f in dataclasses.fields(kind) if f.name in value})
+        return kind(**{name: from_plain(field_type, value[name])
+                       for name, field_type in _field_types(kind) if name in value})
     origin = get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in get_args(kind) if a is not type(None)]
