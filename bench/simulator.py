@@ -100,6 +100,24 @@ def main() -> None:
     start = time.perf_counter()
     sim.advance(days=30)
     print(f"small_shop: 30 simulated days in {time.perf_counter() - start:.3f} s")
+    _saved_state(sim)
+
+
+def _saved_state(sim: Simulator) -> None:
+    """What sharing the simulator through a file costs (`make demo`'s leftovers): each request is saved."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "simulator.json"
+        sim.keep_in(path)
+        start = time.perf_counter()
+        Simulator.from_saved(path)
+        print(f"saved small_shop after 30 days: {path.stat().st_size / 1024:,.0f} KiB; rebuilt from the file in "
+              f"{(time.perf_counter() - start) * 1000:,.0f} ms")
+        with httpx.Client(transport=sim.transport()) as http:
+            _rate("signed Shop GET, state saved after each request",
+                  _signed_get(sim, http, _token(sim, http), "/logistics/202309/warehouses",
+                              "ROW_sim_cipher_glowhome_us"), rounds=20)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     simulator: bool = False
     scenario: str | None = None
     simulator_url: str | None = None  # a served simulator (sandbox / sim serve): its clock is the clock
+    # A simulator saved to a file (`make demo` leaves one): each process rebuilds it from there and saves
+    # back what its requests changed, so the demo's leftover approvals execute against the demo's world.
+    simulator_state: Path | None = None
 
     agents_dir: Path | None = None
     tools_dir: Path | None = None

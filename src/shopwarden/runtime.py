@@ -97,7 +97,11 @@ OPERATOR = AgentSpec(id="operator:cli", role="the operator at the command line",
 def build_runtime(settings: Settings | None = None, *, simulator: Any = None) -> Runtime:
     """Engine, vault, policy engine, adapter factories and gate, wired once."""
     settings = settings or get_settings()
-    if simulator is None and settings.simulator:
+    if simulator is None and settings.simulator_state is not None:
+        from shopwarden.platforms.simulator import Simulator
+
+        simulator = Simulator.from_saved(settings.simulator_state)
+    elif simulator is None and settings.simulator:
         simulator = _scenario_simulator(settings)
     return Runtime(
         settings=settings,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from shopwarden.cli._common import console
@@ -43,6 +45,24 @@ def serve(
         asyncio.run(server_for(simulator.asgi_app()).serve(sockets=[sock]))
     except KeyboardInterrupt:
         console.print("stopped")
+
+
+@sim_app.command("snapshot")
+def snapshot(
+    state: Path | None = typer.Option(None, help="A saved simulator state file (default: "
+                                                 "SHOPWARDEN_SIMULATOR_STATE, which `make demo`'s env file sets)."),
+) -> None:
+    """The saved simulator's whole state as JSON (campaigns, stock, tokens, clock), as later processes left it."""
+    from shopwarden.cli._common import print_json
+    from shopwarden.config import get_settings
+    from shopwarden.errors import ConfigError
+    from shopwarden.platforms.simulator import Simulator
+
+    path = state or get_settings().simulator_state
+    if path is None:
+        raise ConfigError("SHOPWARDEN_SIMULATOR_STATE", "is not set (source the env file `make demo` writes, "
+                                                        "or pass --state FILE)")
+    print_json(Simulator.from_saved(path).snapshot())
 
 
 def register(app: typer.Typer) -> None:

@@ -23,10 +23,10 @@ def _call(name: str, call_id: str, **args: Any) -> dict[str, Any]:
     return {"name": name, "args": args, "id": call_id}
 
 
-def misbehaving_growth_model(advertiser_id: str, campaign_id: str) -> GenericFakeChatModel:
+def misbehaving_growth_model(advertiser_id: str, campaign_id: str, paused_campaign_id: str) -> GenericFakeChatModel:
     """A budget jump far past the hard limit, a smuggled extra field, a tool outside its allowlist,
-    a tool that does not exist, and an enable (which the gate holds for a reviewer at every autonomy
-    level); then it gives up and says so."""
+    a tool that does not exist, and turning a paused campaign back on (which the gate holds for a
+    reviewer at every autonomy level: the demo leaves it waiting); then it gives up and says so."""
     return GenericFakeChatModel(messages=iter([
         AIMessage(content="", tool_calls=[
             _call("update_budget", "jump", advertiser_id=advertiser_id, object_type="campaign",
@@ -35,12 +35,13 @@ def misbehaving_growth_model(advertiser_id: str, campaign_id: str) -> GenericFak
                   object_id=campaign_id, budget="100.00", skip_policy=True),
             _call("read_trends", "trends", kind="hashtags"),
             _call("delete_campaign", "delete", advertiser_id=advertiser_id, campaign_id=campaign_id),
-            _call("enable_ads", "enable", advertiser_id=advertiser_id, object_type="campaign", object_id=campaign_id,
-                  rationale="turn it on now"),
+            _call("enable_ads", "enable", advertiser_id=advertiser_id, object_type="campaign",
+                  object_id=paused_campaign_id, rationale="turn it on now"),
         ]),
         AIMessage(content="Every change I tried was refused or held for a reviewer; nothing else to do this cycle."),
     ]))
 
 
-def misbehaving_strategies(advertiser_id: str, campaign_id: str) -> dict[str, Strategy]:
-    return {GROWTH: LLMStrategy(misbehaving_growth_model(advertiser_id, campaign_id)), CREATIVE: CreativeRules()}
+def misbehaving_strategies(advertiser_id: str, campaign_id: str, paused_campaign_id: str) -> dict[str, Strategy]:
+    return {GROWTH: LLMStrategy(misbehaving_growth_model(advertiser_id, campaign_id, paused_campaign_id)),
+            CREATIVE: CreativeRules()}

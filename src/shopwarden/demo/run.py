@@ -31,6 +31,7 @@ from shopwarden.platforms.simulator import Simulator
 from shopwarden.runtime import build_runtime
 
 DEFAULT_DATA_DIR = Path(".shopwarden-demo")
+SIMULATOR_STATE = "simulator.json"  # in the data dir: the demo's simulator, for the processes that come after
 SCENARIO = "small_shop"
 # Warehouse counts the merchant reports: the warm-white lamp is back in stock in Dallas (a small
 # correction), and a large matcha delivery arrived in Los Angeles (big enough to need a reviewer).
@@ -89,19 +90,22 @@ async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_
     console.print(actions_table(result.cycles, title=f"{len(result.cycles)} cycles"))
     _audit_summary(console, runtime, result)
     result.seconds = time.perf_counter() - started
+    simulator.keep_in(data_dir / SIMULATOR_STATE)  # the world the leftover approvals act on, for later processes
     console.print(f"demo finished in {result.seconds:.1f}s; data in {data_dir}/ (rerun starts clean)")
-    _how_to_continue(console, runtime, data_dir, result.merchant_id)
+    _how_to_continue(console, runtime, simulator, data_dir, result.merchant_id)
     return result
 
 
-def _how_to_continue(console: Console, runtime, data_dir: Path, merchant_id: str) -> None:
+def _how_to_continue(console: Console, runtime, simulator: Simulator, data_dir: Path, merchant_id: str) -> None:
     """The last lines: how to look at the demo's data with the CLI and the console, and where to go on."""
     from shopwarden.api.auth import issue_token
     from shopwarden.demo.sandbox import write_env_file
 
     env_file = data_dir / "env"
     token = issue_token(runtime.engine, merchant_id, REVIEWER)
-    write_env_file(env_file, {"SHOPWARDEN_DATA_DIR": str(data_dir.resolve()),
+    write_env_file(env_file, {**simulator.credentials.settings_env(),
+                              "SHOPWARDEN_SIMULATOR_STATE": str((data_dir / SIMULATOR_STATE).resolve()),
+                              "SHOPWARDEN_DATA_DIR": str(data_dir.resolve()),
                               "SHOPWARDEN_MASTER_KEY_FILE": str((data_dir / "master.key").resolve()),
                               "SHOPWARDEN_REVIEWER_TOKEN": token})
     console.rule("look further")
@@ -109,15 +113,17 @@ def _how_to_continue(console: Console, runtime, data_dir: Path, merchant_id: str
                   f"`shopwarden approvals list`, `shopwarden merchant show {merchant_id}`)", highlight=False)
     console.print(f"serve the console on it:          source {env_file} && shopwarden serve --port 8000, then open "
                   f"http://127.0.0.1:8000/review with {REVIEWER}'s fresh token (in {env_file})", highlight=False)
-    console.print("the demo's simulator ended with it, so approving what is still waiting sends nothing (the "
-                  "approval stays pending, with the reason); to approve against a running simulator: make sandbox",
+    console.print(f"approve what is still waiting:    source {env_file} && shopwarden approvals approve ID   (it "
+                  f"executes against the demo's simulator, saved in {data_dir / SIMULATOR_STATE}; "
+                  f"`shopwarden sim snapshot` shows its state); a served simulator and console: make sandbox",
                   highlight=False)
 
 
 async def _misbehaving_model_cycle(console: Console, runtime, simulator: Simulator, merchant_id: str) -> CycleSummary:
     """One more cycle with a scripted model in the Growth Marketer's seat: the gate refuses what it tries."""
     advertiser = simulator.scenario.merchants[0].advertisers[0]
-    deps = deps_from_runtime(runtime, misbehaving_strategies(advertiser.id, advertiser.campaigns[0].id))
+    paused = next(c.id for c in advertiser.campaigns if c.status == "DISABLE")  # the reviewer may turn it on later
+    deps = deps_from_runtime(runtime, misbehaving_strategies(advertiser.id, advertiser.campaigns[0].id, paused))
     with console.status("a misbehaving model takes the Growth Marketer's seat..."):
         summary = await run_cycle(deps, merchant_id, slot="demo-misbehaving-model")
     console.rule("same day — a scripted, misbehaving model as the Growth Marketer")

@@ -33,7 +33,8 @@ REVIEWER = "dana"
 # Settings that would send a demo or eval run elsewhere (a real database, an OPA server, a model, a key,
 # approved actions queued for a worker that is not running).
 FOREIGN_SETTINGS = ("SHOPWARDEN_DATABASE_URL", "SHOPWARDEN_OPA_URL", "SHOPWARDEN_MODEL", "SHOPWARDEN_MASTER_KEY",
-                    "SHOPWARDEN_SIMULATOR", "SHOPWARDEN_SCENARIO", "SHOPWARDEN_APPROVAL_EXECUTION")
+                    "SHOPWARDEN_SIMULATOR", "SHOPWARDEN_SCENARIO", "SHOPWARDEN_APPROVAL_EXECUTION",
+                    "SHOPWARDEN_SIMULATOR_STATE")
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,14 @@
 
 Derived from the caller's idempotency key when there is one, so the gate re-running an approved
 create (same key) sends the same `request_id` and looks for the same marker.
+
+Why the marker stays in the campaign name merchants see: recovery after a lost create response
+must find the object by something a read returns. The `request_id` only de-duplicates a repeat
+"within seconds" and no read returns it; neither `campaign/create/` nor `campaign/gmv_max/create/`
+takes a label, tag, remark or external-reference field (TikTok's Business API SDK models, checked
+December 2026), and their get/info answers carry no free text but `campaign_name`. A table of ours
+mapping approval -> campaign id cannot help either: the id is unknown exactly when recovery is
+needed. So the name is the only place; people's views strip it (shopwarden.domain.display).
 """
 
 from __future__ import annotations

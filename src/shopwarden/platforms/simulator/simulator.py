@@ -6,12 +6,15 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shopwarden.platforms.simulator import saved_state
 from shopwarden.platforms.simulator.asgi import make_asgi_app
 from shopwarden.platforms.simulator.composio_backend import complete_consent
 from shopwarden.platforms.simulator.context import RecordedRequest, SimContext
@@ -92,11 +95,72 @@ class Simulator:
                                faults=faults, skew_reference=skew_reference)
         self._dispatcher = Dispatcher(self._ctx, frozenset(h.lower() for h in composio_hosts))
         self._lock = threading.RLock()
+        self._saved_at: Path | None = None  # the state file this simulator shares with other processes
+        self._saved_stamp: tuple[int, int] | None = None
+        self._sync_depth = 0
 
     @classmethod
     def from_scenario(cls, source: str | Path | dict[str, Any], seed: int = 0, **options: Any) -> Simulator:
         """Load a scenario (YAML path or dict) and build its world; ScenarioError if it is malformed."""
         return cls(load_scenario(source), seed, **options)
+
+    # --- a state shared with later processes through a file -------------------------------
+
+    @classmethod
+    def from_saved(cls, path: Path) -> Simulator:
+        """The simulator a `keep_in(path)` left behind, carrying on from its saved state (and saving to it)."""
+        path = Path(path)
+        with saved_state.exclusive(path):
+            state = saved_state.read_state(path)
+            try:
+                simulator = cls(Scenario.model_validate(state["scenario"]), int(state["seed"]),
+                                skew_reference=state["skew_reference"])
+                saved_state.restore_into(simulator._ctx, state)
+            except (KeyError, TypeError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+                raise saved_state.SavedStateError(path, f"does not hold a complete state ({exc!r:.200})") from None
+            simulator._saved_at, simulator._saved_stamp = path, saved_state.stamp(path)
+        return simulator
+
+    def keep_in(self, path: Path) -> None:
+        """Save the state to `path` now and after every request or clock move from here on, reloading first
+        whenever another process changed it: processes built with `from_saved(path)` share this world."""
+        path = Path(path)
+        with self._lock, saved_state.exclusive(path):
+            saved_state.write_state(path, saved_state.state_of(self._ctx, self.seed))
+            self._saved_at, self._saved_stamp = path, saved_state.stamp(path)
+
+    @contextmanager
+    def _synced(self) -> Iterator[None]:
+        """Within: this process alone holds the shared state, up to date; after: it is written back."""
+        with self._lock:
+            if self._saved_at is None or self._sync_depth:
+                self._sync_depth += 1
+                try:
+                    yield
+                finally:
+                    self._sync_depth -= 1
+                return
+            path = self._saved_at
+            with saved_state.exclusive(path):
+                if saved_state.stamp(path) != self._saved_stamp:
+                    saved_state.restore_into(self._ctx, saved_state.read_state(path))
+                self._sync_depth += 1
+                try:
+                    yield
+                finally:
+                    self._sync_depth -= 1
+                    saved_state.write_state(path, saved_state.state_of(self._ctx, self.seed))
+                    self._saved_stamp = saved_state.stamp(path)
+
+    def _refreshed(self) -> None:
+        """Reload the shared state if another process changed it (for reads that change nothing)."""
+        path = self._saved_at
+        if path is None or saved_state.stamp(path) == self._saved_stamp:
+            return
+        with self._lock, saved_state.exclusive(path):
+            if saved_state.stamp(path) != self._saved_stamp:
+                saved_state.restore_into(self._ctx, saved_state.read_state(path))
+                self._saved_stamp = saved_state.stamp(path)
 
     # --- the world -----------------------------------------------------------------------
 
@@ -106,6 +170,7 @@ class Simulator:
 
     @property
     def world(self) -> World:
+        self._refreshed()
         return self._ctx.world
 
     @property
@@ -121,7 +186,7 @@ class Simulator:
         step = timedelta(days=days, hours=hours, minutes=minutes)
         if step < timedelta(0):
             raise ValueError("the clock only moves forward")
-        with self._lock:
+        with self._synced():
             before = self.clock.now()
             after = before + step
             for day in days_ending_between(before, after, ZoneInfo(self.world.timezone)):
@@ -129,6 +194,7 @@ class Simulator:
             self.clock._move_to(after)
 
     def now(self) -> datetime:
+        self._refreshed()
         return self.clock.now()
 
     def serve_at(self, base_url: str) -> None:
@@ -144,6 +210,7 @@ class Simulator:
 
     def snapshot(self) -> dict[str, Any]:
         """The full state as plain data, for final-state assertions and diffs."""
+        self._refreshed()
         with self._lock:
             return snapshot_of(self.world, self.clock.now())
 
@@ -162,25 +229,25 @@ class Simulator:
 
     def issue_auth_code(self, merchant_id: str | None = None) -> str:
         """The auth code the merchant's 'Authorize' click would deliver to the redirect URL."""
-        with self._lock:
+        with self._synced():
             return issue_auth_code(self._ctx, merchant_id or next(iter(self.world.merchants)))
 
     def revoke_shop_tokens(self, merchant_id: str | None = None) -> None:
         """The seller deauthorizes the app: every token of theirs stops working."""
         merchant_id = merchant_id or next(iter(self.world.merchants))
-        with self._lock:
+        with self._synced():
             for token in self.world.shop_tokens.values():
                 if token.merchant_id == merchant_id:
                     token.revoked = True
 
     def complete_connection(self, connected_account_id: str, merchant_id: str | None = None) -> None:
         """The merchant approves the TikTok Ads consent screen for a Composio connection."""
-        with self._lock:
+        with self._synced():
             complete_consent(self._ctx, connected_account_id, merchant_id)
 
     def revoke_connection(self, connected_account_id: str) -> None:
         """The merchant revokes the TikTok Ads authorization behind a Composio connection."""
-        with self._lock:
+        with self._synced():
             account = self.world.connected_accounts[connected_account_id]
             account.status = "REVOKED"
 
@@ -188,7 +255,7 @@ class Simulator:
 
     def handle(self, request: SimRequest, wall_now: float | None = None) -> Outcome:
         """Answer one request (used by the transport and the ASGI app)."""
-        with self._lock:
+        with self._synced():
             if is_control(request):
                 return Outcome(response=handle_control(self, request))
             return self._dispatcher.handle(request, time.time() if wall_now is None else wall_now)
