@@ -8,9 +8,6 @@ from typing import Any, Protocol, runtime_checkable
 from shopwarden.config import Settings, get_settings
 from shopwarden.policy.bundle import PolicyBundle, default_policies_dir
 from shopwarden.policy.contract import Decision, PolicyInput
-from shopwarden.policy.embedded import EmbeddedEngine
-from shopwarden.policy.opa_server import OpaServerEngine
-from shopwarden.policy.regorus_vm import RegorusEngine
 
 
 @runtime_checkable
@@ -28,6 +25,10 @@ class PolicyEngine(Protocol):
 def load_engine(settings: Settings | None = None, policies_dir: Path | None = None) -> PolicyEngine:
     """OpaServerEngine when SHOPWARDEN_OPA_URL is set, else the embedded engine SHOPWARDEN_POLICY_ENGINE names
     (RegorusEngine by default, EmbeddedEngine for regopy); PolicyLoadError on a broken file."""
+    from shopwarden.policy.embedded import EmbeddedEngine  # each engine loads its own native library
+    from shopwarden.policy.opa_server import OpaServerEngine
+    from shopwarden.policy.regorus_vm import RegorusEngine
+
     settings = settings or get_settings()
     root = Path(policies_dir) if policies_dir is not None else default_policies_dir()
     bundle = PolicyBundle.load(root)
