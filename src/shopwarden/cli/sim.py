@@ -25,14 +25,17 @@ def serve(
     """Serve every simulated surface on one port; the path prefix picks the surface."""
     import asyncio
 
-    from shopwarden.cli.serving import bind, server_for
-    from shopwarden.platforms.simulator import Simulator
-    from shopwarden.platforms.simulator.scenario import find_scenario
+    from shopwarden.platforms.simulator.scenario import find_scenario, load_scenario
 
     if clock not in ("wall", "virtual"):
         raise typer.BadParameter("must be 'wall' or 'virtual'", param_hint="--clock")
     path = find_scenario(scenario)
-    simulator = Simulator.from_scenario(path, seed=seed, skew_reference=clock)
+    world = load_scenario(path)  # before the surfaces load: a wrong or broken file is a quick error
+
+    from shopwarden.cli.serving import bind, server_for
+    from shopwarden.platforms.simulator import Simulator
+
+    simulator = Simulator(world, seed, skew_reference=clock)
     sock = bind(host, port)  # before the banner: a busy port is one error line, not a banner then a failure
     base = f"http://{host}:{port}"
     simulator.serve_at(base)
