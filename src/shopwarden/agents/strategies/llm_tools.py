@@ -136,8 +136,8 @@ def catalogue(schemas: list[dict[str, Any]]) -> str:
 def _type(spec: dict[str, Any], defs: dict[str, Any]) -> str:
     if "enum" in spec:
         return "|".join(str(v) for v in spec["enum"][:6])
-    if "anyOf" in spec:
-        return "|".join(_type(s, defs) for s in spec["anyOf"])
+    if "anyOf" in spec:  # an optional argument's null is what leaving it out means: the `?` already says so
+        return "|".join(_type(s, defs) for s in spec["anyOf"] if s.get("type") != "null") or "null"
     if spec.get("type") == "array":
         return f"list of {_type(spec.get('items', {}), defs)}"
     if "$ref" in spec:
