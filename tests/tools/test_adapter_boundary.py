@@ -8,9 +8,12 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "src" / "shopwarden"
 ADAPTER_MODULES = ("shopwarden.platforms.shop", "shopwarden.platforms.ads", "shopwarden.platforms.creative_center")
 # Who may build or use an adapter: the adapters themselves, the tools, the one composition
-# function, the CLI commands that connect an account or sync a catalogue, and the set-up demo and eval
-# share (which connects its merchant through the same OAuth and Composio code paths).
-ALLOWED = ("platforms/", "tools/", "runtime.py", "cli/connect.py", "cli/shop.py", "cli/ads.py", "evals/setup.py")
+# function, the CLI commands that connect an account or sync a catalogue, the console's connect and
+# disconnect (the same consent flows as `cli/connect.py`, started from the connections page), and the
+# set-up demo and eval share (which connects its merchant through the same OAuth and Composio code paths).
+# These only connect or disconnect accounts (consent, token exchange, revocation): no shop or ad data.
+ALLOWED = ("platforms/", "tools/", "runtime.py", "cli/connect.py", "cli/shop.py", "cli/ads.py", "evals/setup.py",
+           "api/reconnect.py", "api/merchant_actions.py")
 
 
 def _imported_modules(source: str) -> set[str]:
