@@ -26,8 +26,9 @@ from sqlmodel import col, select
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import McpClient, Merchant
 from shopwarden.db.tables import table_of
+from shopwarden.domain.numbers import as_number
 from shopwarden.errors import ConfigError, NotFound
-from shopwarden.policy.stricter import AUTONOMY_ORDER, TIGHTENABLE, as_number
+from shopwarden.policy.stricter import AUTONOMY_ORDER, TIGHTENABLE
 
 TOKEN_PREFIX = "swm_"
 AGENT_PREFIX = "mcp:"

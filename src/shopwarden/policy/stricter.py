@@ -11,9 +11,9 @@ is stricter. A limit not named here cannot be tightened (so nothing unknown reac
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from shopwarden.domain.numbers import as_number
 from shopwarden.domain.vocabulary import Autonomy
 
 # The policy limits (policies/data.json) whose smaller value allows less.
@@ -27,17 +27,6 @@ HIGHER_IS_STRICTER = frozenset({"min_campaign_budget", "min_adgroup_budget", "mi
 TIGHTENABLE = LOWER_IS_STRICTER | HIGHER_IS_STRICTER
 # From the level that lets an agent do least to the one that lets it do most.
 AUTONOMY_ORDER = (Autonomy.OBSERVE, Autonomy.SUGGEST, Autonomy.GUARDED)
-
-
-def as_number(value: Any) -> Decimal | None:
-    """A finite number, from an int, float, Decimal or numeric text; None for anything else."""
-    if isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value).strip()) if isinstance(value, int | float | str | Decimal) else None
-    except InvalidOperation:
-        return None
-    return number if number is not None and number.is_finite() else None
 
 
 def stricter_limits(limits: Mapping[str, Any], ceilings: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,23 +7,14 @@ else the agent's. Break-even ROAS is 1 / margin: below it, every dollar of ads l
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from shopwarden.agents.facts import WorldView
+from shopwarden.domain.numbers import as_number
 
 FALLBACK_MARGIN = Decimal("0.5")
 MIN_MARGIN = Decimal("0.01")
-
-
-def _number(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def from_settings(settings: dict[str, Any]) -> tuple[Decimal | None, dict[str, Decimal], list[str]]:
@@ -31,7 +22,7 @@ def from_settings(settings: dict[str, Any]) -> tuple[Decimal | None, dict[str, D
     gaps: list[str] = []
     margin = None
     if "default_margin" in settings:
-        margin = _number(settings["default_margin"])
+        margin = as_number(settings["default_margin"])
         if margin is None or not Decimal(0) < margin <= 1:
             gaps.append("default_margin in the merchant settings (it must be a number above 0 and at most 1)")
             margin = None
@@ -41,7 +32,7 @@ def from_settings(settings: dict[str, Any]) -> tuple[Decimal | None, dict[str, D
         gaps.append("product_costs in the merchant settings (it must map SKU or product ids to costs)")
         raw = {}
     for key, value in raw.items():
-        cost = _number(value)
+        cost = as_number(value)
         if cost is None or cost < 0:
             gaps.append(f"product cost of {str(key)[:64]!r} in the merchant settings (not a cost)")
             continue
