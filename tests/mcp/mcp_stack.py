@@ -37,6 +37,7 @@ MERCHANT = "m_glow"
 OTHER = "m_other"
 ADVERTISER = "7000000000000000001"
 WINNER = "1800000000000000001"  # budget 120 at the start of the day
+BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}  # its campaign budget
 READ_TOOLS = ["list_campaigns", "get_performance_report", "sync_catalog", "read_ad_library"]
 WRITE_TOOLS = ["update_budget", "enable_ads"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from mcp_stack import ADVERTISER, MERCHANT, WINNER, Served, applied, audit_rows, body, mcp_session
+from mcp_stack import BUDGET, MERCHANT, WINNER, Served, applied, audit_rows, body, mcp_session
 from sqlalchemy import update
 
 from shopwarden.db.engine import session_scope
@@ -18,7 +18,6 @@ from shopwarden.mcp.agents import mcp_agent_spec
 from shopwarden.policy import stricter_autonomy, stricter_limits
 from shopwarden.tools import registry
 
-BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}  # 120 at start of day
 TOOLS = ["list_campaigns", "update_budget"]
 
 

@@ -15,6 +15,7 @@ from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp_stack import (
     ADVERTISER,
+    BUDGET,
     MERCHANT,
     SHOPWARDEN,
     WINNER,
@@ -25,8 +26,6 @@ from mcp_stack import (
     client,
     mcp_session,
 )
-
-BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
 
 
 def shopwarden(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

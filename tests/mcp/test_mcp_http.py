@@ -6,6 +6,7 @@ import httpx
 import pytest
 from mcp_stack import (
     ADVERTISER,
+    BUDGET,
     MERCHANT,
     OTHER,
     READ_TOOLS,
@@ -19,8 +20,6 @@ from mcp_stack import (
 )
 
 from shopwarden.tools import load_manifests, registry
-
-BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
 
 
 async def test_lists_only_the_clients_tools_with_the_gates_schemas_and_annotations(served: Served) -> None:

@@ -12,9 +12,7 @@ from langchain_core.language_models.fake_chat_models import FakeMessagesListChat
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langgraph.prebuilt import create_react_agent
-from mcp_stack import ADVERTISER, MERCHANT, WINNER, Served, applied, audit_rows
-
-BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
+from mcp_stack import ADVERTISER, BUDGET, MERCHANT, WINNER, Served, applied, audit_rows
 
 
 class ScriptedModel(FakeMessagesListChatModel):

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import httpx
-from mcp_stack import ADVERTISER, MERCHANT, WINNER, Served, audit_rows, body, mcp_session
-
-BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
+from mcp_stack import ADVERTISER, BUDGET, MERCHANT, Served, audit_rows, body, mcp_session
 
 
 async def test_resources_are_read_through_the_gate_and_audited(served: Served) -> None:

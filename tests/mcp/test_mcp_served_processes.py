@@ -13,6 +13,7 @@ import pytest
 from browser_support import chromium, free_port, serve_command, shot, sign_in
 from mcp_stack import (
     ADVERTISER,
+    BUDGET,
     MERCHANT,
     SHOPWARDEN,
     WINNER,
@@ -26,7 +27,6 @@ from mcp_stack import (
 )
 
 pytestmark = pytest.mark.slow
-BUDGET = {"advertiser_id": ADVERTISER, "object_type": "campaign", "object_id": WINNER}
 
 
 @pytest.fixture
