@@ -57,6 +57,14 @@ async def _drain(app) -> None:
         await app.run_worker_async(**worker_options(2, wait=False, name="survivor"))
 
 
+async def _empty_queue(engine, deps_factory):
+    """The job queue on `engine`'s database, its schema in place and no job or worker left from before."""
+    app = build_app(postgres_conninfo(engine), deps_factory, periodic=False)
+    await ensure_schema(app)
+    _clean_queue(engine)
+    return app
+
+
 def _clean_queue(engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM procrastinate_jobs"))
@@ -68,9 +76,7 @@ async def test_a_cycle_interrupted_mid_act_is_continued_from_its_checkpoint_once
     _seed(engine)
     gate = DyingGate(engine)
     deps = make_deps(gate, engine, tmp_path)
-    app = build_app(postgres_conninfo(engine), lambda: deps, periodic=False)
-    await ensure_schema(app)
-    _clean_queue(engine)
+    app = await _empty_queue(engine, lambda: deps)
     slot = slot_key(current_slot(deps.spec("growth_marketer").schedule, NOW))
 
     with pytest.raises(Killed):
@@ -97,9 +103,7 @@ async def test_a_completed_slot_is_still_a_no_op_for_a_late_job(pg_url: str, tmp
     _seed(engine)
     gate = FakeGate(engine)
     deps = make_deps(gate, engine, tmp_path)
-    app = build_app(postgres_conninfo(engine), lambda: deps, periodic=False)
-    await ensure_schema(app)
-    _clean_queue(engine)
+    app = await _empty_queue(engine, lambda: deps)
     slot = slot_key(current_slot(deps.spec("growth_marketer").schedule, NOW))
     await run_cycle(deps, MERCHANT, slot=slot)
     calls = len(gate.calls)
@@ -135,9 +139,7 @@ def _status(engine, job_id: int) -> tuple[str, int]:
 
 async def test_only_jobs_of_silent_workers_are_queued_again_and_only_once(pg_url: str, tmp_path: Path):
     engine = engine_for(pg_url)
-    app = build_app(postgres_conninfo(engine), lambda: make_deps(FakeGate(engine), engine, tmp_path), periodic=False)
-    await ensure_schema(app)
-    _clean_queue(engine)
+    app = await _empty_queue(engine, lambda: make_deps(FakeGate(engine), engine, tmp_path))
     dead_job, _ = await _doing_job(app, engine, heartbeat_age=timedelta(minutes=2))
     orphan_job, _ = await _doing_job(app, engine, heartbeat_age=None)  # its worker was pruned already
     live_job, _ = await _doing_job(app, engine, heartbeat_age=timedelta(seconds=1))
@@ -155,9 +157,7 @@ async def test_only_jobs_of_silent_workers_are_queued_again_and_only_once(pg_url
 
 async def test_a_job_fetched_again_since_is_not_reset_under_its_new_worker(pg_url: str, tmp_path: Path):
     engine = engine_for(pg_url)
-    app = build_app(postgres_conninfo(engine), lambda: make_deps(FakeGate(engine), engine, tmp_path), periodic=False)
-    await ensure_schema(app)
-    _clean_queue(engine)
+    app = await _empty_queue(engine, lambda: make_deps(FakeGate(engine), engine, tmp_path))
     job_id, dead_worker = await _doing_job(app, engine, heartbeat_age=timedelta(minutes=2))
     async with app.open_async():
         [stale] = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=30)
@@ -182,9 +182,7 @@ async def test_a_stalled_job_with_a_twin_queued_since_gives_way_to_it(pg_url: st
     _seed(engine)
     gate = FakeGate(engine)
     deps = make_deps(gate, engine, tmp_path)
-    app = build_app(postgres_conninfo(engine), lambda: deps, periodic=False)
-    await ensure_schema(app)
-    _clean_queue(engine)
+    app = await _empty_queue(engine, lambda: deps)
     async with app.open_async():
         assert await defer_slots(app, deps, NOW) == 1
     with engine.begin() as conn:  # its worker took it, then died
