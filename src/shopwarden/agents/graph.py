@@ -187,7 +187,7 @@ async def _act(deps: CycleDeps, state: CycleState) -> dict[str, Any]:
     denials = dict(state.get("denials", {}))
     limit = deps.max_denials(agent_id)
     records, notes = [], []
-    for raw in state.get("proposed", []):
+    for index, raw in enumerate(state.get("proposed", [])):
         call = ProposedCall.model_validate(raw)
         if denials.get(call.tool, 0) >= limit:
             records.append(CallRecord(agent_id=call.agent_id, tool=call.tool, args=call.args, rationale=call.rationale,
@@ -197,7 +197,9 @@ async def _act(deps: CycleDeps, state: CycleState) -> dict[str, Any]:
             continue
         result = await deps.gate.call(ToolCall(tool=call.tool, args=call.args, agent_id=call.agent_id,
                                                merchant_id=state["merchant_id"], run_id=state["run_id"],
-                                               rationale=call.rationale))
+                                               rationale=call.rationale,
+                                               # a step re-run after a crash finds what it already sent
+                                               call_key=f"{state['run_id']}/{agent_id}/{turn_no}/{index}"))
         record = CallRecord.from_result(call, result, turn_no)
         records.append(record)
         if call.tool == "update_sku_inventory" and record.outcome in ("executed", "pending_approval"):

@@ -41,7 +41,7 @@ _CONTENT_FIELDS = (
     "duration_ms", "outcome", "error_code", "platform_request_id", "result_summary",
 )
 # Chained only when not NULL (see the module docstring): older rows never had them.
-_OPTIONAL_FIELDS = ("rationale",)
+_OPTIONAL_FIELDS = ("rationale", "call_key")
 STORED_FIELDS = (*_CONTENT_FIELDS, *_OPTIONAL_FIELDS)
 
 
@@ -75,6 +75,7 @@ class AuditEntry(BaseModel):
     platform_request_id: str | None = None
     result_summary: dict[str, Any] = Field(default_factory=dict)
     rationale: str | None = None  # why the agent proposed the call (its own words), when it said
+    call_key: str | None = None  # ToolCall.replay_key: how a resumed cycle finds this call again
 
 
 def stored(value: Any) -> Any:
@@ -185,8 +186,10 @@ def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
     if entry.rationale:
         # PostgreSQL text cannot hold NUL: it is stored (and hashed) as U+FFFD, as on SQLite.
         content["rationale"] = redact_text(entry.rationale).replace("\x00", "\ufffd")
+    if entry.call_key:
+        content["call_key"] = entry.call_key
     keys = current_audit_keys()
-    values = {"rationale": None, **content, "prev_hash": prev_hash, "key_id": keys.primary_id,
+    values = {"rationale": None, "call_key": None, **content, "prev_hash": prev_hash, "key_id": keys.primary_id,
               "row_hash": chain_hash(prev_hash, content, keys.primary_id, keys)}
     row_id = connection.execute(_INSERT_ROW, values).scalar_one()
     if head is None:

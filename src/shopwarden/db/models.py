@@ -282,7 +282,8 @@ class ToolExecution(SQLModel, table=True):
     """Append-only audit row for every tool call; hash-chained per merchant."""
 
     __tablename__ = "tool_executions"
-    __table_args__ = (UniqueConstraint("merchant_id", "seq"),)
+    __table_args__ = (UniqueConstraint("merchant_id", "seq"),
+                      Index("ix_tool_executions_call_key", "merchant_id", "call_key"))
 
     id: int | None = Field(default=None, primary_key=True)
     merchant_id: str = Field(max_length=64, index=True)
@@ -308,6 +309,8 @@ class ToolExecution(SQLModel, table=True):
     result_summary: dict[str, Any] = _json()
     # The proposing agent's own reason (chained when set; NULL on rows older than revision 0007r).
     rationale: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # ToolCall.replay_key of a call a cycle may repeat after a crash (chained when set; NULL before 0009k).
+    call_key: str | None = Field(default=None, max_length=160)
     prev_hash: str = Field(default="", max_length=64)
     key_id: str | None = Field(default=None, max_length=32)  # audit key the row is chained under; None: legacy
     row_hash: str = Field(default="", max_length=64)

@@ -6,6 +6,8 @@ sees adapters, only `ToolCall` in and `ToolResult` out.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from enum import StrEnum
 from typing import Any
 
@@ -23,6 +25,17 @@ class ToolCall(BaseModel):
     merchant_id: str
     run_id: str = ""
     rationale: str = ""
+    # The caller's stable name for this call (a cycle: run/agent/turn/index). A mutating call made again
+    # with the same key, tool and arguments (a cycle resumed after a crash re-runs its last step) is
+    # answered from its first audit row instead of reaching the platform a second time.
+    call_key: str = ""
+
+    def replay_key(self) -> str | None:
+        """What the audit row stores to find this call again: the key and a digest of tool and arguments."""
+        if not self.call_key:
+            return None
+        what = json.dumps([self.tool, self.args], sort_keys=True, separators=(",", ":"), default=str)
+        return f"{self.call_key[:120]}#{hashlib.sha256(what.encode()).hexdigest()[:32]}"
 
 
 class Outcome(StrEnum):

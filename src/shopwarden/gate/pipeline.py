@@ -34,7 +34,7 @@ from shopwarden.agents.specs import AgentSpec
 from shopwarden.approvals import queue as approvals
 from shopwarden.audit import chain as audit
 from shopwarden.db.engine import NO_WAIT, WriteLockBusy, read_only, session_scope
-from shopwarden.db.models import Approval, Merchant
+from shopwarden.db.models import Approval, Merchant, ToolExecution
 from shopwarden.db.tables import table_of
 from shopwarden.domain.limits import effective_limits
 from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, ShopwardenError
@@ -57,6 +57,14 @@ T = TypeVar("T")
 _merchants = table_of(Merchant)
 _MERCHANT = select(_merchants.c.id, _merchants.c.autonomy, _merchants.c.limits).where(
     _merchants.c.id == bindparam("merchant_id"))
+_executions = table_of(ToolExecution)
+_FIRST_ATTEMPT = (select(_executions.c.id, _executions.c.outcome, _executions.c.decision, _executions.c.reasons,
+                         _executions.c.reason_codes, _executions.c.policy_version, _executions.c.approval_id,
+                         _executions.c.result_summary)
+                  .where(_executions.c.merchant_id == bindparam("merchant_id"),
+                         _executions.c.call_key == bindparam("call_key"))
+                  .order_by(_executions.c.id).limit(1))
+ALREADY_MADE = "not sent again: this cycle already made this call (audit row {row}); its recorded outcome stands"
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class _OwnTables:
     merchant: MerchantFacts | None  # None: no such merchant (nothing else was read)
     owner: str | None = None  # who owns the resource the call names (Tool.owner)
     refused: ToolResult | None = None  # tenancy: a named resource is not this merchant's
+    replayed: ToolResult | None = None  # the call was already made under its call key: what it got then
     ahead: Any = None  # the tool's own read-ahead (Tool.read_ahead), None when it did not run
 
 
@@ -176,9 +185,13 @@ class Gate:
                       else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
             return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
         # Before anything can reach a platform: an unknown merchant's call goes no further.
-        own = await self._own_tables(call.merchant_id, tool, args)
+        own = await self._own_tables(call.merchant_id, tool, args, call.replay_key() if tool.mutating else None)
         if own.merchant is None:
             return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
+        if own.replayed is not None:  # its audit row is the record of this call; no second row, no second write
+            log.info("%s for %s answered from audit row %s (call key %s)", tool.name, call.merchant_id,
+                     own.replayed.execution_id, call.call_key)
+            return own.replayed
         if own.refused is not None:
             return await self._record(run, own.refused)
         ctx = self._context(call.merchant_id)
@@ -307,7 +320,7 @@ class Gate:
             args = tool.args_model.model_validate(approval.args)
         except ValidationError as exc:
             return invalid_args(tool.name, exc)
-        own = await self._own_tables(approval.merchant_id, tool, args)
+        own = await self._own_tables(approval.merchant_id, tool, args, None)
         if own.merchant is None:
             return _unknown_merchant(tool.name, approval.merchant_id)
         if own.refused is not None:
@@ -427,7 +440,7 @@ class Gate:
             duration_ms=duration_ms, outcome=result.outcome.value,
             error_code=None if error.get("code") is None else str(error["code"]),
             platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
-            rationale=call.rationale or None,
+            rationale=call.rationale or None, call_key=call.replay_key() if tool and tool.mutating else None,
         )
         row_id = audit.append_execution(session, entry)
         if run.effect is not None and tool is not None and tool.record_effect is not None:
@@ -438,31 +451,37 @@ class Gate:
 
     # --- helpers -----------------------------------------------------------------------------
 
-    async def _own_tables(self, merchant_id: str, tool: Tool, args: Any) -> _OwnTables:
-        """The merchant, the named resource's owner, tenancy and the tool's read-ahead: one pass, no transaction."""
+    async def _own_tables(self, merchant_id: str, tool: Tool, args: Any, replay_key: str | None) -> _OwnTables:
+        """The merchant, a repeated call's first outcome, the named resource's owner, tenancy and the tool's
+        read-ahead: one pass, no transaction."""
         if self._reads_on_loop:
-            return self._read_own_tables(merchant_id, tool, args)
-        return await self._off_loop(self._read_own_tables, merchant_id, tool, args)
+            return self._read_own_tables(merchant_id, tool, args, replay_key)
+        return await self._off_loop(self._read_own_tables, merchant_id, tool, args, replay_key)
 
-    def _read_own_tables(self, merchant_id: str, tool: Tool, args: Any) -> _OwnTables:
+    def _read_own_tables(self, merchant_id: str, tool: Tool, args: Any, replay_key: str | None) -> _OwnTables:
         try:
-            return self._read_own_tables_once(merchant_id, tool, args)
+            return self._read_own_tables_once(merchant_id, tool, args, replay_key)
         except DBAPIError as exc:  # a pooled connection that died while idle: reads are safe to repeat
             if not exc.connection_invalidated:
                 raise
-            return self._read_own_tables_once(merchant_id, tool, args)
+            return self._read_own_tables_once(merchant_id, tool, args, replay_key)
 
-    def _read_own_tables_once(self, merchant_id: str, tool: Tool, args: Any) -> _OwnTables:
+    def _read_own_tables_once(self, merchant_id: str, tool: Tool, args: Any,
+                              replay_key: str | None) -> _OwnTables:
         with read_only(self._engine) as connection:
             row = connection.execute(_MERCHANT, {"merchant_id": merchant_id}).first()
             if row is None:
                 return _OwnTables(None)
             merchant = MerchantFacts(row.id, row.autonomy, dict(row.limits or {}))
+            if replay_key is not None:
+                first = connection.execute(_FIRST_ATTEMPT, {"merchant_id": merchant_id, "call_key": replay_key}).first()
+                if first is not None:
+                    return _OwnTables(merchant, replayed=_replayed(tool.name, first))
             owner = tool.owner(connection, args) if tool.owner is not None else None
             refused = gate_tenancy.refusal(connection, merchant_id, args)
             if refused is not None:
                 return _OwnTables(merchant, owner, denied(tool.name, [refused[0]], [refused[1]]))
-            return _OwnTables(merchant, owner, None, self._read_ahead(connection, merchant_id, tool, args))
+            return _OwnTables(merchant, owner, ahead=self._read_ahead(connection, merchant_id, tool, args))
 
     def _read_ahead(self, connection: Connection, merchant_id: str, tool: Tool, args: Any) -> Any:
         if tool.read_ahead is None or not tool.mutating:
@@ -483,6 +502,14 @@ def _believable(decision: object) -> Decision:
     if checked is not decision:
         log.warning("policy engine decision contradicted its reason codes: %s", checked.reasons[0])
     return checked
+
+
+def _replayed(tool: str, first: Any) -> ToolResult:
+    """A repeated call's answer: the outcome its first attempt recorded."""
+    return ToolResult(tool=tool, outcome=Outcome(first.outcome), decision=first.decision,
+                      reasons=[*(first.reasons or []), ALREADY_MADE.format(row=first.id)],
+                      reason_codes=list(first.reason_codes or []), policy_version=first.policy_version,
+                      approval_id=first.approval_id, execution_id=first.id, data=first.result_summary or None)
 
 
 def _unknown_merchant(tool: str, merchant_id: str) -> ToolResult:
