@@ -333,10 +333,19 @@ def _cycle_phase(conn: psycopg.Connection[Any], workers: Workers, figures: Figur
     figures.cycle_seconds = time.perf_counter() - started
     say(f"cycle jobs drained after {figures.cycle_seconds:.1f}s")
     figures.cycles_per_second = ended() / figures.cycle_seconds
-    figures.cycle_jobs_interrupted = _one(
-        conn, "SELECT count(*) FROM procrastinate_jobs WHERE task_name = %s AND attempts > 0", CYCLE_TASK)
+    figures.cycle_jobs_interrupted = _one(conn, INTERRUPTED_JOBS, CYCLE_TASK)
     if figures.cycles_running_at_kill and not figures.cycle_jobs_interrupted:
         figures.notes.append("the cycle kill left no job to retry")
+
+
+# Jobs a kill left `doing` that a live worker then found stalled (jobs/stalled.py): put back in the queue
+# (procrastinate logs doing -> todo as `deferred_for_retry`), or marked failed because a twin under the
+# same queueing lock was already queued. `attempts` alone cannot tell: every finished job has one.
+INTERRUPTED_JOBS = """
+    SELECT count(*) FROM procrastinate_jobs AS job WHERE job.task_name = %s AND (
+        EXISTS (SELECT 1 FROM procrastinate_events AS e WHERE e.job_id = job.id AND e.type = 'deferred_for_retry')
+        OR (job.status = 'failed' AND EXISTS (SELECT 1 FROM procrastinate_jobs AS twin
+                                              WHERE twin.queueing_lock = job.queueing_lock AND twin.id <> job.id)))"""
 
 
 def _execution_phase(conn: psycopg.Connection[Any], engine: Any, workers: Workers, figures: Figures,

@@ -2,6 +2,7 @@
 
     ShopwardenError
     ├── ConfigError                 a setting is missing or malformed (names the variable)
+    ├── RunnerConflict              `schedule` and `worker` would run cycles on one database at once
     ├── VaultError                  encryption failures; never carries plaintext or key material
     │   ├── MasterKeyError          missing / malformed / unknown master key
     │   └── DecryptionError         tampered or mis-bound ciphertext
@@ -37,6 +38,10 @@ class ConfigError(ShopwardenError):
     def __init__(self, variable: str, reason: str) -> None:
         self.variable = variable
         super().__init__(f"{variable}: {reason}")
+
+
+class RunnerConflict(ShopwardenError):
+    """Another kind of cycle runner is already running on this database (see jobs/runners.py)."""
 
 
 class VaultError(ShopwardenError):

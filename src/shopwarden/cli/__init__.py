@@ -26,12 +26,20 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from shopwarden.errors import ConfigError, DatabaseError, MasterKeyError, NotFound, PolicyLoadError, ShopwardenError
+from shopwarden.errors import (
+    ConfigError,
+    DatabaseError,
+    MasterKeyError,
+    NotFound,
+    PolicyLoadError,
+    RunnerConflict,
+    ShopwardenError,
+)
 from shopwarden.security.redaction import install_log_redaction
 
 OK, FAILED, USAGE = 0, 1, 2
 USAGE_ERRORS: tuple[type[ShopwardenError], ...] = (ConfigError, MasterKeyError, DatabaseError, PolicyLoadError,
-                                                   NotFound)
+                                                   NotFound, RunnerConflict)
 
 app = typer.Typer(
     name="shopwarden",

@@ -59,6 +59,7 @@ def schedule(
     from shopwarden.agents import deps_from_runtime
     from shopwarden.agents.render import print_summary
     from shopwarden.jobs.recovering import recover_now, recovering
+    from shopwarden.jobs.runners import sole_kind_of_runner
     from shopwarden.jobs.scheduler import run_due, run_forever
     from shopwarden.runtime import build_runtime
 
@@ -66,8 +67,9 @@ def schedule(
     deps = deps_from_runtime(runtime)
     if once:
         async def due_now() -> list:
-            _print_recovered(await recover_now(runtime.gate))
-            return await run_due(deps, runtime.clock())
+            async with sole_kind_of_runner(runtime.engine, "schedule"):
+                _print_recovered(await recover_now(runtime.gate))
+                return await run_due(deps, runtime.clock())
 
         for summary in asyncio.run(due_now()):
             print_summary(console, summary)
@@ -83,7 +85,8 @@ def schedule(
             anchoring = asyncio.create_task(keep_anchoring(runtime.engine, anchor_dir, stop_anchoring,
                                                            every_seconds=anchor_every * 3600))
         try:
-            async with recovering(runtime.gate):  # at start and every minute: interrupted executions settle
+            # at start and every minute: interrupted executions settle
+            async with sole_kind_of_runner(runtime.engine, "schedule"), recovering(runtime.gate):
                 await run_forever(deps, runtime.clock, tick_seconds=tick,
                                   on_summary=lambda s: print_summary(console, s))
         finally:
@@ -121,20 +124,22 @@ def worker(
     app = build_app(conninfo, lambda: deps_from_runtime(runtime), clock=runtime.clock)
 
     async def main() -> None:
-        if await ensure_schema(app):
-            console.print("applied the procrastinate schema")
         from shopwarden.jobs.recovering import recovering
+        from shopwarden.jobs.runners import sole_kind_of_runner
         from shopwarden.jobs.stalled import keep_retrying_stalled
 
         stop = asyncio.Event()
-        async with app.open_async(), recovering(runtime.gate):
-            # Jobs a killed worker left `doing` go back to the queue (procrastinate never does it itself).
-            stalled = asyncio.create_task(keep_retrying_stalled(app, stop))
-            try:
-                await app.run_worker_async(**worker_options(concurrency))
-            finally:
-                stop.set()
-                await stalled
+        async with sole_kind_of_runner(runtime.engine, "worker"):
+            if await ensure_schema(app):
+                console.print("applied the procrastinate schema")
+            async with app.open_async(), recovering(runtime.gate):
+                # Jobs a killed worker left `doing` go back to the queue (procrastinate never does it itself).
+                stalled = asyncio.create_task(keep_retrying_stalled(app, stop))
+                try:
+                    await app.run_worker_async(**worker_options(concurrency))
+                finally:
+                    stop.set()
+                    await stalled
 
     asyncio.run(main())
 
