@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.messages import ToolMessage
 from pydantic import ValidationError
@@ -63,18 +63,30 @@ def _stocked(facts: WorldView, product_id: str) -> str | None:
     return None
 
 
-def _brief(out: ReadReply, args: dict[str, Any], call_id: str, facts: WorldView,
-           handoffs: list[CreativeRequest]) -> None:
+_About = TypeVar("_About", BriefDraft, CreativeAsk)
+
+
+def _accepted(out: ReadReply, call_id: str, model: type[_About], args: dict[str, Any], facts: WorldView,
+              function: str, not_done: str) -> _About | None:
+    """The model's arguments as `model`, about a stocked product; else None, with the error answered."""
     try:
-        draft = BriefDraft.model_validate(args)
+        accepted = model.model_validate(args)
     except ValidationError as exc:
         problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-        out.malformed.append(f"write_brief: {problem}")
-        _answer(out, call_id, f"error: the brief was not recorded ({problem})", False)
-        return
-    refusal = _stocked(facts, draft.product_id)
+        out.malformed.append(f"{function}: {problem}")
+        _answer(out, call_id, f"error: {not_done} ({problem})", False)
+        return None
+    refusal = _stocked(facts, accepted.product_id)
     if refusal:
-        _answer(out, call_id, f"error: the brief was not recorded ({refusal})", False)
+        _answer(out, call_id, f"error: {not_done} ({refusal})", False)
+        return None
+    return accepted
+
+
+def _brief(out: ReadReply, args: dict[str, Any], call_id: str, facts: WorldView,
+           handoffs: list[CreativeRequest]) -> None:
+    draft = _accepted(out, call_id, BriefDraft, args, facts, "write_brief", "the brief was not recorded")
+    if draft is None:
         return
     kept = [h for h in draft.hooks if not looks_like_instructions(h.text)]
     set_aside = [h.text for h in draft.hooks if looks_like_instructions(h.text)]
@@ -87,16 +99,8 @@ def _brief(out: ReadReply, args: dict[str, Any], call_id: str, facts: WorldView,
 
 
 def _handoff(out: ReadReply, args: dict[str, Any], call_id: str, facts: WorldView) -> None:
-    try:
-        ask = CreativeAsk.model_validate(args)
-    except ValidationError as exc:
-        problem = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()[:3])
-        out.malformed.append(f"request_creative: {problem}")
-        _answer(out, call_id, f"error: the request was not passed on ({problem})", False)
-        return
-    refusal = _stocked(facts, ask.product_id)
-    if refusal:
-        _answer(out, call_id, f"error: the request was not passed on ({refusal})", False)
+    ask = _accepted(out, call_id, CreativeAsk, args, facts, "request_creative", "the request was not passed on")
+    if ask is None:
         return
     out.handoffs.append(CreativeRequest(product_id=ask.product_id, reason=ask.reason, detail=ask.detail))
     _answer(out, call_id, f"the Creative will work on {ask.product_id} ({ask.reason})", True)
