@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from shopwarden.approvals.queue import add_reviewer
 from shopwarden.db.engine import session_scope
@@ -74,12 +74,17 @@ def grant_role(engine: Engine, person_id: str, merchant_id: str, name: str, role
         session.add(row)
 
 
-def person_of_token(engine: Engine, token: str | None) -> str | None:
-    """The person a token signs in, or None."""
+def _reviewer_of(session: Session, token: str | None) -> Reviewer | None:
+    """The reviewer row a well-formed token belongs to (anything else is looked up nowhere)."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX_CHARS:
         return None
+    return session.exec(select(Reviewer).where(Reviewer.token_hash == token_hash(token))).first()
+
+
+def person_of_token(engine: Engine, token: str | None) -> str | None:
+    """The person a token signs in, or None."""
     with session_scope(engine) as session:
-        row = session.exec(select(Reviewer).where(Reviewer.token_hash == token_hash(token))).first()
+        row = _reviewer_of(session, token)
         if row is None:
             return None
         if row.person_id is None:  # a token issued before people existed
@@ -98,10 +103,8 @@ def memberships(engine: Engine, person_id: str) -> list[ReviewerIdentity]:
 
 def identify(engine: Engine, token: str | None) -> ReviewerIdentity | None:
     """The reviewer row a bearer token belongs to (the JSON API acts at that row's merchant)."""
-    if not token or not token.startswith(TOKEN_PREFIX) or len(token) > TOKEN_MAX_CHARS:
-        return None
     with session_scope(engine) as session:
-        row = session.exec(select(Reviewer).where(Reviewer.token_hash == token_hash(token))).first()
+        row = _reviewer_of(session, token)
         if row is None:
             return None
         merchant = session.get(Merchant, row.merchant_id)
