@@ -192,8 +192,11 @@ def smollm2_model() -> tuple[BaseChatModel, str]:
     from langchain_community.chat_models import ChatLlamaCpp
 
     # n_batch: ChatLlamaCpp's default of 8 tokens would make reading a 5k-token prompt crawl.
+    # One thread: on two shared cores llama.cpp's two OpenMP threads wait on each other at every
+    # graph node whenever another process holds a core; a 3,000-token prompt read at 25 tokens/s
+    # with two threads and at 58 with one on this machine under load.
     model = ChatLlamaCpp(model_path=str(smollm2_path()), n_ctx=8192, n_batch=512, max_tokens=768, temperature=0.2,
-                         n_threads=2, seed=SEED, verbose=False)
+                         n_threads=1, model_kwargs={"n_threads_batch": 1}, seed=SEED, verbose=False)
     template = model.client.metadata.get("tokenizer.chat_template")
     if not template:
         raise SystemExit(f"{GGUF} has no chat template")
