@@ -1,4 +1,5 @@
-"""An in-process model (llama.cpp) is called one call at a time, even when a caller stopped waiting.
+"""An in-process model (llama.cpp) is called one call at a time, even when a caller stopped waiting;
+and a call counts what the model wrote even when its tool call did not parse.
 
 The model here blocks until the test releases it, so every timeout below fires whatever the
 machine's speed: the outcome does not depend on timing.
@@ -83,3 +84,20 @@ async def test_an_exclusive_profile_times_out_through_the_lock_and_is_not_retrie
     assert (reply, second, error, second_error) == (None, None, "timed out", "timed out")
     assert (used.calls, used.retries, used.failures) == (1, 0, 1)
     assert model.most_inside == 1
+
+
+async def test_a_reply_whose_tool_call_did_not_parse_still_counts_what_the_model_wrote():
+    from langchain_core.messages import InvalidToolCall
+
+    from shopwarden.agents.strategies.llm_budget import estimate_tokens
+
+    written = '{ "calls" : [ ] , "done" : false, "message" : "cut short at max_tokens'
+    reply = AIMessage(content="", invalid_tool_calls=[InvalidToolCall(name="next_step", args=written, id="n",
+                                                                      error="Unterminated string")])
+    spec = load_agent_specs()["growth_marketer"]
+
+    got, used, error = await call_model(GenericFakeChatModel(messages=iter([reply])), ASK, [], spec, Usage(),
+                                        ModelProfile())
+
+    assert got is not None and error is None and got.invalid_tool_calls
+    assert used.output_tokens == estimate_tokens(written) > 0

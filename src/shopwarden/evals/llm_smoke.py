@@ -34,6 +34,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, convert_to_openai_messages
+from langchain_core.outputs import LLMResult
 
 from shopwarden import audit
 from shopwarden.agents import deps_from_runtime, run_cycle
@@ -76,10 +77,17 @@ class PromptRecorder(BaseCallbackHandler):
     def __init__(self, template: str) -> None:
         self.template = template
         self.prompts: list[str] = []
+        self.counted: dict[str, int] = {}  # the runtime's own token counts, where it reports them
 
     def on_chat_model_start(self, serialized: dict[str, Any], messages: list[list[BaseMessage]],
                             **kwargs: Any) -> None:
         self.prompts.extend(render_chat(self.template, batch) for batch in messages)
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        usage = (response.llm_output or {}).get("token_usage") or {}
+        for key in ("prompt_tokens", "completion_tokens"):
+            if isinstance(usage.get(key), int):
+                self.counted[key] = self.counted.get(key, 0) + usage[key]
 
 
 @dataclass
@@ -110,6 +118,7 @@ class SmokeReport:
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
     usage: dict[str, Usage] = field(default_factory=dict)
     summary_text: str = ""
+    counted: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -117,7 +126,11 @@ class SmokeReport:
 
     def render(self) -> str:
         lines = [f"{'ok  ' if ok else 'FAIL'} {name}: {detail}" for name, ok, detail in self.checks]
-        return "\n".join([self.summary_text, "", *lines, "", "smoke-llm: " + ("passed" if self.ok else "FAILED")])
+        counted = ([f"the runtime counted {self.counted.get('prompt_tokens', 0)} prompt tokens and "
+                    f"{self.counted.get('completion_tokens', 0)} completion tokens (the summary's are estimates "
+                    "where it reports none)", ""] if self.counted else [])
+        verdict = "smoke-llm: " + ("passed" if self.ok else "FAILED")
+        return "\n".join([self.summary_text, "", *counted, *lines, "", verdict])
 
 
 def _mentions(prompts: list[str], reason: str) -> bool:
@@ -155,7 +168,7 @@ async def run_smoke(model: BaseChatModel, template: str, data_dir: Path, profile
     except Exception as exc:  # the check is that this does not happen
         report.checks.append(("completed", False, f"{type(exc).__name__}: {exc}"))
         return report
-    report.summary_text, report.usage = summary.render_text(), summary.usage
+    report.summary_text, report.usage, report.counted = summary.render_text(), summary.usage, recorder.counted
     report.checks.append(("completed", summary.status in ("done", "waiting"), f"status {summary.status}"))
     report.checks.append(_parsed(summary.usage))
     report.checks.append(_in_policy(runtime.engine, seeded.merchant_id, summary.run_id))

@@ -158,9 +158,14 @@ async def call_model(runnable: Any, messages: list[BaseMessage], tools: list[dic
             reply = AIMessage(content=str(getattr(reply, "content", reply)))
         metered: Mapping[str, Any] = reply.usage_metadata or {}
         step.input_tokens += int(metered.get("input_tokens") or prompt)
-        step.output_tokens += int(metered.get("output_tokens") or estimate_tokens(message_text(reply)))
+        step.output_tokens += int(metered.get("output_tokens") or estimate_tokens(_written(reply)))
         return reply, step, None
     return None, step, error
+
+
+def _written(reply: AIMessage) -> str:
+    """All the model wrote, the arguments of tool calls that did not parse included."""
+    return message_text(reply) + "".join(str(c.get("args") or "") for c in reply.invalid_tool_calls)
 
 
 def envelope_calls(reply: AIMessage) -> tuple[list[dict[str, Any]], list[str], str]:
