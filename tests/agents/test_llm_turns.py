@@ -208,10 +208,40 @@ def test_llama_cpp_gets_the_single_function_profile_sized_to_its_context():
             return "llama-cpp-python"  # what langchain-community's ChatLlamaCpp reports
 
     profile = profile_for(FakeLlamaCpp(messages=iter([])))
-    assert (profile.tool_choice, profile.tool_results, profile.retry_after_timeout) == (
-        "single_function", "user_text", False)
+    assert (profile.tool_choice, profile.tool_results, profile.retry_after_timeout, profile.exclusive) == (
+        "single_function", "user_text", False, True)
     assert (profile.budget.context_tokens, profile.budget.prompt_tokens) == (8192, 7424)
     assert profile_for(scripted()) == ModelProfile()
+
+
+def test_a_llama_cpp_budget_is_no_bigger_than_the_context_the_gguf_was_trained_on():
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+
+    from shopwarden.agents.strategies.llm_calls import profile_for
+
+    class Client:  # the part of llama_cpp.Llama profile_for reads
+        def __init__(self, made: int, trained: str) -> None:
+            self.made, self.metadata = made, {"general.architecture": "llama", "llama.context_length": trained}
+
+        def n_ctx(self) -> int:
+            return self.made
+
+    class FakeLlamaCpp(GenericFakeChatModel):
+        n_ctx: int = 8192
+        max_tokens: int = 512
+        client: Any = None
+
+        @property
+        def _llm_type(self) -> str:
+            return "llama-cpp-python"
+
+    def budget(made: int, trained: str) -> int:
+        return profile_for(FakeLlamaCpp(messages=iter([]), client=Client(made, trained))).budget.context_tokens
+
+    assert budget(8192, "2048") == 2048  # asked for 8k of a model trained on 2k
+    assert budget(4096, "8192") == 4096  # llama.cpp made less than was asked for
+    assert budget(8192, "8192") == 8192  # SmolLM2-135M-Instruct as the smoke loads it
+    assert budget(8192, "") == 8192  # no length in the metadata: the context as made
 
 
 def _nested(depth: int) -> dict[str, Any]:

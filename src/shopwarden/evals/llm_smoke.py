@@ -25,6 +25,7 @@ import importlib.util
 import json
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, convert_to_openai_messages
+from langchain_core.outputs import LLMResult
 
 from shopwarden import audit
 from shopwarden.agents import deps_from_runtime, run_cycle
@@ -51,6 +53,10 @@ GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 REFUSED = ("denied", "invalid", "blocked")
 SCENARIO, SEED, DAYS = "small_shop", 7, 3
 LIMITS = {"restock_days_of_cover": 3}
+# SmolLM2 on llama.cpp reads and writes on this machine's CPU: on two shared cores one call (a
+# 3,000-token prompt, then a JSON reply) takes minutes, not the seconds the agents' defaults allow
+# a hosted model. Its calls get the time they need; their number is capped so one cycle ends.
+SMOLLM2_LIMITS: dict[str, float] = {"model_timeout_seconds": 900, "max_model_seconds": 1800, "max_model_calls": 2}
 PROFILES = {"llama.cpp": ModelProfile("single_function", "user_text"), "tool-messages": ModelProfile()}
 
 
@@ -71,10 +77,17 @@ class PromptRecorder(BaseCallbackHandler):
     def __init__(self, template: str) -> None:
         self.template = template
         self.prompts: list[str] = []
+        self.counted: dict[str, int] = {}  # the runtime's own token counts, where it reports them
 
     def on_chat_model_start(self, serialized: dict[str, Any], messages: list[list[BaseMessage]],
                             **kwargs: Any) -> None:
         self.prompts.extend(render_chat(self.template, batch) for batch in messages)
+
+    def on_llm_end(self, response: LLMResult, **kwargs: Any) -> None:
+        usage = (response.llm_output or {}).get("token_usage") or {}
+        for key in ("prompt_tokens", "completion_tokens"):
+            if isinstance(usage.get(key), int):
+                self.counted[key] = self.counted.get(key, 0) + usage[key]
 
 
 @dataclass
@@ -105,6 +118,7 @@ class SmokeReport:
     checks: list[tuple[str, bool, str]] = field(default_factory=list)
     usage: dict[str, Usage] = field(default_factory=dict)
     summary_text: str = ""
+    counted: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -112,7 +126,11 @@ class SmokeReport:
 
     def render(self) -> str:
         lines = [f"{'ok  ' if ok else 'FAIL'} {name}: {detail}" for name, ok, detail in self.checks]
-        return "\n".join([self.summary_text, "", *lines, "", "smoke-llm: " + ("passed" if self.ok else "FAILED")])
+        counted = ([f"the runtime counted {self.counted.get('prompt_tokens', 0)} prompt tokens and "
+                    f"{self.counted.get('completion_tokens', 0)} completion tokens (the summary's are estimates "
+                    "where it reports none)", ""] if self.counted else [])
+        verdict = "smoke-llm: " + ("passed" if self.ok else "FAILED")
+        return "\n".join([self.summary_text, "", *counted, *lines, "", verdict])
 
 
 def _mentions(prompts: list[str], reason: str) -> bool:
@@ -120,9 +138,12 @@ def _mentions(prompts: list[str], reason: str) -> bool:
     return any(reason in p or escaped in p for p in prompts)
 
 
-async def run_smoke(model: BaseChatModel, template: str, data_dir: Path,
-                    profile: ModelProfile | None = None) -> SmokeReport:
-    """One cycle with `model` for both agents on a fresh simulator and data dir; the four checks."""
+async def run_smoke(model: BaseChatModel, template: str, data_dir: Path, profile: ModelProfile | None = None,
+                    model_limits: Mapping[str, float] | None = None) -> SmokeReport:
+    """One cycle with `model` for both agents on a fresh simulator and data dir; the four checks.
+
+    `model_limits` replace the agents' own `max_model_*`/`model_timeout_seconds` for this cycle.
+    """
     prepare_environment(data_dir)
     simulator = Simulator.from_scenario(SCENARIO, seed=SEED)
     point_settings_at(simulator)
@@ -140,11 +161,14 @@ async def run_smoke(model: BaseChatModel, template: str, data_dir: Path,
     strategies = {agent: ObservedStrategy(strategy, recorder, log) for agent in (GROWTH, CREATIVE)}
     report = SmokeReport()
     try:
-        summary = await run_cycle(deps_from_runtime(runtime, strategies), seeded.merchant_id)
+        deps = deps_from_runtime(runtime, strategies)
+        deps.specs = {agent: spec.model_copy(update={"default_limits": {**spec.default_limits, **(model_limits or {})}})
+                      for agent, spec in deps.specs.items()}
+        summary = await run_cycle(deps, seeded.merchant_id)
     except Exception as exc:  # the check is that this does not happen
         report.checks.append(("completed", False, f"{type(exc).__name__}: {exc}"))
         return report
-    report.summary_text, report.usage = summary.render_text(), summary.usage
+    report.summary_text, report.usage, report.counted = summary.render_text(), summary.usage, recorder.counted
     report.checks.append(("completed", summary.status in ("done", "waiting"), f"status {summary.status}"))
     report.checks.append(_parsed(summary.usage))
     report.checks.append(_in_policy(runtime.engine, seeded.merchant_id, summary.run_id))
@@ -192,8 +216,13 @@ def smollm2_model() -> tuple[BaseChatModel, str]:
     from langchain_community.chat_models import ChatLlamaCpp
 
     # n_batch: ChatLlamaCpp's default of 8 tokens would make reading a 5k-token prompt crawl.
-    model = ChatLlamaCpp(model_path=str(smollm2_path()), n_ctx=8192, n_batch=512, max_tokens=768, temperature=0.2,
-                         n_threads=2, seed=SEED, verbose=False)
+    # One thread: on two shared cores llama.cpp's two OpenMP threads wait on each other at every
+    # graph node whenever another process holds a core; a 3,000-token prompt read at 25 tokens/s
+    # with two threads and at 58 with one on this machine under load.
+    # max_tokens: a next_step with a few calls is 100-300 tokens; past 384 the model is rambling,
+    # and the reply, cut short, is recorded as malformed.
+    model = ChatLlamaCpp(model_path=str(smollm2_path()), n_ctx=8192, n_batch=512, max_tokens=384, temperature=0.2,
+                         n_threads=1, model_kwargs={"n_threads_batch": 1}, seed=SEED, verbose=False)
     template = model.client.metadata.get("tokenizer.chat_template")
     if not template:
         raise SystemExit(f"{GGUF} has no chat template")
@@ -207,15 +236,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--template", type=Path, help="the model's chat template (Jinja), needed with --model")
     parser.add_argument("--profile", choices=sorted(PROFILES), help="what the runtime can do (default: detected)")
     args = parser.parse_args(argv)
+    model_limits: Mapping[str, float] | None
     if args.model:
         if args.template is None:
             parser.error("--model needs --template: the checks read the prompt as the model's template renders it")
-        model, template = load_model(args.model), args.template.read_text()
+        model, template, model_limits = load_model(args.model), args.template.read_text(), None
     else:
-        model, template = smollm2_model()
+        (model, template), model_limits = smollm2_model(), SMOLLM2_LIMITS
     profile = PROFILES[args.profile] if args.profile else None
     with tempfile.TemporaryDirectory(prefix="shopwarden-smoke-") as scratch:
-        report = asyncio.run(run_smoke(model, template, args.data_dir or Path(scratch) / "data", profile))
+        report = asyncio.run(run_smoke(model, template, args.data_dir or Path(scratch) / "data", profile,
+                                         model_limits))
     print(report.render())
     return 0 if report.ok else 1
 

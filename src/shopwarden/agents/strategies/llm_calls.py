@@ -27,6 +27,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from shopwarden.agents.records import Usage
 from shopwarden.agents.specs import AgentSpec
 from shopwarden.agents.strategies.llm_budget import ContextBudget, estimate_tokens, message_text, prompt_tokens
+from shopwarden.agents.strategies.llm_exclusive import invoke_exclusive
 from shopwarden.agents.strategies.llm_tools import NEXT_STEP
 
 LIMIT_DEFAULTS = {"max_model_calls": 8, "max_model_tokens": 60000, "max_model_seconds": 300,
@@ -40,17 +41,35 @@ class ModelProfile:
     tool_results: Literal["tool_messages", "user_text"] = "tool_messages"
     budget: ContextBudget = field(default_factory=ContextBudget)
     # An in-process runtime goes on computing after a timeout (a thread cannot be stopped), and
-    # llama.cpp must not run twice at once: there only an error is retried, not a timeout.
+    # llama.cpp must not run twice at once: there only an error is retried, not a timeout, and
+    # calls are exclusive (llm_exclusive.py): the next one waits until the model is free.
     retry_after_timeout: bool = True
+    exclusive: bool = False
 
 
 def profile_for(model: BaseChatModel) -> ModelProfile:
     if getattr(model, "_llm_type", "") == LLAMA_CPP:
-        context = int(getattr(model, "n_ctx", 8192) or 8192)
+        context = llama_context(model)
         reply = int(getattr(model, "max_tokens", 0) or 1024)
         return ModelProfile("single_function", "user_text", ContextBudget(context_tokens=context, reply_tokens=reply),
-                            retry_after_timeout=False)
+                            retry_after_timeout=False, exclusive=True)
     return ModelProfile()
+
+
+def llama_context(model: BaseChatModel) -> int:
+    """The tokens a ChatLlamaCpp model can read: the context llama.cpp made, at most the trained one.
+
+    Past the context length the GGUF was trained on (`<arch>.context_length` in its metadata) the
+    positions are ones the model never saw; a prompt budget must not count on them.
+    """
+    context = int(getattr(model, "n_ctx", 0) or 8192)
+    client = getattr(model, "client", None)
+    if client is None:
+        return context
+    metadata: Mapping[str, str] = getattr(client, "metadata", None) or {}
+    trained = metadata.get(f"{metadata.get('general.architecture', '')}.context_length", "")
+    made = client.n_ctx() if callable(getattr(client, "n_ctx", None)) else context
+    return min(context, int(made), int(trained) if trained.isdigit() else context)
 
 
 def limits(spec: AgentSpec) -> dict[str, float]:
@@ -119,9 +138,12 @@ async def call_model(runnable: Any, messages: list[BaseMessage], tools: list[dic
         started = time.monotonic()
         step.calls += 1
         step.retries += attempt
+        timeout = min(bound["model_timeout_seconds"], remaining)
         try:
-            reply = await asyncio.wait_for(runnable.ainvoke(messages),
-                                           timeout=min(bound["model_timeout_seconds"], remaining))
+            if profile.exclusive:
+                reply = await invoke_exclusive(runnable, messages, timeout)
+            else:
+                reply = await asyncio.wait_for(runnable.ainvoke(messages), timeout=timeout)
         except Exception as exc:  # a broken or slow model must not break the cycle
             step.seconds = round(step.seconds + time.monotonic() - started, 3)
             step.failures += 1
@@ -136,9 +158,14 @@ async def call_model(runnable: Any, messages: list[BaseMessage], tools: list[dic
             reply = AIMessage(content=str(getattr(reply, "content", reply)))
         metered: Mapping[str, Any] = reply.usage_metadata or {}
         step.input_tokens += int(metered.get("input_tokens") or prompt)
-        step.output_tokens += int(metered.get("output_tokens") or estimate_tokens(message_text(reply)))
+        step.output_tokens += int(metered.get("output_tokens") or estimate_tokens(_written(reply)))
         return reply, step, None
     return None, step, error
+
+
+def _written(reply: AIMessage) -> str:
+    """All the model wrote, the arguments of tool calls that did not parse included."""
+    return message_text(reply) + "".join(str(c.get("args") or "") for c in reply.invalid_tool_calls)
 
 
 def envelope_calls(reply: AIMessage) -> tuple[list[dict[str, Any]], list[str], str]:
