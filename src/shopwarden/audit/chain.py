@@ -137,6 +137,20 @@ _MOVE_HEAD = (update(_heads).where(_heads.c.merchant_id == bindparam("head_merch
               .values(seq=bindparam("new_seq"), row_hash=bindparam("new_hash")))
 
 
+def _insert_moving_head() -> Any:
+    """PostgreSQL: the row's INSERT and the head's UPDATE in one statement (one round trip, not two).
+
+    The row is inserted from the UPDATE's RETURNING, so it exists exactly when the head moved."""
+    moved = _MOVE_HEAD.returning(_heads.c.merchant_id).cte("moved")
+    names = [column.name for column in _rows.c if column.name != "id"]
+    # Prefixed: a parameter named like a column of the table would add itself to the UPDATE's SET clause.
+    row = select(*[bindparam(f"row_{name}", type_=_rows.c[name].type) for name in names]).select_from(moved)
+    return insert(_rows).from_select(names, row).returning(_rows.c.id).add_cte(moved)
+
+
+_INSERT_MOVING_HEAD = _insert_moving_head()
+
+
 def _locked_head(connection: Connection, merchant_id: str) -> Row[Any] | None:
     """The chain's head, with the chain locked against other writers until the transaction ends.
 
@@ -191,13 +205,18 @@ def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
     keys = current_audit_keys()
     values = {"rationale": None, "call_key": None, **content, "prev_hash": prev_hash, "key_id": keys.primary_id,
               "row_hash": chain_hash(prev_hash, content, keys.primary_id, keys)}
-    row_id = connection.execute(_INSERT_ROW, values).scalar_one()
-    if head is None:
-        connection.execute(_NEW_HEAD, {"merchant_id": entry.merchant_id, "seq": values["seq"],
-                                       "row_hash": values["row_hash"]})
+    moves = {"head_merchant_id": entry.merchant_id, "new_seq": values["seq"], "new_hash": values["row_hash"]}
+    if head is not None and connection.dialect.name == "postgresql":
+        # The head is locked (FOR UPDATE), so the UPDATE finds it: scalar_one fails loudly if it did not.
+        row_id = connection.execute(_INSERT_MOVING_HEAD,
+                                    {**{f"row_{name}": value for name, value in values.items()}, **moves}).scalar_one()
     else:
-        connection.execute(_MOVE_HEAD, {"head_merchant_id": entry.merchant_id, "new_seq": values["seq"],
-                                        "new_hash": values["row_hash"]})
+        row_id = connection.execute(_INSERT_ROW, values).scalar_one()
+        if head is None:
+            connection.execute(_NEW_HEAD, {"merchant_id": entry.merchant_id, "seq": values["seq"],
+                                           "row_hash": values["row_hash"]})
+        else:
+            connection.execute(_MOVE_HEAD, moves)
     _forget_cached_head(session, entry.merchant_id)
     return row_id, values
 
