@@ -215,7 +215,8 @@ class BudgetLedgerEntry(SQLModel, table=True):
     __tablename__ = "budget_ledger"
     __table_args__ = (Index("ix_budget_ledger_object_day", "merchant_id", "object_type", "object_id", "day"),
                       Index("ix_budget_ledger_object_owner", "object_id", "merchant_id"),  # tenancy
-                      Index("ix_budget_ledger_account_day", "merchant_id", "advertiser_id", "day", "object_type", "object_id"))
+                      Index("ix_budget_ledger_account_day", "merchant_id", "advertiser_id", "day", "object_type",
+                            "object_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
