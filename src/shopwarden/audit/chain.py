@@ -149,9 +149,10 @@ def _insert_moving_head(move: Any) -> Any:
 
 
 _INSERT_MOVING_HEAD = _insert_moving_head(_MOVE_HEAD)
-# The same, only if the head is still the one read before the transaction (see ChainHead): no lock taken first.
-_INSERT_IF_HEAD_IS = _insert_moving_head(_MOVE_HEAD.where(_heads.c.seq == bindparam("prev_seq"),
-                                                          _heads.c.row_hash == bindparam("prev_hash")))
+# Moving the head only if it is still the one read before the transaction (see ChainHead).
+_MOVE_HEAD_IF_STILL = _MOVE_HEAD.where(_heads.c.seq == bindparam("prev_seq"),
+                                       _heads.c.row_hash == bindparam("prev_hash"))
+_INSERT_IF_HEAD_IS = _insert_moving_head(_MOVE_HEAD_IF_STILL)  # PostgreSQL: no lock taken first
 
 
 class ChainHead(NamedTuple):
@@ -191,16 +192,22 @@ def record_execution(session: Session, entry: AuditEntry) -> ToolExecution:
 def append_execution(session: Session, entry: AuditEntry, expected_head: ChainHead | None = None) -> int:
     """`record_execution` for callers that only need the new row's id (the gate, on every call).
 
-    `expected_head`: the head as the caller read it before its transaction. On PostgreSQL the row is then
-    chained onto it by one statement that moves the head only if it is still that head, without locking
-    it first (a round trip fewer); if another writer moved it meanwhile, nothing was written and the row
-    is chained as without it, under the head's lock. SQLite's BEGIN IMMEDIATE holds the lock already."""
+    `expected_head`: the head as the caller read it before its transaction. The row is then chained onto it,
+    and the head moved only if it is still that head, without reading it again: on PostgreSQL one statement
+    and no lock taken first (a round trip fewer), on SQLite (whose BEGIN IMMEDIATE holds the lock already)
+    the UPDATE then the INSERT. If another writer moved the head meanwhile, nothing was written and the row
+    is chained as without it, onto the head read under the lock."""
     connection = session.connection()
-    if expected_head is not None and connection.dialect.name == "postgresql":
+    if expected_head is not None:
         values = _row_values(entry, expected_head.seq, expected_head.row_hash, utcnow())
-        row_id = connection.execute(_INSERT_IF_HEAD_IS, {
-            **_row_parameters(values), **_moves(values), "prev_seq": expected_head.seq,
-            "prev_hash": expected_head.row_hash}).scalar()
+        still = {**_moves(values), "prev_seq": expected_head.seq, "prev_hash": expected_head.row_hash}
+        row_id: int | None
+        if connection.dialect.name == "postgresql":
+            row_id = connection.execute(_INSERT_IF_HEAD_IS, {**_row_parameters(values), **still}).scalar()
+        elif connection.execute(_MOVE_HEAD_IF_STILL, still).rowcount == 1:
+            row_id = connection.execute(_INSERT_ROW, values).scalar_one()
+        else:
+            row_id = None
         if row_id is not None:
             _forget_cached_head(session, entry.merchant_id)
             return int(row_id)
