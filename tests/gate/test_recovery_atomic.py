@@ -47,10 +47,10 @@ def _die_while_recording(url: str, policy: Any, ads: FakeAds, approval_id: int) 
     before its audit row was written."""
     real = audit.append_execution
 
-    def dying(session: Any, entry: audit.AuditEntry) -> int:
+    def dying(session: Any, entry: audit.AuditEntry, **options: Any) -> int:
         if entry.approval_id == approval_id and entry.outcome == "executed":
             os._exit(9)
-        return real(session, entry)
+        return real(session, entry, **options)
 
     audit.append_execution = dying  # type: ignore[assignment]
     asyncio.run(make_gate(make_engine(url), policy, ads).execute_approved(approval_id))

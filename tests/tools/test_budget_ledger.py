@@ -111,3 +111,21 @@ def test_ping_pong_cannot_escape_the_daily_limit(engine, merchant) -> None:
     assert decision.decision == "require_approval"
     assert "budget.daily_change_limit" in decision.reason_codes
     assert _budget_decision(engine, "80", "120").decision == "allow"
+
+
+def test_the_account_day_read_gives_each_objects_first_start_of_day_and_the_increase(engine, merchant) -> None:
+    """The gate's read pass reads the day once (account_day): it must agree with the per-object lookups."""
+    roi = ObjectRef("m-acme", "adv1", budget_ledger.ROI_TARGET, "c1")
+    _apply(engine, CAMPAIGN, "100", "130")
+    _apply(engine, CAMPAIGN, "130", "90")
+    _apply(engine, ADGROUP, "40", "50")
+    _apply(engine, roi, "2", "3")  # an ROI target of the same object id: neither a budget nor in the increase
+    _apply(engine, CAMPAIGN, "90", "70", day=date(2026, 3, 1))  # yesterday's
+    with session_scope(engine) as session:
+        today = budget_ledger.account_day(session, "m-acme", "adv1", DAY)
+        for ref in (CAMPAIGN, ADGROUP):
+            assert today.start_of_day(ref.object_type, ref.object_id) == budget_ledger.first_start_of_day(
+                session, ref, DAY)
+        assert today.start_of_day("campaign", "c1") == Decimal("100")
+        assert today.start_of_day("campaign", "c2") is None
+        assert today.increase == Decimal("10") == account_increase_today(session, "m-acme", "adv1", DAY)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, Field
 from sqlalchemy import bindparam, insert, text, update
@@ -137,6 +137,31 @@ _MOVE_HEAD = (update(_heads).where(_heads.c.merchant_id == bindparam("head_merch
               .values(seq=bindparam("new_seq"), row_hash=bindparam("new_hash")))
 
 
+def _insert_moving_head(move: Any) -> Any:
+    """PostgreSQL: the row's INSERT and the head's UPDATE in one statement (one round trip, not two).
+
+    The row is inserted from the UPDATE's RETURNING, so it exists exactly when the head moved."""
+    moved = move.returning(_heads.c.merchant_id).cte("moved")
+    names = [column.name for column in _rows.c if column.name != "id"]
+    # Prefixed: a parameter named like a column of the table would add itself to the UPDATE's SET clause.
+    row = select(*[bindparam(f"row_{name}", type_=_rows.c[name].type) for name in names]).select_from(moved)
+    return insert(_rows).from_select(names, row).returning(_rows.c.id).add_cte(moved)
+
+
+_INSERT_MOVING_HEAD = _insert_moving_head(_MOVE_HEAD)
+# Moving the head only if it is still the one read before the transaction (see ChainHead).
+_MOVE_HEAD_IF_STILL = _MOVE_HEAD.where(_heads.c.seq == bindparam("prev_seq"),
+                                       _heads.c.row_hash == bindparam("prev_hash"))
+_INSERT_IF_HEAD_IS = _insert_moving_head(_MOVE_HEAD_IF_STILL)  # PostgreSQL: no lock taken first
+
+
+class ChainHead(NamedTuple):
+    """A chain's head as a read outside the write transaction found it (it may have moved since)."""
+
+    seq: int
+    row_hash: str
+
+
 def _locked_head(connection: Connection, merchant_id: str) -> Row[Any] | None:
     """The chain's head, with the chain locked against other writers until the transaction ends.
 
@@ -164,8 +189,28 @@ def record_execution(session: Session, entry: AuditEntry) -> ToolExecution:
     return ToolExecution(id=row_id, **values)
 
 
-def append_execution(session: Session, entry: AuditEntry) -> int:
-    """`record_execution` for callers that only need the new row's id (the gate, on every call)."""
+def append_execution(session: Session, entry: AuditEntry, expected_head: ChainHead | None = None) -> int:
+    """`record_execution` for callers that only need the new row's id (the gate, on every call).
+
+    `expected_head`: the head as the caller read it before its transaction. The row is then chained onto it,
+    and the head moved only if it is still that head, without reading it again: on PostgreSQL one statement
+    and no lock taken first (a round trip fewer), on SQLite (whose BEGIN IMMEDIATE holds the lock already)
+    the UPDATE then the INSERT. If another writer moved the head meanwhile, nothing was written and the row
+    is chained as without it, onto the head read under the lock."""
+    connection = session.connection()
+    if expected_head is not None:
+        values = _row_values(entry, expected_head.seq, expected_head.row_hash, utcnow())
+        still = {**_moves(values), "prev_seq": expected_head.seq, "prev_hash": expected_head.row_hash}
+        row_id: int | None
+        if connection.dialect.name == "postgresql":
+            row_id = connection.execute(_INSERT_IF_HEAD_IS, {**_row_parameters(values), **still}).scalar()
+        elif connection.execute(_MOVE_HEAD_IF_STILL, still).rowcount == 1:
+            row_id = connection.execute(_INSERT_ROW, values).scalar_one()
+        else:
+            row_id = None
+        if row_id is not None:
+            _forget_cached_head(session, entry.merchant_id)
+            return int(row_id)
     return _append(session, entry)[0]
 
 
@@ -173,8 +218,33 @@ def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
     connection = session.connection()
     head = _locked_head(connection, entry.merchant_id)
     prev_seq, prev_hash = (head.seq, head.row_hash) if head is not None else (0, GENESIS)
+    values = _row_values(entry, prev_seq, prev_hash, utcnow())
+    if head is not None and connection.dialect.name == "postgresql":
+        # The head is locked (FOR UPDATE), so the UPDATE finds it: scalar_one fails loudly if it did not.
+        row_id = connection.execute(_INSERT_MOVING_HEAD, {**_row_parameters(values), **_moves(values)}).scalar_one()
+    else:
+        row_id = connection.execute(_INSERT_ROW, values).scalar_one()
+        if head is None:
+            connection.execute(_NEW_HEAD, {"merchant_id": entry.merchant_id, "seq": values["seq"],
+                                           "row_hash": values["row_hash"]})
+        else:
+            connection.execute(_MOVE_HEAD, _moves(values))
+    _forget_cached_head(session, entry.merchant_id)
+    return row_id, values
+
+
+def _row_parameters(values: dict[str, Any]) -> dict[str, Any]:
+    return {f"row_{name}": value for name, value in values.items()}
+
+
+def _moves(values: dict[str, Any]) -> dict[str, Any]:
+    return {"head_merchant_id": values["merchant_id"], "new_seq": values["seq"], "new_hash": values["row_hash"]}
+
+
+def _row_values(entry: AuditEntry, prev_seq: int, prev_hash: str, created_at: datetime) -> dict[str, Any]:
+    """Every column of the row chained after (prev_seq, prev_hash), its hash included."""
     content: dict[str, Any] = {
-        "merchant_id": entry.merchant_id, "seq": prev_seq + 1, "created_at": utcnow(), "agent_id": entry.agent_id,
+        "merchant_id": entry.merchant_id, "seq": prev_seq + 1, "created_at": created_at, "agent_id": entry.agent_id,
         "run_id": entry.run_id, "tool": entry.tool, "surface": entry.surface, "mutating": entry.mutating,
         "input_bytes": entry.input_bytes, "args_redacted": stored(entry.args), "decision": entry.decision,
         "reasons": stored(entry.reasons), "reason_codes": list(entry.reason_codes),
@@ -189,17 +259,8 @@ def _append(session: Session, entry: AuditEntry) -> tuple[int, dict[str, Any]]:
     if entry.call_key:
         content["call_key"] = entry.call_key
     keys = current_audit_keys()
-    values = {"rationale": None, "call_key": None, **content, "prev_hash": prev_hash, "key_id": keys.primary_id,
-              "row_hash": chain_hash(prev_hash, content, keys.primary_id, keys)}
-    row_id = connection.execute(_INSERT_ROW, values).scalar_one()
-    if head is None:
-        connection.execute(_NEW_HEAD, {"merchant_id": entry.merchant_id, "seq": values["seq"],
-                                       "row_hash": values["row_hash"]})
-    else:
-        connection.execute(_MOVE_HEAD, {"head_merchant_id": entry.merchant_id, "new_seq": values["seq"],
-                                        "new_hash": values["row_hash"]})
-    _forget_cached_head(session, entry.merchant_id)
-    return row_id, values
+    return {"rationale": None, "call_key": None, **content, "prev_hash": prev_hash, "key_id": keys.primary_id,
+            "row_hash": chain_hash(prev_hash, content, keys.primary_id, keys)}
 
 
 def _forget_cached_head(session: Session, merchant_id: str) -> None:

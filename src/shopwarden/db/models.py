@@ -188,7 +188,8 @@ class CachedPerformance(SQLModel, table=True):
     """Daily ads metrics per campaign / ad group; purged after 30 days (fetched_at)."""
 
     __tablename__ = "cached_performance"
-    __table_args__ = (UniqueConstraint("merchant_id", "level", "object_id", "stat_date"),)
+    __table_args__ = (UniqueConstraint("merchant_id", "level", "object_id", "stat_date"),
+                      Index("ix_cached_performance_object_owner", "object_id", "merchant_id"))  # tenancy
 
     id: int | None = Field(default=None, primary_key=True)
     merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)
@@ -212,7 +213,10 @@ class BudgetLedgerEntry(SQLModel, table=True):
     """
 
     __tablename__ = "budget_ledger"
-    __table_args__ = (Index("ix_budget_ledger_object_day", "merchant_id", "object_type", "object_id", "day"),)
+    __table_args__ = (Index("ix_budget_ledger_object_day", "merchant_id", "object_type", "object_id", "day"),
+                      Index("ix_budget_ledger_object_owner", "object_id", "merchant_id"),  # tenancy
+                      Index("ix_budget_ledger_account_day", "merchant_id", "advertiser_id", "day", "object_type",
+                            "object_id"))
 
     id: int | None = Field(default=None, primary_key=True)
     merchant_id: str = Field(foreign_key="merchants.id", index=True, max_length=64)

@@ -34,7 +34,7 @@ from shopwarden.agents.specs import AgentSpec
 from shopwarden.approvals import queue as approvals
 from shopwarden.audit import chain as audit
 from shopwarden.db.engine import NO_WAIT, WriteLockBusy, read_only, session_scope
-from shopwarden.db.models import Approval, Merchant, ToolExecution
+from shopwarden.db.models import Approval, AuditHead, Merchant, ToolExecution
 from shopwarden.db.tables import table_of
 from shopwarden.domain.limits import effective_limits
 from shopwarden.errors import ApprovalConflict, NotFound, PlatformError, ShopwardenError
@@ -55,8 +55,12 @@ POLICY_THREADS = 2
 T = TypeVar("T")
 
 _merchants = table_of(Merchant)
-_MERCHANT = select(_merchants.c.id, _merchants.c.autonomy, _merchants.c.limits).where(
-    _merchants.c.id == bindparam("merchant_id"))
+_heads = table_of(AuditHead)
+# With the merchant, its audit chain's head as it is now: the audit write chains onto it without locking
+# it first when no other writer moved it meanwhile (audit.append_execution's expected_head).
+_MERCHANT = (select(_merchants.c.id, _merchants.c.autonomy, _merchants.c.limits, _heads.c.seq, _heads.c.row_hash)
+             .select_from(_merchants.outerjoin(_heads, _heads.c.merchant_id == _merchants.c.id))
+             .where(_merchants.c.id == bindparam("merchant_id")))
 _executions = table_of(ToolExecution)
 _FIRST_ATTEMPT = (select(_executions.c.id, _executions.c.outcome, _executions.c.decision, _executions.c.reasons,
                          _executions.c.reason_codes, _executions.c.policy_version, _executions.c.approval_id,
@@ -85,6 +89,7 @@ class _OwnTables:
     refused: ToolResult | None = None  # tenancy: a named resource is not this merchant's
     replayed: ToolResult | None = None  # the call was already made under its call key: what it got then
     ahead: Any = None  # the tool's own read-ahead (Tool.read_ahead), None when it did not run
+    head: audit.ChainHead | None = None  # the merchant's audit chain head when the pass read it
 
 
 class _DeadBeforeCommit(Exception):
@@ -107,6 +112,7 @@ class _Pass:
     input_bytes: int | None = None  # the size of an input too large to keep (the row holds an excerpt)
     reached_platform: bool = False  # a write was sent (its outcome may be unknown): never run it again blindly
     ahead: Any = None  # the tool's read-ahead, handed on to its effect recorder
+    head: audit.ChainHead | None = None  # the audit chain's head as the read pass found it (it may move)
 
 
 NOT_SENT = "nothing was sent to the platform; the approval is pending again: approve it to retry"
@@ -192,6 +198,7 @@ class Gate:
             log.info("%s for %s answered from audit row %s (call key %s)", tool.name, call.merchant_id,
                      own.replayed.execution_id, call.call_key)
             return own.replayed
+        run.head = own.head
         if own.refused is not None:
             return await self._record(run, own.refused)
         ctx = self._context(call.merchant_id)
@@ -442,7 +449,7 @@ class Gate:
             platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
             rationale=call.rationale or None, call_key=call.replay_key() if tool and tool.mutating else None,
         )
-        row_id = audit.append_execution(session, entry)
+        row_id = audit.append_execution(session, entry, expected_head=run.head)
         if run.effect is not None and tool is not None and tool.record_effect is not None:
             effect = AppliedChange(run.effect.merchant_id, run.effect.args, run.effect.state, row_id, approval_id,
                                 run.effect.read_ahead)
@@ -473,6 +480,7 @@ class Gate:
             if row is None:
                 return _OwnTables(None)
             merchant = MerchantFacts(row.id, row.autonomy, dict(row.limits or {}))
+            head = None if row.seq is None else audit.ChainHead(row.seq, row.row_hash)
             if replay_key is not None:
                 first = connection.execute(_FIRST_ATTEMPT, {"merchant_id": merchant_id, "call_key": replay_key}).first()
                 if first is not None:
@@ -480,8 +488,8 @@ class Gate:
             owner = tool.owner(connection, args) if tool.owner is not None else None
             refused = gate_tenancy.refusal(connection, merchant_id, args)
             if refused is not None:
-                return _OwnTables(merchant, owner, denied(tool.name, [refused[0]], [refused[1]]))
-            return _OwnTables(merchant, owner, ahead=self._read_ahead(connection, merchant_id, tool, args))
+                return _OwnTables(merchant, owner, denied(tool.name, [refused[0]], [refused[1]]), head=head)
+            return _OwnTables(merchant, owner, ahead=self._read_ahead(connection, merchant_id, tool, args), head=head)
 
     def _read_ahead(self, connection: Connection, merchant_id: str, tool: Tool, args: Any) -> Any:
         if tool.read_ahead is None or not tool.mutating:

@@ -36,10 +36,16 @@ _PRODUCT = select(col(Product.merchant_id)).where(col(Product.product_id) == bin
 
 def _attributed(mine: bool) -> Any:
     """Whether our ledger or performance cache attributes the object to this merchant (`mine`) or to another."""
-    def of(table: Any) -> Any:
-        same = col(table.merchant_id) == bindparam("m") if mine else col(table.merchant_id) != bindparam("m")
-        return exists().where(col(table.object_id) == bindparam("id"), same)
-    return or_(of(BudgetLedgerEntry), of(CachedPerformance))
+    def of(table: Any, merchant: Any) -> Any:
+        return exists().where(col(table.object_id) == bindparam("id"), merchant)
+
+    def owned(table: Any) -> Any:
+        merchant_id = col(table.merchant_id)
+        if mine:
+            return of(table, merchant_id == bindparam("m"))
+        # "another merchant" as two range seeks on (object_id, merchant_id): `!=` reads every entry of the object.
+        return or_(of(table, merchant_id < bindparam("m")), of(table, merchant_id > bindparam("m")))
+    return or_(owned(BudgetLedgerEntry), owned(CachedPerformance))
 
 
 # One statement, however many ledger entries the object has: (attributed to this merchant, to another).

@@ -23,6 +23,7 @@ identifiers an auditor needs to trace a call and grant nothing on their own:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -53,6 +54,7 @@ def register_secret(value: str | None) -> None:
             _by_length = tuple(sorted(_secrets, key=len, reverse=True))
 
 
+@functools.lru_cache(maxsize=4096)  # a pure function of the name: every audit row asks it again for the same keys
 def is_secret_key(key: str) -> bool:
     return key.lower() not in PUBLIC_IDENTIFIERS and bool(_SECRET_KEY.search(key))
 

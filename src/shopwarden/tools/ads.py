@@ -99,9 +99,9 @@ class LedgerToday:
 
 
 def _read_ledger(connection: Connection, ctx: ToolContext, args: UpdateBudgetArgs, day: date) -> LedgerToday:
-    ref = _ledger_ref(ctx.merchant_id, args)
-    return LedgerToday(day, budget_ledger.first_start_of_day(connection, ref, day),
-                       budget_ledger.account_increase_today(connection, ctx.merchant_id, args.advertiser_id, day))
+    # One statement: the object's first entry of the day is among its ad account's (a budget is never an ROI target).
+    today = budget_ledger.account_day(connection, ctx.merchant_id, args.advertiser_id, day)
+    return LedgerToday(day, today.start_of_day(args.object_type, args.object_id), today.increase)
 
 
 def _ledger_ahead(connection: Connection, ctx: ToolContext, args: UpdateBudgetArgs) -> LedgerToday | None:

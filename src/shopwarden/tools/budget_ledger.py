@@ -64,7 +64,7 @@ def _account_increase_statement() -> Select[Any]:
     )
     first, latest = _table.alias("first"), _table.alias("latest")
     return (
-        select(first.c.start_of_day_budget, latest.c.budget_after)
+        select(ends.c.object_type, ends.c.object_id, first.c.start_of_day_budget, latest.c.budget_after)
         .join(ends, first.c.id == ends.c.first_id)
         .join(latest, latest.c.id == ends.c.last_id)
     )
@@ -87,16 +87,34 @@ def first_start_of_day(session: Session | Connection, ref: ObjectRef, day: date)
     return None if found is None else Decimal(found)
 
 
-def account_increase_today(session: Session | Connection, merchant_id: str, advertiser_id: str,
-                           day: date) -> Decimal:
-    """Sum over the account's objects of max(0, latest budget - start-of-day budget) for `day`.
+@dataclass(frozen=True)
+class AccountDay:
+    """An ad account's budget changes on one day: (start-of-day, latest) budget of each object changed."""
 
-    One row per object changed today (first and latest entry found in SQL), however many
-    changes were made.
-    """
+    budgets: dict[tuple[str, str], tuple[Decimal, Decimal]]  # (object_type, object_id) -> (start of day, latest)
+
+    def start_of_day(self, object_type: str, object_id: str) -> Decimal | None:
+        """`first_start_of_day` of one of the account's budgets (its entries all carry this advertiser)."""
+        found = self.budgets.get((object_type, object_id))
+        return None if found is None else found[0]
+
+    @property
+    def increase(self) -> Decimal:
+        """Sum over the account's objects of max(0, latest budget - start-of-day budget)."""
+        return sum((max(Decimal(0), after - start) for start, after in self.budgets.values()), Decimal(0))
+
+
+def account_day(session: Session | Connection, merchant_id: str, advertiser_id: str, day: date) -> AccountDay:
+    """One row per object changed on `day` (first and latest entry found in SQL), however many changes were made."""
     rows = _connection(session).execute(_ACCOUNT_INCREASE,
                                         {"merchant_id": merchant_id, "advertiser_id": advertiser_id, "day": day})
-    return sum((max(Decimal(0), Decimal(after) - Decimal(start)) for start, after in rows), Decimal(0))
+    return AccountDay({(kind, object_id): (Decimal(start), Decimal(after)) for kind, object_id, start, after in rows})
+
+
+def account_increase_today(session: Session | Connection, merchant_id: str, advertiser_id: str,
+                           day: date) -> Decimal:
+    """Sum over the account's objects of max(0, latest budget - start-of-day budget) for `day`."""
+    return account_day(session, merchant_id, advertiser_id, day).increase
 
 
 def _connection(session: Session | Connection) -> Connection:
