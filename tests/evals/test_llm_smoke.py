@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from llm_fakes import DROPS_TOOL_TEMPLATE, native_smoke_script, scripted, smoke_script
+from llm_fakes import DROPS_TOOL_TEMPLATE, native_smoke_script, next_step, scripted, smoke_script
 
 from shopwarden.agents.strategies.llm_calls import ModelProfile
 from shopwarden.config import get_settings
@@ -118,3 +118,27 @@ def test_a_model_without_its_template_is_refused_with_the_reason(tmp_path: Path)
                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert done.returncode == 2
     assert "--model needs --template: the checks read the prompt as the model's template renders it" in done.stderr
+
+
+async def test_a_model_that_is_never_refused_fails_the_refusals_check(tmp_path: Path):
+    """Nothing to check is not a pass: a model that only says it is done shows nothing about refusals."""
+    model = scripted(*[next_step(f"d{i}", done=True) for i in range(4)])
+
+    report = await llm_smoke.run_smoke(model, DROPS_TOOL_TEMPLATE, tmp_path / "data", LLAMA)
+
+    assert dict((n, ok) for n, ok, _ in report.checks) == {"completed": True, "parsed": True, "in policy": True,
+                                                           "refusals": False}
+    assert "no refusal was followed by a model call" in report.checks[-1][2]
+
+
+async def test_the_probe_gives_a_quiet_model_a_refusal_to_hear(tmp_path: Path):
+    """The probe answers the first call only: the jump is refused, and the model's own next call carries why."""
+    quiet = scripted(*[next_step(f"d{i}", done=True) for i in range(4)])
+    model = llm_smoke.with_probe_first(quiet, llm_smoke.probe_reply())
+
+    report = await llm_smoke.run_smoke(model, DROPS_TOOL_TEMPLATE, tmp_path / "data", LLAMA)
+
+    assert report.ok, report.render()
+    assert dict((n, d) for n, _, d in report.checks)["refusals"] == (
+        "1 refusals followed by a model call, each in its rendered prompt")
+    assert "smoke probe" in report.summary_text or report.usage["growth_marketer"].calls == 2

@@ -8,6 +8,12 @@ It proves the plumbing, not the judgement (SmolLM2-135M does not decide well). F
   parsed      every model call was read in full or recorded as malformed (none failed)
   in policy   every mutation that ran was one the policy allowed, and the audit chain verifies
   refusals    every refusal an agent had a later model call for is in that call's rendered prompt
+              (at least one: a check with nothing to check fails)
+
+SmolLM2-135M never proposes a change the gate could refuse, so on the real model the Growth
+Marketer's first reply is a scripted probe (`--no-probe` to leave it out): a budget jump the hard
+limit refuses. The model's next call must then carry that refusal in its rendered prompt; every
+other reply is the model's own.
 
 "Rendered prompt" is the text the model reads: the conversation put through the model's own chat
 template (the GGUF's `tokenizer.chat_template`, rendered the way llama.cpp's Jinja formatter
@@ -33,8 +39,8 @@ from typing import Any
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, convert_to_openai_messages
-from langchain_core.outputs import LLMResult
+from langchain_core.messages import AIMessage, BaseMessage, convert_to_openai_messages
+from langchain_core.outputs import ChatGeneration, ChatResult, LLMResult
 
 from shopwarden import audit
 from shopwarden.agents import deps_from_runtime, run_cycle
@@ -57,6 +63,9 @@ LIMITS = {"restock_days_of_cover": 3}
 # 3,000-token prompt, then a JSON reply) takes minutes, not the seconds the agents' defaults allow
 # a hosted model. Its calls get the time they need; their number is capped so one cycle ends.
 SMOLLM2_LIMITS: dict[str, float] = {"model_timeout_seconds": 900, "max_model_seconds": 1800, "max_model_calls": 2}
+# The probe's jump: the scenario's best campaign (budget 120) to 5,000, past the hard change limit.
+PROBE_ARGS = {"advertiser_id": "7000000000000000001", "object_type": "campaign", "object_id": "1800000000000000001",
+              "budget": "5000"}
 PROFILES = {"llama.cpp": ModelProfile("single_function", "user_text"), "tool-messages": ModelProfile()}
 
 
@@ -197,11 +206,42 @@ def _in_policy(engine: Any, merchant_id: str, run_id: str) -> tuple[str, bool, s
 
 def _refusals_heard(log: list[Observed]) -> tuple[str, bool, str]:
     due = [(o, r) for o in log if o.prompts for r in o.refusals]
+    if not due:
+        return "refusals", False, "no refusal was followed by a model call: nothing showed that refusals reach it"
     missed = [f"{o.agent_id}: {r.tool} ({r.reasons[0] if r.reasons else r.outcome})" for o, r in due
               if not all(_mentions(o.prompts, reason) for reason in r.reasons or [r.outcome])]
     if missed:
         return "refusals", False, "not in the rendered prompt: " + "; ".join(missed[:5])
     return "refusals", True, f"{len(due)} refusals followed by a model call, each in its rendered prompt"
+
+
+def probe_reply() -> AIMessage:
+    """The llama.cpp profile's `next_step` reply proposing the refused jump (see the module docstring)."""
+    call = {"tool": "update_budget", "args": PROBE_ARGS,
+            "rationale": "smoke probe: a jump the hard limit refuses, so the next call must hear why"}
+    return AIMessage(content="", tool_calls=[{"name": "next_step", "id": "smoke-probe",
+                                              "args": {"calls": [call], "done": False, "message": ""}}])
+
+
+def with_probe_first(model: BaseChatModel, reply: AIMessage) -> BaseChatModel:
+    """`model`, answering its first call with `reply` instead of generating (callbacks still see the call)."""
+    pending = [reply]
+    generate, agenerate = model._generate, model._agenerate
+
+    def first_or_model(messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        if pending:
+            return ChatResult(generations=[ChatGeneration(message=pending.pop())])
+        return generate(messages, *args, **kwargs)
+
+    async def first_or_model_async(messages: list[BaseMessage], *args: Any, **kwargs: Any) -> ChatResult:
+        if pending:
+            return ChatResult(generations=[ChatGeneration(message=pending.pop())])
+        return await agenerate(messages, *args, **kwargs)
+
+    # Instance attributes shadow the class's methods; pydantic's __setattr__ would refuse a non-field.
+    object.__setattr__(model, "_generate", first_or_model)
+    object.__setattr__(model, "_agenerate", first_or_model_async)
+    return model
 
 
 def smollm2_path() -> Path:
@@ -235,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="module:factory of a langchain chat model (default: SmolLM2 on llama.cpp)")
     parser.add_argument("--template", type=Path, help="the model's chat template (Jinja), needed with --model")
     parser.add_argument("--profile", choices=sorted(PROFILES), help="what the runtime can do (default: detected)")
+    parser.add_argument("--no-probe", action="store_true",
+                        help="SmolLM2: no scripted first reply (the refusals check then needs the model's own)")
     args = parser.parse_args(argv)
     model_limits: Mapping[str, float] | None
     if args.model:
@@ -243,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         model, template, model_limits = load_model(args.model), args.template.read_text(), None
     else:
         (model, template), model_limits = smollm2_model(), SMOLLM2_LIMITS
+        if not args.no_probe:
+            model = with_probe_first(model, probe_reply())
     profile = PROFILES[args.profile] if args.profile else None
     with tempfile.TemporaryDirectory(prefix="shopwarden-smoke-") as scratch:
         report = asyncio.run(run_smoke(model, template, args.data_dir or Path(scratch) / "data", profile,
