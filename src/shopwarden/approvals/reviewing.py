@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import update
@@ -20,7 +20,6 @@ from sqlmodel import col, select
 
 from shopwarden import audit
 from shopwarden.approvals import queue as approvals
-from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Reviewer
 from shopwarden.db.tables import rowcount
@@ -38,10 +37,14 @@ class Reviewed:
         return self.result is None
 
 
+Execution = Literal["inline", "queue"]  # the caller's settings.approval_execution
+
+
 async def approve_and_execute(engine: Engine, approval_id: int, *, reviewer: str, runtime_factory: Callable[[], Any],
-                              merchant_id: str | None = None, note: str | None = None) -> Reviewed:
+                              execution: Execution, merchant_id: str | None = None,
+                              note: str | None = None) -> Reviewed:
     """Approve (refusals raise and are audited), then execute inline or queue the execution."""
-    if get_settings().approval_execution == "queue":
+    if execution == "queue":
         from shopwarden.jobs.worker import enqueue_execution
 
         approved = await asyncio.to_thread(approvals.approve, engine, approval_id, reviewer=reviewer,
@@ -108,7 +111,7 @@ def _edit(engine: Engine, approval_id: int, reviewer: str, merchant_id: str, cha
 
 
 async def edit_then_approve(engine: Engine, approval_id: int, *, reviewer: str, merchant_id: str,
-                            changes: dict[str, str], runtime_factory: Callable[[], Any],
+                            changes: dict[str, str], runtime_factory: Callable[[], Any], execution: Execution,
                             note: str | None = None) -> Reviewed:
     """Edit, then approve; the gate decides the edited action again (fresh state, policy) before it runs."""
     if note is not None and (refused := approvals._note_refusal(note, "note")) is not None:
@@ -117,4 +120,4 @@ async def edit_then_approve(engine: Engine, approval_id: int, *, reviewer: str, 
     await asyncio.to_thread(edit_args, engine, approval_id, reviewer=reviewer, merchant_id=merchant_id,
                             changes=changes)
     return await approve_and_execute(engine, approval_id, reviewer=reviewer, merchant_id=merchant_id, note=note,
-                                     runtime_factory=runtime_factory)
+                                     runtime_factory=runtime_factory, execution=execution)

@@ -147,7 +147,8 @@ async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummar
     cycle, action, approval_id = waiting[0]
     console.rule(f"{REVIEWER} approves #{approval_id}: {action.tool} {action.target}")
     reviewed = await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER,
-                                         runtime_factory=lambda: runtime, note="looks good, go live")
+                                         runtime_factory=lambda: runtime, note="looks good, go live",
+                                         execution=runtime.settings.approval_execution)
     result = reviewed.result
     assert result is not None  # inline: the demo's environment never queues executions
     console.print(escape(f"gate: {result.outcome.value} — {'; '.join(result.reasons)}"), highlight=False)

@@ -91,7 +91,7 @@ async def serve(simulator: Any, runtime: Any, sockets: tuple[socket.socket, sock
     from shopwarden.cli.serving import server_for
 
     sim_server = server_for(simulator.asgi_app())
-    console_server = server_for(create_app(runtime.engine, lambda: runtime))
+    console_server = server_for(create_app(runtime.engine, lambda: runtime, runtime.settings))
     tasks = [asyncio.create_task(sim_server.serve(sockets=[sockets[0]])),
              asyncio.create_task(console_server.serve(sockets=[sockets[1]]))]
     while not (sim_server.started and console_server.started):

@@ -47,7 +47,8 @@ async def review(spec: ReviewerSpec, runtime: Any, deps: Any, summary: CycleSumm
         try:
             if decide == "approve":
                 await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER,
-                                          runtime_factory=lambda: runtime, note=f"eval persona {spec.persona}")
+                                          runtime_factory=lambda: runtime, note=f"eval persona {spec.persona}",
+                                          execution=runtime.settings.approval_execution)
                 decisions[str(approval_id)] = "approved"
             elif decide == "reject":
                 await asyncio.to_thread(approvals.reject, runtime.engine, approval_id, reviewer=REVIEWER,

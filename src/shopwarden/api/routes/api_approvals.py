@@ -46,7 +46,8 @@ async def reject(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: Reject
 async def edit_approve(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: EditBody) -> DecisionOut:
     """The edit is audited; the gate decides the edited action again (fresh state, policy) before it runs."""
     reviewed = await edit_then_approve(svc.engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
-                                       changes=body.changes, runtime_factory=svc.runtime, note=body.note)
+                                       changes=body.changes, runtime_factory=svc.runtime, note=body.note,
+                                       execution=svc.app_settings.approval_execution)
     result = reviewed.result.for_agent() if reviewed.result is not None else {"outcome": "queued"}
     return DecisionOut(approval=ApprovalOut.of(reviewed.approval), result=result)
 
@@ -54,6 +55,7 @@ async def edit_approve(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: 
 async def decide_and_execute(svc: Services, who: ReviewerIdentity, approval_id: int, note: str | None) -> DecisionOut:
     """The one approve path for the API and the console page."""
     reviewed = await approve_and_execute(svc.engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
-                                         note=note, runtime_factory=svc.runtime)
+                                         note=note, runtime_factory=svc.runtime,
+                                         execution=svc.app_settings.approval_execution)
     result = reviewed.result.for_agent() if reviewed.result is not None else {"outcome": "queued"}
     return DecisionOut(approval=ApprovalOut.of(reviewed.approval), result=result)

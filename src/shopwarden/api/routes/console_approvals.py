@@ -158,6 +158,7 @@ async def edit_and_approve(svc: Svc, posted: Posted, approval_id: ApprovalId) ->
     try:
         reviewed = await edit_then_approve(svc.engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
                                            changes=changes, runtime_factory=svc.runtime,
+                                           execution=svc.app_settings.approval_execution,
                                            note=posted.form.get("note") or None)
     except ShopwardenError as exc:
         sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
