@@ -4,7 +4,6 @@ every other module takes them, or the values it needs, from its caller."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from test_layout import PACKAGE, _modules
 
@@ -33,11 +32,8 @@ def reads_process_settings(source: str) -> bool:
             config_aliases.update(a.asname or a.name for a in node.names if a.name == "config")
         elif isinstance(node, ast.Import):
             config_aliases.update(a.asname or a.name for a in node.names if a.name == "shopwarden.config")
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Attribute) and node.attr == "get_settings":
-            if ast.unparse(node.value) in config_aliases:
-                return True
-    return False
+    return any(isinstance(node, ast.Attribute) and node.attr == "get_settings"
+               and ast.unparse(node.value) in config_aliases for node in ast.walk(ast.parse(source)))
 
 
 def _in_root(name: str) -> bool:
