@@ -20,7 +20,7 @@ runner = CliRunner()
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 
-def _pending(engine, ttl: timedelta | None = None) -> int:
+def _pending(engine, ttl: timedelta = approvals.DEFAULT_TTL) -> int:
     with session_scope(engine) as session:
         return approvals.create_approval(
             session, merchant_id="m-acme", run_id="r", agent_id="growth_marketer", tool="enable_ads",

@@ -103,7 +103,7 @@ def approve_command(
     reviewed = asyncio.run(approve_and_execute(get_engine(), approval_id, reviewer=who.name,
                                                merchant_id=who.merchant_id, note=note,
                                                runtime_factory=build_runtime,
-                                               execution=get_settings().approval_execution))
+                                               settings=get_settings()))
     if reviewed.result is None:
         console.print(f"approval {approval_id} approved by {escape(who.name)}; its execution is queued for a worker")
         return
@@ -122,10 +122,12 @@ def reject_command(
 ) -> None:
     """Reject a pending approval (as the reviewer whose token you give); nothing is executed."""
     from shopwarden import approvals
+    from shopwarden.config import get_settings
 
     require_current_schema()
     who = reviewer_identity()
-    approvals.reject(get_engine(), approval_id, reviewer=who.name, reason=reason, merchant_id=who.merchant_id)
+    approvals.reject(get_engine(), approval_id, reviewer=who.name, reason=reason, merchant_id=who.merchant_id,
+                     distinct_approver=get_settings().require_distinct_approver)
     console.print(f"approval {approval_id} rejected by {escape(who.name)}", highlight=False)
 
 

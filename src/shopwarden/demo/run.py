@@ -148,7 +148,7 @@ async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummar
     console.rule(f"{REVIEWER} approves #{approval_id}: {action.tool} {action.target}")
     reviewed = await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER,
                                          runtime_factory=lambda: runtime, note="looks good, go live",
-                                         execution=runtime.settings.approval_execution)
+                                         settings=runtime.settings)
     result = reviewed.result
     assert result is not None  # inline: the demo's environment never queues executions
     console.print(escape(f"gate: {result.outcome.value} — {'; '.join(result.reasons)}"), highlight=False)
@@ -168,7 +168,8 @@ async def _reject_one(console: Console, runtime, cycles: list[CycleSummary]) -> 
     if len(waiting) < 2 or not decided:  # one stays waiting, for the person who looks further
         return
     approval_id = min(decided)
-    approvals.reject(runtime.engine, approval_id, reviewer=REVIEWER, reason="recount the delivery first")
+    approvals.reject(runtime.engine, approval_id, reviewer=REVIEWER, reason="recount the delivery first",
+                     distinct_approver=runtime.settings.require_distinct_approver)
     console.print(f"{REVIEWER} rejects #{approval_id}: recount the delivery first", highlight=False)
 
 

@@ -149,7 +149,7 @@ async def _approve_everything(runtime: Any, deps: Any, summary: CycleSummary) ->
     decisions = {}
     for approval_id in summary.waiting_approval_ids():
         await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER, runtime_factory=lambda: runtime,
-                                  execution=runtime.settings.approval_execution, note="eval: approve all")
+                                  settings=runtime.settings, note="eval: approve all")
         decisions[str(approval_id)] = "approved"
     return await resume_cycle(deps, summary.run_id, decisions)
 
