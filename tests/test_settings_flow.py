@@ -12,11 +12,11 @@ from test_layout import PACKAGE, _modules
 COMPOSITION_ROOT = ("shopwarden.config", "shopwarden.runtime", "shopwarden.cli", "shopwarden.api.app")
 
 # Still reading the process settings themselves (issue 13, item 3): this list may only shrink.
+# resources and security.connections (the vault, hence the audit keys) are reached from deep inside
+# (scenarios, tool manifests, every audit write); until they are handed their settings, the demo's and
+# eval's set-up (evals.setup, evals.isolation) also export the run's settings to the process environment.
 NOT_YET_CONVERTED = frozenset({
-    "shopwarden.resources", "shopwarden.security.connections", "shopwarden.approvals.queue",
-    "shopwarden.demo.run", "shopwarden.demo.sandbox",
-    "shopwarden.evals.isolation", "shopwarden.evals.llm_smoke", "shopwarden.evals.runner",
-    "shopwarden.evals.score", "shopwarden.evals.setup",
+    "shopwarden.resources", "shopwarden.security.connections", "shopwarden.evals.isolation", "shopwarden.evals.setup",
 })
 
 

@@ -58,7 +58,6 @@ async def prepare(*, data_dir: Path, scenario: str, seed: int, days: float, simu
                                                                                                         SandboxInfo]:
     """A fresh data dir, the simulator, the seeded merchant (connected), `days` of market history."""
     from shopwarden.api.auth import issue_token
-    from shopwarden.config import get_settings
     from shopwarden.db.engine import engine_for, upgrade
     from shopwarden.evals.setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant
     from shopwarden.platforms.simulator import Simulator
@@ -68,9 +67,9 @@ async def prepare(*, data_dir: Path, scenario: str, seed: int, days: float, simu
     prepare_environment(data_dir)
     simulator = Simulator.from_scenario(find_scenario(scenario), seed=seed, skew_reference="virtual")
     simulator.serve_at(simulator_url)
-    point_settings_at(simulator, simulator.credentials.settings_env(simulator_url))
-    upgrade(engine_for(get_settings().effective_database_url))
-    runtime = build_runtime(simulator=simulator)
+    settings = point_settings_at(simulator, simulator.credentials.settings_env(simulator_url))
+    upgrade(engine_for(settings.effective_database_url))
+    runtime = build_runtime(settings, simulator=simulator)
     seeded = await seed_merchant(runtime, autonomy="guarded")
     if days > 0:
         simulator.advance(days=days)
