@@ -42,6 +42,7 @@ import psycopg
 from sqlalchemy import event
 
 from shopwarden.agents.specs import AgentSpec
+from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, make_engine, session_scope, upgrade
 from shopwarden.db.models import Connection, Merchant
 from shopwarden.gate.calls import Outcome, ToolCall, ToolResult
@@ -194,7 +195,7 @@ class Wire:
 
 async def overhead(url: str, label: str, calls: int, trace_dir: Path) -> list[Figures]:
     engine = _prepare(url)
-    policy = TimedPolicy(load_engine())
+    policy = TimedPolicy(load_engine(get_settings()))
     gate = _instant_gate(engine, InstantAds(), policy)
     records = _timed_record(gate)
     wire = Wire(engine, trace_dir / f"trace-{label}.txt")
@@ -272,8 +273,6 @@ async def _simulated_runtime(data_dir: Path) -> tuple[Any, str, list[tuple[str, 
     prepare_environment(data_dir)
     sim = Simulator.from_scenario("small_shop", seed=7)
     point_settings_at(sim)
-    from shopwarden.config import get_settings
-
     upgrade(engine_for(get_settings().effective_database_url))
     seeded = await seed_merchant(build_runtime(simulator=sim), autonomy="guarded")
     runtime = build_runtime(simulator=sim)

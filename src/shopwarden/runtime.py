@@ -18,6 +18,7 @@ import httpx
 from sqlalchemy.engine import Engine
 
 from shopwarden.agents.specs import AgentSpec, load_agent_specs
+from shopwarden.approvals.queue import ttl_of
 from shopwarden.config import Settings, get_settings
 from shopwarden.db.engine import engine_for
 from shopwarden.gate.pipeline import Gate
@@ -45,7 +46,7 @@ class Runtime:
     def __post_init__(self) -> None:
         self.gate = Gate(engine=self.engine, policy=self.policy, context_for=self.tool_context,
                          agent_specs=self.agent_specs, default_limits=default_limits(), clock=self.clock,
-                         agent_lookup=self._registered_agent)
+                         agent_lookup=self._registered_agent, approval_ttl=ttl_of(self.settings))
 
     def _registered_agent(self, agent_id: str) -> AgentSpec | None:
         """An agent registered at run time: an active MCP client (`mcp:<client id>`)."""

@@ -37,7 +37,8 @@ async def launched(stack: Stack) -> tuple[str, str, str]:
                         campaign_name="Best seller - GMV Max", item_group_ids=[product_id], budget="100",
                         roas_bid="3")
     reviewed = await approve_and_execute(stack.runtime.engine, queued.approval_id, reviewer=REVIEWER,
-                                         runtime_factory=lambda: stack.runtime)
+                                         runtime_factory=lambda: stack.runtime,
+                                         settings=stack.runtime.settings)
     assert reviewed.result is not None and reviewed.result.outcome == Outcome.EXECUTED
     return store_id, product_id, str(reviewed.result.data["campaign_id"])
 
@@ -64,7 +65,8 @@ async def test_a_launch_is_held_for_a_reviewer_in_guarded_and_nothing_is_sent_un
     assert creates(stack) == []
 
     reviewed = await approve_and_execute(stack.runtime.engine, queued.approval_id, reviewer=REVIEWER,
-                                         runtime_factory=lambda: stack.runtime)
+                                         runtime_factory=lambda: stack.runtime,
+                                         settings=stack.runtime.settings)
     assert reviewed.result is not None and reviewed.result.outcome == Outcome.EXECUTED
     (create,) = creates(stack)
     assert "operation_status" not in create.body

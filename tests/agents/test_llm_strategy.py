@@ -15,13 +15,13 @@ def test_an_entry_point_gives_the_chat_model_for_both_agents(monkeypatch: pytest
     monkeypatch.setenv("SHOPWARDEN_MODEL", "cycle_fakes:scripted_model")
     get_settings.cache_clear()
 
-    strategies = strategies_from_settings()
+    strategies = strategies_from_settings(get_settings())
 
     assert {type(s) for s in strategies.values()} == {LLMStrategy}
 
 
 def test_without_a_model_the_rules_run():
-    assert isinstance(strategies_from_settings()[GROWTH], GrowthRules)
+    assert isinstance(strategies_from_settings(get_settings())[GROWTH], GrowthRules)
 
 
 @pytest.mark.parametrize(("entry_point", "message"), [

@@ -19,6 +19,7 @@ from gate_fakes import ADVERTISER, FakeAds, FakeCampaign
 from shopwarden.agents.specs import AgentSpec
 from shopwarden.api.auth import issue_token
 from shopwarden.audit.chain import start_chain
+from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant
 from shopwarden.gate.pipeline import Gate
@@ -64,7 +65,7 @@ def runtime(engine, merchant, fake_ads: FakeAds) -> SimpleNamespace:
         session.add(Merchant(id="m-other", autonomy="guarded"))
         session.flush()
         start_chain(session, "m-other", created_by="test")  # every merchant has a chain to verify
-    gate = Gate(engine=engine, policy=load_engine(), agent_specs=AGENTS, default_limits=default_limits(),
+    gate = Gate(engine=engine, policy=load_engine(get_settings()), agent_specs=AGENTS, default_limits=default_limits(),
                 context_for=lambda m: ToolContext(m, engine, ads_factory=lambda: fake_ads), tools=registry())
     return SimpleNamespace(gate=gate)
 

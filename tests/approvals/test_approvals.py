@@ -15,7 +15,7 @@ from shopwarden.db.models import Approval, Merchant, ToolExecution, utcnow
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
 
-def _pending(engine, merchant_id: str = "m-acme", ttl: timedelta | None = None,
+def _pending(engine, merchant_id: str = "m-acme", ttl: timedelta = approvals.DEFAULT_TTL,
              requested_by: str = "growth_marketer") -> int:
     with session_scope(engine) as session:
         approval = approvals.create_approval(
@@ -202,7 +202,9 @@ def test_new_approval_defaults_expiry_to_the_setting_and_has_a_unique_key(engine
 
     monkeypatch.setenv("SHOPWARDEN_APPROVAL_TTL_HOURS", "2")
     get_settings.cache_clear()
-    first, second = approvals.get_approval(engine, _pending(engine)), approvals.get_approval(engine, _pending(engine))
+    ttl = approvals.ttl_of(get_settings())  # what the runtime hands its gate
+    first = approvals.get_approval(engine, _pending(engine, ttl=ttl))
+    second = approvals.get_approval(engine, _pending(engine, ttl=ttl))
     assert first.status == "pending"
     assert timedelta(hours=2) - timedelta(seconds=5) < first.expires_at - first.created_at <= timedelta(hours=2)
     assert first.idempotency_key != second.idempotency_key and len(first.idempotency_key) == 32
@@ -270,7 +272,8 @@ def test_requester_cannot_approve_own_request_unless_the_rule_is_off(engine, rev
         approvals.approve(engine, approval_id, reviewer="bob")
     monkeypatch.setenv("SHOPWARDEN_REQUIRE_DISTINCT_APPROVER", "false")
     get_settings.cache_clear()
-    assert approvals.approve(engine, approval_id, reviewer="bob").status == "approved"
+    distinct = get_settings().require_distinct_approver  # what every caller of approve hands it
+    assert approvals.approve(engine, approval_id, reviewer="bob", distinct_approver=distinct).status == "approved"
 
 
 def test_unknown_approval_is_not_found_and_still_audited(engine, reviewers) -> None:

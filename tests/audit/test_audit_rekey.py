@@ -115,7 +115,7 @@ def test_master_key_rotation_rechains_the_audit_log(engine, merchant, tmp_path, 
     get_settings.cache_clear()
     reset_vault_cache()
     _seed(engine, 3)
-    result = rotate_master_key()
+    result = rotate_master_key(get_settings(), engine)
     assert current_audit_keys().keyring.key_ids == [result.new_key_id]
     assert verify_chain(engine).ok
     with engine.connect() as conn:
@@ -139,5 +139,5 @@ def test_rotation_stops_on_a_broken_chain_and_keeps_both_keys(engine, merchant, 
     with session_scope(engine) as session:
         session.execute(text("UPDATE tool_executions SET tool = 'forged' WHERE seq = 1"))
     with pytest.raises(ConfigError, match="a chain does not verify, so it was not re-keyed"):
-        rotate_master_key()
+        rotate_master_key(get_settings(), engine)
     assert len(Keyring.from_file(key_file).key_ids) == 2

@@ -12,11 +12,16 @@ from typer.testing import CliRunner
 from shopwarden.audit.chain import AuditEntry, record
 from shopwarden.audit.replay import replay
 from shopwarden.cli import app
+from shopwarden.config import get_settings
 from shopwarden.db.models import utcnow
 from shopwarden.policy import load_engine
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 runner = CliRunner()
+
+
+def _policy(policies_dir):
+    return load_engine(get_settings(), policies_dir=policies_dir)
 
 
 def _budget_input(merchant_id: str, new_budget: str) -> dict:
@@ -35,7 +40,7 @@ def _budget_input(merchant_id: str, new_budget: str) -> dict:
 
 def _record_decision(engine, merchant_id: str, budget: str) -> str:
     policy_input = _budget_input(merchant_id, budget)
-    decision = load_engine(policies_dir=POLICIES).decide(policy_input)
+    decision = _policy(POLICIES).decide(policy_input)
     record(engine, AuditEntry(merchant_id=merchant_id, tool="update_budget", mutating=True, outcome="executed",
                               decision=decision.decision, policy_version=decision.policy_version,
                               policy_input=policy_input))
@@ -63,7 +68,7 @@ def history(engine, merchant) -> None:
 
 
 def test_a_stricter_limit_changes_only_the_decisions_it_catches(engine, history, tmp_path) -> None:
-    report = replay(engine, load_engine(policies_dir=_policies_with(tmp_path, daily_budget_change_pct=15)))
+    report = replay(engine, _policy(_policies_with(tmp_path, daily_budget_change_pct=15)))
     assert report.replayed == 4
     assert [(c.merchant_id, c.before, c.after, c.direction) for c in report.changes] == [
         ("m-acme", "allow", "require_approval", "stricter"), ("m-other", "allow", "require_approval", "stricter")]
@@ -72,19 +77,19 @@ def test_a_stricter_limit_changes_only_the_decisions_it_catches(engine, history,
 
 
 def test_a_looser_limit_is_reported_as_looser(engine, history, tmp_path) -> None:
-    report = replay(engine, load_engine(policies_dir=_policies_with(tmp_path, daily_budget_change_pct=40)),
+    report = replay(engine, _policy(_policies_with(tmp_path, daily_budget_change_pct=40)),
                     merchant_id="m-acme")
     assert report.replayed == 3
     assert [(c.before, c.after, c.direction) for c in report.changes] == [("require_approval", "allow", "looser")]
 
 
 def test_the_same_policies_change_nothing(engine, history) -> None:
-    report = replay(engine, load_engine(policies_dir=POLICIES))
+    report = replay(engine, _policy(POLICIES))
     assert (report.replayed, report.changes) == (4, [])
 
 
 def test_since_limits_the_window(engine, history, tmp_path) -> None:
-    policy = load_engine(policies_dir=_policies_with(tmp_path, daily_budget_change_pct=15))
+    policy = _policy(_policies_with(tmp_path, daily_budget_change_pct=15))
     assert replay(engine, policy, since=utcnow() + timedelta(minutes=1)).replayed == 0
     assert replay(engine, policy, since=utcnow() - timedelta(minutes=5)).replayed == 4
 
@@ -98,7 +103,7 @@ def test_cli_table_names_each_change_from_to_with_reasons(engine, history, tmp_p
     assert result.exit_code == 0, result.output
     assert "allow → require_approval (stricter)" in result.output
     assert "1 of 3 decisions would change" in result.output
-    expected_reason = replay(engine, load_engine(policies_dir=stricter), merchant_id="m-acme").changes[0].reasons[0]
+    expected_reason = replay(engine, _policy(stricter), merchant_id="m-acme").changes[0].reasons[0]
     assert expected_reason[:40] in " ".join(result.output.split())
 
 

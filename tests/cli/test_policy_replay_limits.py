@@ -9,6 +9,7 @@ from pathlib import Path
 from installed_cli import shopwarden
 
 from shopwarden.audit.chain import AuditEntry, record
+from shopwarden.config import get_settings
 from shopwarden.policy import default_limits, load_engine
 
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
@@ -30,7 +31,7 @@ def _gate_like_input(budget: str) -> dict:
 
 
 def _history(engine) -> None:
-    engine_now = load_engine(policies_dir=POLICIES)
+    engine_now = load_engine(get_settings(), policies_dir=POLICIES)
     for budget in ("110", "118"):
         policy_input = _gate_like_input(budget)
         decision = engine_now.decide(policy_input)

@@ -20,7 +20,7 @@ runner = CliRunner()
 POLICIES = Path(__file__).resolve().parents[2] / "policies"
 
 
-def _pending(engine, ttl: timedelta | None = None) -> int:
+def _pending(engine, ttl: timedelta = approvals.DEFAULT_TTL) -> int:
     with session_scope(engine) as session:
         return approvals.create_approval(
             session, merchant_id="m-acme", run_id="r", agent_id="growth_marketer", tool="enable_ads",
@@ -179,7 +179,7 @@ def _budget_input(new_budget: str) -> dict:
 
 
 def test_policy_replay_reports_decisions_a_stricter_limit_changes(engine, merchant, tmp_path) -> None:
-    current = load_engine(policies_dir=POLICIES)
+    current = load_engine(get_settings(), policies_dir=POLICIES)
     for budget in ("110", "118"):
         policy_input = _budget_input(budget)
         decision = current.decide(policy_input)

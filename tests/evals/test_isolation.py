@@ -17,8 +17,9 @@ def test_settings_inside_are_the_runs_and_outside_are_restored(tmp_path: Path, m
     before = dict(os.environ)
     policies = tmp_path / "policies"
     policies.mkdir()
-    with isolated_settings(tmp_path / "run", {"SHOPWARDEN_SHOP_APP_KEY": "k"}, policies_dir=policies):
+    with isolated_settings(tmp_path / "run", {"SHOPWARDEN_SHOP_APP_KEY": "k"}, policies_dir=policies) as run:
         settings = get_settings()
+        assert run == settings and run.shop_app_key == "k"  # the settings the run passes down
         assert settings.database_url is None and settings.model is None  # the caller's never leak in
         assert settings.data_dir == (tmp_path / "run").resolve() and settings.policies_dir == policies.resolve()
         assert (tmp_path / "run" / "master.key").is_file()

@@ -10,6 +10,7 @@ import pytest
 from gate_fakes import ADVERTISER, FakeAds, FakeCampaign
 
 from shopwarden.agents.specs import AgentSpec
+from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Reviewer
 from shopwarden.policy import PolicyEngine, default_limits, load_engine
@@ -26,7 +27,7 @@ AGENTS = {
 
 @pytest.fixture(scope="session")
 def policy() -> PolicyEngine:
-    return load_engine()
+    return load_engine(get_settings())
 
 
 @pytest.fixture

@@ -181,7 +181,7 @@ def test_syntax_error_stops_start_up_with_file_and_line(policies_copy: Path) -> 
     lines.insert(9, "broken if {")
     budget.write_text("\n".join(lines) + "\n")
     with pytest.raises(PolicyLoadError) as raised:
-        load_engine(policies_dir=policies_copy)
+        load_engine(get_settings(), policies_dir=policies_copy)
     assert str(raised.value).startswith("shopwarden/budget.rego:1")
     assert raised.value.path == "shopwarden/budget.rego"
     assert raised.value.line is not None and raised.value.line >= 10
@@ -190,21 +190,21 @@ def test_syntax_error_stops_start_up_with_file_and_line(policies_copy: Path) -> 
 def test_broken_data_json_names_the_line(policies_copy: Path) -> None:
     (policies_copy / "data.json").write_text('{\n  "shopwarden": {\n    "limits": {,}\n  }\n}\n')
     with pytest.raises(PolicyLoadError, match=r"data.json:3: is not valid JSON"):
-        load_engine(policies_dir=policies_copy)
+        load_engine(get_settings(), policies_dir=policies_copy)
 
 
 def test_policies_without_a_decision_rule_are_refused(policies_copy: Path) -> None:
     (policies_copy / "shopwarden" / "main.rego").unlink()
     with pytest.raises(PolicyLoadError, match=r"do not define data\.shopwarden\.main\.decision"):
-        load_engine(policies_dir=policies_copy)
+        load_engine(get_settings(), policies_dir=policies_copy)
 
 
 def test_version_is_the_bundle_hash_and_follows_the_limits(policies_copy: Path, policy_bundle: PolicyBundle) -> None:
-    assert load_engine(policies_dir=policies_copy).version == policy_bundle.version
+    assert load_engine(get_settings(), policies_dir=policies_copy).version == policy_bundle.version
     data = json.loads((policies_copy / "data.json").read_text())
     data["shopwarden"]["limits"]["daily_budget_change_pct"] = 30
     (policies_copy / "data.json").write_text(json.dumps(data))
-    changed = load_engine(policies_dir=policies_copy)
+    changed = load_engine(get_settings(), policies_dir=policies_copy)
     assert changed.version != policy_bundle.version
     assert changed.decide(budget_input("130")).decision == "allow"
 
@@ -230,7 +230,7 @@ def test_default_limits_come_from_data_json() -> None:
 
 
 def test_load_engine_is_the_regorus_vm_by_default() -> None:
-    engine = load_engine()
+    engine = load_engine(get_settings())
     assert isinstance(engine, RegorusEngine)
     assert isinstance(engine, PolicyEngine)
 
@@ -238,7 +238,7 @@ def test_load_engine_is_the_regorus_vm_by_default() -> None:
 def test_the_regopy_engine_can_be_chosen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SHOPWARDEN_POLICY_ENGINE", "regopy")
     get_settings.cache_clear()
-    engine = load_engine()
+    engine = load_engine(get_settings())
     assert isinstance(engine, EmbeddedEngine)
     assert isinstance(engine, PolicyEngine)
 
@@ -255,7 +255,7 @@ def test_regorus_decisions_from_many_threads_do_not_mix_inputs(regorus_engine: R
 def test_load_engine_uses_opa_when_the_url_is_set(monkeypatch: pytest.MonkeyPatch, opa_standin) -> None:
     monkeypatch.setenv("SHOPWARDEN_OPA_URL", opa_standin.url)
     get_settings.cache_clear()
-    engine = load_engine()
+    engine = load_engine(get_settings())
     assert isinstance(engine, OpaServerEngine)
     assert engine.address == opa_standin.url
 

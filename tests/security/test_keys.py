@@ -38,7 +38,7 @@ def _seed(engine, count: int) -> None:
 def test_rotation_rewraps_every_record_and_retires_the_old_key(engine, file_keyring) -> None:
     _seed(engine, 5)
     old_id = Keyring.from_file(file_keyring).primary_id
-    result = rotate_master_key()
+    result = rotate_master_key(get_settings(), engine)
     assert result.rewrapped == 5
     assert result.retired_key_ids == [old_id]
     keyring = Keyring.from_file(file_keyring)
@@ -54,7 +54,7 @@ def test_rotation_rewraps_every_record_and_retires_the_old_key(engine, file_keyr
 def test_old_key_alone_cannot_read_rotated_records(engine, file_keyring, monkeypatch) -> None:
     _seed(engine, 1)
     old_key = json.loads(file_keyring.read_text())["keys"][0]
-    rotate_master_key()
+    rotate_master_key(get_settings(), engine)
     monkeypatch.setenv("SHOPWARDEN_MASTER_KEY", old_key)
     get_settings.cache_clear()
     reset_vault_cache()
@@ -66,12 +66,12 @@ def test_interrupted_rotation_leaves_every_record_readable(engine, file_keyring,
     _seed(engine, 3)
     import shopwarden.security.keys as keys
 
-    def crash(_vault: object) -> int:
+    def crash(_engine: object, _vault: object) -> int:
         raise RuntimeError("killed mid-rotation")
 
     monkeypatch.setattr(keys, "_rewrap_all", crash)
     with pytest.raises(RuntimeError):
-        rotate_master_key()
+        rotate_master_key(get_settings(), engine)
     reset_vault_cache()
     assert len(Keyring.from_file(file_keyring).key_ids) == 2  # old key still present
     with session_scope(engine) as session:
@@ -80,14 +80,14 @@ def test_interrupted_rotation_leaves_every_record_readable(engine, file_keyring,
 
 def test_env_key_rotation_requires_an_output_file(engine) -> None:
     with pytest.raises(ConfigError, match="--out"):
-        rotate_master_key()
+        rotate_master_key(get_settings(), engine)
 
 
 def test_env_key_rotation_writes_new_keyring_file(engine, tmp_path, monkeypatch) -> None:
     _seed(engine, 2)
     out = tmp_path / "new.key"
     new_key = b"n" * 32
-    result = rotate_master_key(out=out, new_key=new_key)
+    result = rotate_master_key(get_settings(), engine, out=out, new_key=new_key)
     assert result.new_key_id == key_id_for(new_key)
     assert "SHOPWARDEN_MASTER_KEY_FILE" in result.instructions
     assert base64.b64encode(new_key).decode() not in result.instructions

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.policy import default_limits, load_engine
 from shopwarden.tools import budget_ledger
@@ -80,7 +81,7 @@ def _budget_decision(engine, current: str, requested: str):
     with session_scope(engine) as session:
         start = budget_ledger.start_of_day_budget(session, CAMPAIGN, DAY, Decimal(current))
         increase = account_increase_today(session, "m-acme", "adv1", DAY)
-    return load_engine().decide({
+    return load_engine(get_settings()).decide({
         "tool": "update_budget", "action": "mutate", "now": "2026-03-02T20:00:00Z",
         "args": {"advertiser_id": "adv1", "object_type": "campaign", "object_id": "c1", "budget": requested},
         "merchant": {"id": "m-acme", "autonomy": "guarded", "limits": default_limits()},

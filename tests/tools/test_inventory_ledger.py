@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import select
 
 from shopwarden.agents.specs import AgentSpec
+from shopwarden.config import get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import InventoryLedgerEntry, Product
 from shopwarden.gate.calls import Outcome, ToolCall
@@ -55,7 +56,8 @@ def gate(engine, merchant, shop: FakeShop, clock: Clock) -> Gate:
     with session_scope(engine) as session:
         session.add(Product(merchant_id="m-acme", shop_id="shop1", product_id="p1"))
     agent = AgentSpec(id="growth", allowed_tools=["update_sku_inventory"])
-    return Gate(engine=engine, policy=load_engine(), agent_specs={"growth": agent}, default_limits=default_limits(),
+    return Gate(engine=engine, policy=load_engine(get_settings()), agent_specs={"growth": agent},
+                default_limits=default_limits(),
                 context_for=lambda m: ToolContext(m, engine, shop_factory=lambda: shop, clock=clock),
                 clock=clock, tools=registry())
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy.engine import Engine
 
 from shopwarden.agents.specs import AgentSpec
-from shopwarden.config import get_settings
+from shopwarden.config import Settings
 from shopwarden.gate.calls import ToolCall, ToolResult
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ class CycleDeps:
     engine: Engine
     specs: Mapping[str, AgentSpec]
     strategies: Mapping[str, Strategy]
-    data_dir: Path = field(default_factory=lambda: get_settings().data_dir)
+    data_dir: Path
     default_limits: Mapping[str, Any] = field(default_factory=dict)
 
     def spec(self, agent_id: str) -> AgentSpec:
@@ -57,9 +57,9 @@ def rule_strategies() -> dict[str, Strategy]:
     return {GROWTH: GrowthRules(), CREATIVE: CreativeRules()}
 
 
-def strategies_from_settings() -> dict[str, Strategy]:
+def strategies_from_settings(settings: Settings) -> dict[str, Strategy]:
     """SHOPWARDEN_MODEL set -> both agents on that chat model; otherwise the rules."""
-    entry_point = get_settings().model
+    entry_point = settings.model
     if not entry_point:
         return rule_strategies()
     from shopwarden.agents.strategies import LLMStrategy, load_model
@@ -72,5 +72,6 @@ def deps_from_runtime(runtime: Runtime, strategies: Mapping[str, Strategy] | Non
     from shopwarden.policy import default_limits
 
     return CycleDeps(gate=runtime.gate, engine=runtime.engine, specs=runtime.agent_specs,
-                     strategies=strategies or strategies_from_settings(), data_dir=runtime.settings.data_dir,
+                     strategies=strategies or strategies_from_settings(runtime.settings),
+                     data_dir=runtime.settings.data_dir,
                      default_limits=default_limits())

@@ -34,6 +34,7 @@ from shopwarden.api.routes import (
     console_session,
 )
 from shopwarden.api.templating import TEMPLATES
+from shopwarden.config import Settings, get_settings
 from shopwarden.errors import ApprovalConflict, ApprovalError, NotFound
 
 RuntimeFactory = Callable[[], Any]
@@ -44,14 +45,16 @@ ROUTERS = (api_approvals.router, api_merchant.router, api_merchant.activity_rout
 MESSAGE_MAX_CHARS = 300
 
 
-def create_app(engine: Engine, runtime_factory: RuntimeFactory) -> FastAPI:
-    """The app; `runtime_factory` builds the runtime whose gate executes approved actions (once, lazily)."""
+def create_app(engine: Engine, runtime_factory: RuntimeFactory, settings: Settings | None = None) -> FastAPI:
+    """The app; `runtime_factory` builds the runtime whose gate executes approved actions (once, lazily).
+
+    The app factory is part of the composition root: without `settings` it takes the process's."""
     app = FastAPI(title="shopwarden API", version="1", docs_url=None, redoc_url=None,
                   description="Approvals, merchant settings, connections, reviewers and audit of the token's "
                               "merchant: the console's actions. Authenticate with a reviewer token "
                               "(`Authorization: Bearer swr_...`); cookies are never accepted here. "
                               "The merchant operations need the owner role.")
-    app.state.services = Services(engine, runtime_factory)
+    app.state.services = Services(engine, runtime_factory, settings if settings is not None else get_settings())
     app.add_middleware(BodyLimit)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     for router in ROUTERS:

@@ -23,6 +23,7 @@ from shopwarden.api.auth import ReviewerIdentity, identify, memberships
 from shopwarden.api.forms import read_form
 from shopwarden.api.limits import ID_MAX
 from shopwarden.api.security import cross_origin_reason
+from shopwarden.config import Settings
 from shopwarden.db.models import ConsoleSession
 from shopwarden.errors import NotFound
 
@@ -31,6 +32,7 @@ from shopwarden.errors import NotFound
 class Services:
     engine: Engine
     runtime_factory: Callable[[], Any]
+    app_settings: Settings  # chosen by the app factory's caller (the process entry point)
     _runtime: Any = None
     _policy: Any = None
 
@@ -44,17 +46,13 @@ class Services:
         if self._policy is None:
             from shopwarden.policy import load_engine
 
-            self._policy = load_engine()
+            self._policy = load_engine(self.app_settings)
         return self._policy
 
     def settings(self) -> Any:
-        """The platform settings of the runtime the app serves (hosts, app keys), else the environment's."""
+        """The platform settings of the runtime the app serves (hosts, app keys), else the app's."""
         settings = getattr(self.runtime(), "settings", None)
-        if settings is None:
-            from shopwarden.config import get_settings
-
-            settings = get_settings()
-        return settings
+        return settings if settings is not None else self.app_settings
 
     def default_limits(self) -> dict[str, Any]:
         from shopwarden.policy import default_limits

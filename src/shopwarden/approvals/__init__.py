@@ -29,6 +29,7 @@ if TYPE_CHECKING:
         list_approvals,
         note_observed_state,
         reject,
+        ttl_of,
     )
     from shopwarden.approvals.reviewing import Reviewed, approve_and_execute
 
@@ -49,6 +50,7 @@ _EXPORTS = {
     "list_approvals": "queue",
     "note_observed_state": "queue",
     "reject": "queue",
+    "ttl_of": "queue",
     "Reviewed": "reviewing",
     "approve_and_execute": "reviewing",
 }
@@ -72,6 +74,7 @@ __all__ = [
     "list_approvals",
     "note_observed_state",
     "reject",
+    "ttl_of",
 ]
 
 

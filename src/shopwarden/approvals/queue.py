@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from shopwarden.audit import chain as audit
-from shopwarden.config import get_settings
+from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Merchant, Reviewer, utcnow
 from shopwarden.db.tables import rowcount
@@ -36,6 +36,14 @@ AUTOMATION_PREFIXES = ("agent:", "automation:", "system:", "mcp:")  # mcp: MCP c
 UNSCOPED_MERCHANT = ""  # audit chain for refused attempts that name no existing merchant
 
 AfterApprove = Callable[[Session, Approval], None]
+# The settings' defaults, for callers that were handed no settings (the gate and the deciders are told them).
+DEFAULT_TTL = timedelta(hours=Settings.model_fields["approval_ttl_hours"].default)
+DISTINCT_APPROVER = bool(Settings.model_fields["require_distinct_approver"].default)
+
+
+def ttl_of(settings: Settings) -> timedelta:
+    """How long a new approval waits for a reviewer (SHOPWARDEN_APPROVAL_TTL_HOURS)."""
+    return timedelta(hours=settings.approval_ttl_hours)
 
 
 class ReviewerNotAllowed(ApprovalError):
@@ -49,7 +57,7 @@ class InvalidNote(ApprovalError):
 def create_approval(
     session: Session, *, merchant_id: str, run_id: str, agent_id: str, tool: str, args: dict[str, Any],
     reasons: list[str], reason_codes: list[str], rationale: str, policy_version: str | None, requested_by: str,
-    ttl: timedelta | None = None,
+    ttl: timedelta = DEFAULT_TTL,
 ) -> Approval:
     """A pending approval inside the caller's transaction."""
     now = utcnow()
@@ -58,7 +66,7 @@ def create_approval(
         reasons=list(reasons), reason_codes=list(reason_codes), rationale=rationale,
         policy_version=policy_version or "", requested_by=requested_by, status=Status.PENDING,
         idempotency_key=secrets.token_hex(16), created_at=now,
-        expires_at=now + (ttl or timedelta(hours=get_settings().approval_ttl_hours)),
+        expires_at=now + ttl,
     )
     session.add(approval)
     session.flush()
@@ -101,13 +109,16 @@ def list_approvals(engine: Engine, *, merchant_id: str | None = None, status: st
 
 
 def approve(engine: Engine, approval_id: int, *, reviewer: str, merchant_id: str | None = None,
-            note: str | None = None, after_approve: AfterApprove | None = None) -> Approval:
-    """pending -> approved. `after_approve` runs in the same transaction (e.g. to enqueue its execution)."""
+            note: str | None = None, after_approve: AfterApprove | None = None,
+            distinct_approver: bool = DISTINCT_APPROVER) -> Approval:
+    """pending -> approved. `after_approve` runs in the same transaction (e.g. to enqueue its execution);
+    `distinct_approver` is the caller's settings.require_distinct_approver."""
     return _decide(engine, approval_id, Status.APPROVED, reviewer=reviewer, merchant_id=merchant_id, note=note,
-                   after=after_approve)
+                   after=after_approve, distinct_approver=distinct_approver)
 
 
-def reject(engine: Engine, approval_id: int, *, reviewer: str, reason: str, merchant_id: str | None = None) -> Approval:
+def reject(engine: Engine, approval_id: int, *, reviewer: str, reason: str, merchant_id: str | None = None,
+           distinct_approver: bool = DISTINCT_APPROVER) -> Approval:
     """pending -> rejected, with the reviewer's reason."""
     if not reason.strip() or _note_refusal(reason, "reason") is not None:
         refused = _note_refusal(reason, "reason") or ApprovalError(
@@ -115,18 +126,18 @@ def reject(engine: Engine, approval_id: int, *, reviewer: str, reason: str, merc
         _audit_refusal(engine, approval_id, "approvals.reject", reviewer, merchant_id, refused)
         raise refused
     return _decide(engine, approval_id, Status.REJECTED, reviewer=reviewer, merchant_id=merchant_id, note=reason,
-                   after=None)
+                   after=None, distinct_approver=distinct_approver)
 
 
 def _decide(engine: Engine, approval_id: int, to: str, *, reviewer: str, merchant_id: str | None,
-            note: str | None, after: AfterApprove | None) -> Approval:
+            note: str | None, after: AfterApprove | None, distinct_approver: bool) -> Approval:
     action = "approvals.approve" if to == Status.APPROVED else "approvals.reject"
     try:
         if note is not None and (refused := _note_refusal(note, "note" if to == "approved" else "reason")):
             raise refused
         with session_scope(engine) as session:
             approval = _load(session, approval_id, merchant_id)
-            _check_reviewer(session, approval, reviewer)
+            _check_reviewer(session, approval, reviewer, distinct_approver)
             now = utcnow()
             moved = rowcount(session.execute(
                 update(Approval)
@@ -266,7 +277,7 @@ def _refuse_automation_name(name: str) -> None:
         raise ReviewerNotAllowed(f"{name} is an agent or automation; only a human reviewer can decide approvals")
 
 
-def _check_reviewer(session: Session, approval: Approval, name: str) -> None:
+def _check_reviewer(session: Session, approval: Approval, name: str, distinct_approver: bool) -> None:
     _refuse_automation_name(name)
     if name == approval.agent_id:
         raise ReviewerNotAllowed(f"{name} proposed this action and cannot decide it")
@@ -276,7 +287,7 @@ def _check_reviewer(session: Session, approval: Approval, name: str) -> None:
         raise ReviewerNotAllowed(f"{name} is not a reviewer of merchant {approval.merchant_id}")
     if reviewer.role not in APPROVING_ROLES:
         raise ReviewerNotAllowed(f"{name} has the role {reviewer.role}, which may not decide approvals")
-    if get_settings().require_distinct_approver and approval.requested_by.lower() == name.lower():
+    if distinct_approver and approval.requested_by.lower() == name.lower():
         raise ReviewerNotAllowed(f"{name} requested this action; a different person must decide it")
 
 

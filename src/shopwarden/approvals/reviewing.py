@@ -20,7 +20,7 @@ from sqlmodel import col, select
 
 from shopwarden import audit
 from shopwarden.approvals import queue as approvals
-from shopwarden.config import get_settings
+from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Approval, Reviewer
 from shopwarden.db.tables import rowcount
@@ -39,16 +39,20 @@ class Reviewed:
 
 
 async def approve_and_execute(engine: Engine, approval_id: int, *, reviewer: str, runtime_factory: Callable[[], Any],
-                              merchant_id: str | None = None, note: str | None = None) -> Reviewed:
-    """Approve (refusals raise and are audited), then execute inline or queue the execution."""
-    if get_settings().approval_execution == "queue":
+                              settings: Settings, merchant_id: str | None = None,
+                              note: str | None = None) -> Reviewed:
+    """Approve (refusals raise and are audited), then execute inline or queue the execution, as the caller's
+    settings say (approval_execution, require_distinct_approver)."""
+    distinct = settings.require_distinct_approver
+    if settings.approval_execution == "queue":
         from shopwarden.jobs.worker import enqueue_execution
 
         approved = await asyncio.to_thread(approvals.approve, engine, approval_id, reviewer=reviewer,
-                                           merchant_id=merchant_id, note=note, after_approve=enqueue_execution)
+                                           merchant_id=merchant_id, note=note, after_approve=enqueue_execution,
+                                           distinct_approver=distinct)
         return Reviewed(approved, None)
     await asyncio.to_thread(approvals.approve, engine, approval_id, reviewer=reviewer, merchant_id=merchant_id,
-                            note=note)
+                            note=note, distinct_approver=distinct)
     result = await runtime_factory().gate.execute_approved(approval_id)
     return Reviewed(approvals.get_approval(engine, approval_id, merchant_id), result)
 
@@ -108,7 +112,7 @@ def _edit(engine: Engine, approval_id: int, reviewer: str, merchant_id: str, cha
 
 
 async def edit_then_approve(engine: Engine, approval_id: int, *, reviewer: str, merchant_id: str,
-                            changes: dict[str, str], runtime_factory: Callable[[], Any],
+                            changes: dict[str, str], runtime_factory: Callable[[], Any], settings: Settings,
                             note: str | None = None) -> Reviewed:
     """Edit, then approve; the gate decides the edited action again (fresh state, policy) before it runs."""
     if note is not None and (refused := approvals._note_refusal(note, "note")) is not None:
@@ -117,4 +121,4 @@ async def edit_then_approve(engine: Engine, approval_id: int, *, reviewer: str, 
     await asyncio.to_thread(edit_args, engine, approval_id, reviewer=reviewer, merchant_id=merchant_id,
                             changes=changes)
     return await approve_and_execute(engine, approval_id, reviewer=reviewer, merchant_id=merchant_id, note=note,
-                                     runtime_factory=runtime_factory)
+                                     runtime_factory=runtime_factory, settings=settings)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 PIPED_WIDTH = 140
 
@@ -38,3 +41,21 @@ def require_merchant(engine: Any, merchant_id: str) -> None:
             raise NotFound(f"merchant {merchant_id} does not exist (see `shopwarden merchant list`)")
 
 
+
+
+# The CLI's commands are process entry points, part of the composition root: they alone (with
+# runtime.build_runtime) read the process settings and hand them, or what they chose, to the rest.
+def get_engine() -> Engine:
+    """The configured database."""
+    from shopwarden.config import get_settings
+    from shopwarden.db.engine import engine_for
+
+    return engine_for(get_settings().effective_database_url)
+
+
+def require_current_schema() -> None:
+    """Fail with a clear message when the configured database has not been created or migrated."""
+    from shopwarden.config import get_settings
+    from shopwarden.db import engine
+
+    engine.require_current_schema(get_settings().effective_database_url)

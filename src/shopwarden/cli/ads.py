@@ -8,10 +8,9 @@ import httpx
 import typer
 from rich.markup import escape
 
-from shopwarden.cli._common import console
+from shopwarden.cli._common import console, get_engine, require_current_schema
 from shopwarden.cli.connect import connect_app, disconnect_app
 from shopwarden.config import get_settings
-from shopwarden.db.engine import get_engine, require_current_schema
 
 
 def connect_ads(

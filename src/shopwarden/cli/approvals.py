@@ -14,8 +14,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from shopwarden.cli._common import console, print_json, require_merchant
-from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.cli._common import console, get_engine, print_json, require_current_schema, require_merchant
 from shopwarden.domain.display import for_people
 
 if TYPE_CHECKING:
@@ -96,13 +95,15 @@ def approve_command(
 ) -> None:
     """Approve (as the reviewer whose token you give), then execute it once through the gate."""
     from shopwarden.approvals.reviewing import approve_and_execute
+    from shopwarden.config import get_settings
     from shopwarden.runtime import build_runtime
 
     require_current_schema()
     who = reviewer_identity()
     reviewed = asyncio.run(approve_and_execute(get_engine(), approval_id, reviewer=who.name,
                                                merchant_id=who.merchant_id, note=note,
-                                               runtime_factory=build_runtime))
+                                               runtime_factory=build_runtime,
+                                               settings=get_settings()))
     if reviewed.result is None:
         console.print(f"approval {approval_id} approved by {escape(who.name)}; its execution is queued for a worker")
         return
@@ -121,10 +122,12 @@ def reject_command(
 ) -> None:
     """Reject a pending approval (as the reviewer whose token you give); nothing is executed."""
     from shopwarden import approvals
+    from shopwarden.config import get_settings
 
     require_current_schema()
     who = reviewer_identity()
-    approvals.reject(get_engine(), approval_id, reviewer=who.name, reason=reason, merchant_id=who.merchant_id)
+    approvals.reject(get_engine(), approval_id, reviewer=who.name, reason=reason, merchant_id=who.merchant_id,
+                     distinct_approver=get_settings().require_distinct_approver)
     console.print(f"approval {approval_id} rejected by {escape(who.name)}", highlight=False)
 
 

@@ -14,8 +14,7 @@ from shopwarden.audit.anchor import Anchor, AnchorError, build_anchor, load_anch
 from shopwarden.audit.chain import list_executions
 from shopwarden.audit.rekey import rekey
 from shopwarden.audit.verify import VerifyReport, verify_chain
-from shopwarden.cli._common import console, print_json, require_merchant
-from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.cli._common import console, get_engine, print_json, require_current_schema, require_merchant
 from shopwarden.domain.display import for_people
 
 audit_app = typer.Typer(help="The tool_executions audit log.", no_args_is_help=True)

@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 import typer
 from rich.markup import escape
 
-from shopwarden.cli._common import console, print_json
-from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.cli._common import console, get_engine, print_json, require_current_schema
 
 data_app = typer.Typer(help="Cached TikTok data: retention purge and deletion on request.", no_args_is_help=True)
 MAX_RETENTION_DAYS = 30  # the promise: cached TikTok data is never kept longer than this

@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from shopwarden.cli._common import console, print_json
-from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.cli._common import console, get_engine, print_json, require_current_schema
 from shopwarden.domain.vocabulary import AutonomyLiteral
 from shopwarden.policy.stricter import TIGHTENABLE
 

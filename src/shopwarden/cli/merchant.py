@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from shopwarden.agents.limits import LIMITS, check_consistent, merchant_limits, parse_limit
-from shopwarden.cli._common import console, print_json, require_merchant
-from shopwarden.db.engine import get_engine, require_current_schema, session_scope
+from shopwarden.cli._common import console, get_engine, print_json, require_current_schema, require_merchant
+from shopwarden.db.engine import session_scope
 from shopwarden.domain.vocabulary import AutonomyLiteral
 
 merchant_app = typer.Typer(help="Merchants: autonomy level, limits, reviewers.", no_args_is_help=True)

@@ -43,7 +43,7 @@ def test_command(policies: PoliciesOption = None) -> None:
     for result in run_isolated(root):
         failures += not result.passed
         table.add_row("rego", f"{result.test.package}.{result.test.name}", _verdict(result.passed, result.detail))
-    engine = load_engine(policies_dir=root)
+    engine = load_engine(get_settings(), policies_dir=root)
     for case_result in run_table(engine, root / TABLE_FILE):
         failures += not case_result.passed
         detail = "; ".join(case_result.mismatches)
@@ -69,7 +69,7 @@ def eval_command(
         raise ConfigError("--input", f"cannot read {input_file}: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
         raise ConfigError("--input", f"{input_file} is not JSON (line {exc.lineno}: {exc.msg})") from None
-    decision = load_engine(policies_dir=policies).decide(document)
+    decision = load_engine(get_settings(), policies_dir=policies).decide(document)
     print_json(decision.model_dump(mode="json"))
 
 

@@ -12,9 +12,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from shopwarden.audit.replay import replay
-from shopwarden.cli._common import console, print_json
+from shopwarden.cli._common import console, get_engine, print_json, require_current_schema
 from shopwarden.cli.policy import policy_app
-from shopwarden.db.engine import get_engine, require_current_schema
 from shopwarden.errors import ConfigError
 
 
@@ -55,6 +54,7 @@ def replay_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Re-decide recorded policy inputs under other policies or limits and list the decisions that change."""
+    from shopwarden.config import get_settings
     from shopwarden.policy import load_engine
 
     if policies is None and limits is None:
@@ -67,8 +67,9 @@ def replay_command(
         from shopwarden.cli._common import require_merchant
 
         require_merchant(get_engine(), merchant)
-    report = replay(get_engine(), load_engine(policies_dir=policies), since=since, merchant_id=merchant,
-                    limits=applied, changed_defaults=_changed_defaults(policies) if policies is not None else None)
+    policy = load_engine(get_settings(), policies_dir=policies)
+    report = replay(get_engine(), policy, since=since, merchant_id=merchant, limits=applied,
+                    changed_defaults=_changed_defaults(policies) if policies is not None else None)
     if as_json:
         print_json(report.as_dict())
         return

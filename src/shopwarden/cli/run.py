@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from shopwarden.cli._common import console, print_json, require_merchant
-from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.cli._common import console, get_engine, print_json, require_current_schema, require_merchant
 
 
 def run(

@@ -8,8 +8,7 @@ from typing import Annotated
 
 import typer
 
-from shopwarden.cli._common import console
-from shopwarden.db.engine import get_engine, require_current_schema
+from shopwarden.cli._common import console, get_engine, require_current_schema
 
 DEMO_OWNER = "olivia"
 

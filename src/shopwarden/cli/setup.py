@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from shopwarden.cli._common import console
+from shopwarden.cli._common import console, get_engine
 from shopwarden.config import get_settings
 from shopwarden.db import engine as db_engine
 from shopwarden.security.vault import init_key_file
@@ -26,14 +26,14 @@ def init() -> None:
         console.print(f"master key: created {key_file} (mode 0600)")
     else:
         console.print(f"master key: {key_file} already exists, kept")
-    revision = db_engine.upgrade()
+    revision = db_engine.upgrade(get_engine())
     console.print(f"database: {settings.effective_database_url.split('@')[-1]} at revision {revision}")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration (a no-op on an up-to-date database)."""
-    revision = db_engine.upgrade()
+    revision = db_engine.upgrade(get_engine())
     console.print(f"database at revision {revision}")
 
 
@@ -46,7 +46,7 @@ def keys_rotate(
     """Re-wrap every stored token under a new master key."""
     from shopwarden.security.keys import rotate_master_key
 
-    result = rotate_master_key(out=out)
+    result = rotate_master_key(get_settings(), get_engine(), out=out)
     console.print(
         f"rotated {result.rewrapped} record(s) to master key {result.new_key_id}; "
         f"retired {', '.join(result.retired_key_ids) or 'none'}"

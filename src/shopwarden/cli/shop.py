@@ -8,10 +8,10 @@ from typing import Any
 import typer
 from rich.markup import escape
 
-from shopwarden.cli._common import console
+from shopwarden.cli._common import console, get_engine, require_current_schema
 from shopwarden.cli.connect import connect_app, disconnect_app
 from shopwarden.config import get_settings
-from shopwarden.db.engine import get_engine, require_current_schema, session_scope
+from shopwarden.db.engine import session_scope
 
 sync_app = typer.Typer(help="Copy TikTok Shop data into the local cache.", no_args_is_help=True)
 

@@ -110,16 +110,10 @@ def engine_for(url: str) -> Engine:
     return make_engine(url)
 
 
-def get_engine() -> Engine:
-    from shopwarden.config import get_settings
-
-    return engine_for(get_settings().effective_database_url)
-
-
 @contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
+def session_scope(engine: Engine) -> Iterator[Session]:
     """A session that commits on success and rolls back on any error."""
-    session = Session(engine or get_engine(), expire_on_commit=False)
+    session = Session(engine, expire_on_commit=False)
     try:
         yield session
         session.commit()
@@ -170,9 +164,8 @@ def check_reachable(engine: Engine) -> None:
                             f"is unreachable: {reason}") from None
 
 
-def upgrade(engine: Engine | None = None, revision: str = "head") -> str:
+def upgrade(engine: Engine, revision: str = "head") -> str:
     """Migrate the schema to `revision`; safe to run on an already-migrated database."""
-    engine = engine or get_engine()
     check_reachable(engine)
     from alembic import command
 
@@ -204,19 +197,15 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(path) if path and path != ":memory:" else None
 
 
-def require_current_schema(engine: Engine | None = None) -> None:
-    """Fail with a clear message when the database has not been created or migrated.
+def require_current_schema(url: str) -> None:
+    """Fail with a clear message when the database at `url` has not been created or migrated.
 
     A missing SQLite file is reported before any connection, which would leave an empty file behind.
     """
-    from shopwarden.config import get_settings
-
-    url = engine.url.render_as_string(hide_password=False) if engine is not None else (
-        get_settings().effective_database_url)
     sqlite_file = _sqlite_file(url)
     if sqlite_file is not None and not sqlite_file.exists():
         raise DatabaseError(f"no database at {sqlite_file} yet: run `shopwarden init` first")
-    engine = engine or get_engine()
+    engine = engine_for(url)
     check_reachable(engine)
     revision = current_revision(engine)
     if revision is None:

@@ -23,7 +23,6 @@ from shopwarden.agents import CycleSummary, deps_from_runtime, resume_cycle, run
 from shopwarden.agents.render import actions_table, print_summary
 from shopwarden.approvals import queue as approvals
 from shopwarden.approvals.reviewing import approve_and_execute
-from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.demo.misbehaving import misbehaving_strategies
 from shopwarden.evals.setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant
@@ -60,9 +59,9 @@ async def run_demo(console: Console, *, days: int = 3, data_dir: Path = DEFAULT_
     started = time.perf_counter()
     prepare_environment(data_dir)
     simulator = Simulator.from_scenario(SCENARIO, seed=seed)
-    point_settings_at(simulator)
-    upgrade(engine_for(get_settings().effective_database_url))
-    runtime = build_runtime(simulator=simulator)
+    settings = point_settings_at(simulator)
+    upgrade(engine_for(settings.effective_database_url))
+    runtime = build_runtime(settings, simulator=simulator)
     deps = deps_from_runtime(runtime)
 
     with console.status("connecting the demo merchant's TikTok Shop (OAuth) and TikTok Ads (Composio)..."):
@@ -147,7 +146,8 @@ async def _approve_one(console: Console, runtime, deps, cycles: list[CycleSummar
     cycle, action, approval_id = waiting[0]
     console.rule(f"{REVIEWER} approves #{approval_id}: {action.tool} {action.target}")
     reviewed = await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER,
-                                         runtime_factory=lambda: runtime, note="looks good, go live")
+                                         runtime_factory=lambda: runtime, note="looks good, go live",
+                                         settings=runtime.settings)
     result = reviewed.result
     assert result is not None  # inline: the demo's environment never queues executions
     console.print(escape(f"gate: {result.outcome.value} — {'; '.join(result.reasons)}"), highlight=False)
@@ -167,7 +167,8 @@ async def _reject_one(console: Console, runtime, cycles: list[CycleSummary]) -> 
     if len(waiting) < 2 or not decided:  # one stays waiting, for the person who looks further
         return
     approval_id = min(decided)
-    approvals.reject(runtime.engine, approval_id, reviewer=REVIEWER, reason="recount the delivery first")
+    approvals.reject(runtime.engine, approval_id, reviewer=REVIEWER, reason="recount the delivery first",
+                     distinct_approver=runtime.settings.require_distinct_approver)
     console.print(f"{REVIEWER} rejects #{approval_id}: recount the delivery first", highlight=False)
 
 

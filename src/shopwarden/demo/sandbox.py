@@ -58,7 +58,6 @@ async def prepare(*, data_dir: Path, scenario: str, seed: int, days: float, simu
                                                                                                         SandboxInfo]:
     """A fresh data dir, the simulator, the seeded merchant (connected), `days` of market history."""
     from shopwarden.api.auth import issue_token
-    from shopwarden.config import get_settings
     from shopwarden.db.engine import engine_for, upgrade
     from shopwarden.evals.setup import REVIEWER, point_settings_at, prepare_environment, seed_merchant
     from shopwarden.platforms.simulator import Simulator
@@ -68,9 +67,9 @@ async def prepare(*, data_dir: Path, scenario: str, seed: int, days: float, simu
     prepare_environment(data_dir)
     simulator = Simulator.from_scenario(find_scenario(scenario), seed=seed, skew_reference="virtual")
     simulator.serve_at(simulator_url)
-    point_settings_at(simulator, simulator.credentials.settings_env(simulator_url))
-    upgrade(engine_for(get_settings().effective_database_url))
-    runtime = build_runtime(simulator=simulator)
+    settings = point_settings_at(simulator, simulator.credentials.settings_env(simulator_url))
+    upgrade(engine_for(settings.effective_database_url))
+    runtime = build_runtime(settings, simulator=simulator)
     seeded = await seed_merchant(runtime, autonomy="guarded")
     if days > 0:
         simulator.advance(days=days)
@@ -91,7 +90,7 @@ async def serve(simulator: Any, runtime: Any, sockets: tuple[socket.socket, sock
     from shopwarden.cli.serving import server_for
 
     sim_server = server_for(simulator.asgi_app())
-    console_server = server_for(create_app(runtime.engine, lambda: runtime))
+    console_server = server_for(create_app(runtime.engine, lambda: runtime, runtime.settings))
     tasks = [asyncio.create_task(sim_server.serve(sockets=[sockets[0]])),
              asyncio.create_task(console_server.serve(sockets=[sockets[1]]))]
     while not (sim_server.started and console_server.started):

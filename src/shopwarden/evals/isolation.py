@@ -1,10 +1,12 @@
 """Settings for one eval run, restored exactly afterwards: nothing leaks into the next run or the caller.
 
-shopwarden reads its settings from SHOPWARDEN_* variables through one cached `get_settings()`;
-an eval run needs its own data dir, key, policies and simulator credentials. Inside the block
-the process environment holds exactly the run's SHOPWARDEN_* values (the caller's are set
-aside, so a real database, OPA server or model never leaks in); on exit every variable is put
-back as it was and every settings-derived cache is dropped again.
+An eval run needs its own data dir, key, policies and simulator credentials. The block is handed
+the run's `Settings`, which the run passes down (build_runtime, engine_for). Two readers still take
+the process settings themselves (`resources` for the policies/agents folders, `security.connections`
+for the master key behind the vault and the audit keys), so inside the block the process
+environment also holds exactly the run's SHOPWARDEN_* values (the caller's are set aside, so a real
+database, OPA server or model never leaks in); on exit every variable is put back as it was and
+every settings-derived cache is dropped again.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from shopwarden.config import ENV_PREFIX, get_settings
+from shopwarden.config import ENV_PREFIX, Settings, get_settings
 from shopwarden.db.engine import engine_for
 from shopwarden.security.connections import reset_vault_cache
 from shopwarden.security.vault import init_key_file
@@ -28,8 +30,9 @@ def _drop_caches() -> None:
 
 @contextmanager
 def isolated_settings(data_dir: Path, extra: Mapping[str, str] | None = None,
-                      policies_dir: Path | None = None) -> Iterator[None]:
-    """Run the block with its own data dir (kept afterwards) and only the given SHOPWARDEN_* settings."""
+                      policies_dir: Path | None = None) -> Iterator[Settings]:
+    """Run the block with its own data dir (kept afterwards) and only the given SHOPWARDEN_* settings:
+    the run's Settings."""
     saved = {k: v for k, v in os.environ.items() if k.startswith(ENV_PREFIX)}
     data_dir.mkdir(parents=True, exist_ok=True)
     run_env = {
@@ -44,8 +47,9 @@ def isolated_settings(data_dir: Path, extra: Mapping[str, str] | None = None,
             del os.environ[key]
         os.environ.update(run_env)
         _drop_caches()
-        init_key_file(get_settings().effective_master_key_file)
-        yield
+        settings = get_settings()
+        init_key_file(settings.effective_master_key_file)
+        yield settings
     finally:
         for key in [k for k in os.environ if k.startswith(ENV_PREFIX)]:
             del os.environ[key]

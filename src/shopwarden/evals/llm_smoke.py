@@ -49,7 +49,6 @@ from shopwarden.agents.records import AgentStep, CallRecord, Usage
 from shopwarden.agents.strategies.base import AgentTurn
 from shopwarden.agents.strategies.llm import LLMStrategy, load_model
 from shopwarden.agents.strategies.llm_calls import ModelProfile
-from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.evals.setup import point_settings_at, prepare_environment, seed_merchant
 from shopwarden.platforms.simulator import Simulator
@@ -155,9 +154,9 @@ async def run_smoke(model: BaseChatModel, template: str, data_dir: Path, profile
     """
     prepare_environment(data_dir)
     simulator = Simulator.from_scenario(SCENARIO, seed=SEED)
-    point_settings_at(simulator)
-    upgrade(engine_for(get_settings().effective_database_url))
-    runtime = build_runtime(simulator=simulator)
+    settings = point_settings_at(simulator)
+    upgrade(engine_for(settings.effective_database_url))
+    runtime = build_runtime(settings, simulator=simulator)
     seeded = await seed_merchant(runtime, autonomy="guarded", limits=LIMITS)
     simulator.advance(days=DAYS)
     recorder = PromptRecorder(template)

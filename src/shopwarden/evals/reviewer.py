@@ -47,11 +47,13 @@ async def review(spec: ReviewerSpec, runtime: Any, deps: Any, summary: CycleSumm
         try:
             if decide == "approve":
                 await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER,
-                                          runtime_factory=lambda: runtime, note=f"eval persona {spec.persona}")
+                                          runtime_factory=lambda: runtime, note=f"eval persona {spec.persona}",
+                                          settings=runtime.settings)
                 decisions[str(approval_id)] = "approved"
             elif decide == "reject":
                 await asyncio.to_thread(approvals.reject, runtime.engine, approval_id, reviewer=REVIEWER,
-                                        reason=f"eval persona {spec.persona}")
+                                        reason=f"eval persona {spec.persona}",
+                                        distinct_approver=runtime.settings.require_distinct_approver)
                 decisions[str(approval_id)] = "rejected"
             else:
                 expire_any = True

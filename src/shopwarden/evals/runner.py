@@ -18,7 +18,6 @@ from pydantic import BaseModel, Field
 from shopwarden import audit
 from shopwarden.agents import deps_from_runtime, run_cycle
 from shopwarden.approvals import queue as approvals
-from shopwarden.config import get_settings
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.evals.assertions import AssertionResult, check_all
 from shopwarden.evals.case import Case, Event
@@ -112,10 +111,10 @@ async def _run(case: Case, seed: int, strategy: StrategyChoice, data_dir: Path, 
         shutil.rmtree(data_dir)
     sim = Simulator.from_scenario(case.world_data, seed=seed)
     baseline = Simulator.from_scenario(case.world_data, seed=seed)
-    with isolated_settings(data_dir, sim.credentials.settings_env(), policies_dir):
-        engine = engine_for(get_settings().effective_database_url)
+    with isolated_settings(data_dir, sim.credentials.settings_env(), policies_dir) as settings:
+        engine = engine_for(settings.effective_database_url)
         upgrade(engine)
-        runtime = build_runtime(simulator=sim)
+        runtime = build_runtime(settings, simulator=sim)
         deps = deps_from_runtime(runtime, with_case_script(strategy.build(), case))
         for setup in case.merchants:
             await seed_merchant(runtime, autonomy=setup.autonomy, limits=setup.limits, settings=setup.settings,

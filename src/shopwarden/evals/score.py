@@ -26,7 +26,7 @@ from shopwarden.agents import CycleSummary, deps_from_runtime, resume_cycle, run
 from shopwarden.agents.deps import rule_strategies
 from shopwarden.approvals import queue as approvals
 from shopwarden.approvals.reviewing import approve_and_execute
-from shopwarden.config import get_settings
+from shopwarden.config import Settings
 from shopwarden.db.engine import engine_for, upgrade
 from shopwarden.evals.isolation import isolated_settings
 from shopwarden.evals.setup import REVIEWER, seed_merchant
@@ -103,16 +103,16 @@ async def evaluate(scenario: str | Path, *, days: int = 7, seed: int = 0, autono
         simulator = Simulator.from_scenario(scenario, seed=seed)
         baseline = Simulator.from_scenario(scenario, seed=seed)
         # The run's own settings, put back exactly afterwards (`--policies` used to stay set).
-        with isolated_settings(data, simulator.credentials.settings_env(), policies_dir):
-            result = await _score(scenario, simulator, baseline, days=days, seed=seed, autonomy=autonomy,
-                                  approve_all=approve_all, started=started)
+        with isolated_settings(data, simulator.credentials.settings_env(), policies_dir) as settings:
+            result = await _score(scenario, settings, simulator, baseline, days=days, seed=seed,
+                                  autonomy=autonomy, approve_all=approve_all, started=started)
     return result
 
 
-async def _score(scenario: str | Path, simulator: Simulator, baseline: Simulator, *, days: int, seed: int,
-                 autonomy: str, approve_all: bool, started: float) -> EvalReport:
-    upgrade(engine_for(get_settings().effective_database_url))
-    runtime = build_runtime(simulator=simulator)
+async def _score(scenario: str | Path, settings: Settings, simulator: Simulator, baseline: Simulator, *, days: int,
+                 seed: int, autonomy: str, approve_all: bool, started: float) -> EvalReport:
+    upgrade(engine_for(settings.effective_database_url))
+    runtime = build_runtime(settings, simulator=simulator)
     deps = deps_from_runtime(runtime, rule_strategies())
     seeded = await seed_merchant(runtime, autonomy=autonomy)
 
@@ -149,7 +149,7 @@ async def _approve_everything(runtime: Any, deps: Any, summary: CycleSummary) ->
     decisions = {}
     for approval_id in summary.waiting_approval_ids():
         await approve_and_execute(runtime.engine, approval_id, reviewer=REVIEWER, runtime_factory=lambda: runtime,
-                                  note="eval: approve all")
+                                  settings=runtime.settings, note="eval: approve all")
         decisions[str(approval_id)] = "approved"
     return await resume_cycle(deps, summary.run_id, decisions)
 

@@ -20,7 +20,7 @@ from sqlmodel import select
 
 from shopwarden.approvals.queue import add_reviewer
 from shopwarden.audit.chain import start_chain
-from shopwarden.config import get_settings
+from shopwarden.config import Settings, get_settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant
 from shopwarden.platforms.ads import complete_ads_connection, start_ads_connection
@@ -45,8 +45,10 @@ class Seeded:
     notes: list[str] = field(default_factory=list)
 
 
-def prepare_environment(data_dir: Path) -> None:
-    """A clean data dir with its own master key for a demo or eval run; none of the user's settings leak in."""
+def prepare_environment(data_dir: Path) -> Settings:
+    """A clean data dir with its own master key for a demo or eval run; none of the user's settings leak in.
+    The run's settings, to pass down; they are also exported to the process environment (like a .env file)
+    for the readers that still take the process settings (resources, security.connections)."""
     if data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True)
@@ -56,15 +58,18 @@ def prepare_environment(data_dir: Path) -> None:
     os.environ["SHOPWARDEN_MASTER_KEY_FILE"] = str((data_dir / "master.key").resolve())
     get_settings.cache_clear()
     reset_vault_cache()
-    init_key_file(get_settings().effective_master_key_file)
+    settings = get_settings()
+    init_key_file(settings.effective_master_key_file)
+    return settings
 
 
-def point_settings_at(simulator: Any, extra: Mapping[str, str] | None = None) -> None:
-    """SHOPWARDEN_* variables for the simulator's credentials (process-wide, like a .env file)."""
+def point_settings_at(simulator: Any, extra: Mapping[str, str] | None = None) -> Settings:
+    """The run's settings with the simulator's credentials (also exported process-wide, as prepare_environment)."""
     os.environ.update(simulator.credentials.settings_env())
     os.environ.update(extra or {})
     get_settings.cache_clear()
     reset_vault_cache()
+    return get_settings()
 
 
 async def seed_merchant(runtime: Any, *, autonomy: str = "guarded", limits: dict[str, Any] | None = None,

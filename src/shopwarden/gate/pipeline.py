@@ -132,8 +132,10 @@ class Gate:
         clock: Callable[[], datetime] | None = None,
         tools: Mapping[str, Tool] | None = None,
         agent_lookup: Callable[[str], AgentSpec | None] | None = None,
+        approval_ttl: timedelta = approvals.DEFAULT_TTL,
     ) -> None:
         self._engine = engine
+        self._approval_ttl = approval_ttl  # the composition root's approvals.ttl_of(settings)
         self._policy = policy
         self._context_for = context_for
         self._agents = dict(agent_specs)
@@ -433,7 +435,7 @@ class Gate:
             approval = approvals.create_approval(
                 session, merchant_id=call.merchant_id, run_id=call.run_id, agent_id=call.agent_id,
                 tool=call.tool, args=call.args, rationale=call.rationale, requested_by=call.agent_id,
-                **run.new_approval,
+                ttl=self._approval_ttl, **run.new_approval,
             )
             approval_id = approval.id
         error = result.error or {}

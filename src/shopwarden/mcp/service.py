@@ -50,7 +50,8 @@ class McpService:
             spec = client_agent_spec(client)
             self._gates[key] = Gate(engine=self.engine, policy=self.runtime.policy,
                                     context_for=self.runtime.tool_context, agent_specs={spec.id: spec},
-                                    default_limits=default_limits(), clock=self.runtime.clock, tools=self.tools)
+                                    default_limits=default_limits(), clock=self.runtime.clock, tools=self.tools,
+                                    approval_ttl=approvals.ttl_of(self.runtime.settings))
         return self._gates[key]
 
     def listed_tools(self, client: ClientIdentity) -> list[Tool]:

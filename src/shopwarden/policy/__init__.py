@@ -1,6 +1,6 @@
 """Policy decisions for every tool call: Rego policies in policies/, evaluated embedded or by OPA.
 
-    engine = load_engine()
+    engine = load_engine(settings)         # the settings the composition root built
     decision = engine.decide(policy_input)   # allow | require_approval | deny, with reasons
 """
 

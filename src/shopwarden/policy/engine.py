@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from shopwarden.config import Settings, get_settings
+from shopwarden.config import Settings
 from shopwarden.policy.bundle import PolicyBundle, default_policies_dir
 from shopwarden.policy.contract import Decision, PolicyInput
 
@@ -22,14 +22,13 @@ class PolicyEngine(Protocol):
     def decide(self, policy_input: PolicyInput | dict[str, Any]) -> Decision: ...
 
 
-def load_engine(settings: Settings | None = None, policies_dir: Path | None = None) -> PolicyEngine:
+def load_engine(settings: Settings, policies_dir: Path | None = None) -> PolicyEngine:
     """OpaServerEngine when SHOPWARDEN_OPA_URL is set, else the embedded engine SHOPWARDEN_POLICY_ENGINE names
     (RegorusEngine by default, EmbeddedEngine for regopy); PolicyLoadError on a broken file."""
     from shopwarden.policy.embedded import EmbeddedEngine  # each engine loads its own native library
     from shopwarden.policy.opa_server import OpaServerEngine
     from shopwarden.policy.regorus_vm import RegorusEngine
 
-    settings = settings or get_settings()
     root = Path(policies_dir) if policies_dir is not None else default_policies_dir()
     bundle = PolicyBundle.load(root)
     if settings.opa_url:

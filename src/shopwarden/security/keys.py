@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from shopwarden.config import get_settings
-from shopwarden.db.engine import get_engine, session_scope
+from shopwarden.config import Settings
+from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection
 from shopwarden.errors import ConfigError
 from shopwarden.security.connections import reset_vault_cache
@@ -29,8 +30,8 @@ class RotationResult:
     instructions: str = ""
 
 
-def rotate_master_key(out: Path | None = None, *, new_key: bytes | None = None) -> RotationResult:
-    settings = get_settings()
+def rotate_master_key(settings: Settings, engine: Engine, out: Path | None = None, *,
+                      new_key: bytes | None = None) -> RotationResult:
     from_env = settings.master_key is not None
     old = load_keyring(
         settings.master_key.get_secret_value() if settings.master_key else None,
@@ -46,8 +47,8 @@ def rotate_master_key(out: Path | None = None, *, new_key: bytes | None = None) 
     during.to_file(key_file)  # both keys on disk before any record changes
 
     vault = Vault(during)
-    rewrapped = _rewrap_all(vault)
-    _rechain_audit(during)
+    rewrapped = _rewrap_all(engine, vault)
+    _rechain_audit(engine, during)
 
     final = during.only(during.primary_id)
     final.to_file(key_file)
@@ -62,23 +63,22 @@ def rotate_master_key(out: Path | None = None, *, new_key: bytes | None = None) 
     return RotationResult(final.primary_id, rewrapped, retired, instructions)
 
 
-def _rechain_audit(during: Keyring) -> None:
+def _rechain_audit(engine: Engine, during: Keyring) -> None:
     """The audit log is chained under keys derived from the master key: move it to the new one before the old
     key is retired. A chain that does not verify stops the rotation with both keys still on disk."""
     from shopwarden.audit.key import AuditKeys
     from shopwarden.audit.rekey import rekey
 
-    refused = rekey(get_engine(), AuditKeys(during)).refused
+    refused = rekey(engine, AuditKeys(during)).refused
     if refused:
         raise ConfigError("audit log", "a chain does not verify, so it was not re-keyed and the old master key is "
                           f"kept (both keys are in the key file): {refused[0]}")
 
 
-def _rewrap_all(vault: Vault) -> int:
+def _rewrap_all(engine: Engine, vault: Vault) -> int:
     """Re-wrap in batches, each its own transaction; a crash leaves every row readable."""
     count = 0
     last_id = 0
-    engine = get_engine()
     while True:
         with session_scope(engine) as session:
             rows = session.exec(

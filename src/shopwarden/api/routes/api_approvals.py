@@ -38,7 +38,8 @@ async def approve(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: Appro
 @router.post("/{approval_id}/reject", summary="Reject with a reason")
 async def reject(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: RejectBody) -> ApprovalOut:
     decided = await asyncio.to_thread(approvals.reject, svc.engine, approval_id, reviewer=who.name,
-                                      reason=body.reason, merchant_id=who.merchant_id)
+                                      reason=body.reason, merchant_id=who.merchant_id,
+                                      distinct_approver=svc.app_settings.require_distinct_approver)
     return ApprovalOut.of(decided)
 
 
@@ -46,7 +47,8 @@ async def reject(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: Reject
 async def edit_approve(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: EditBody) -> DecisionOut:
     """The edit is audited; the gate decides the edited action again (fresh state, policy) before it runs."""
     reviewed = await edit_then_approve(svc.engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
-                                       changes=body.changes, runtime_factory=svc.runtime, note=body.note)
+                                       changes=body.changes, runtime_factory=svc.runtime, note=body.note,
+                                       settings=svc.app_settings)
     result = reviewed.result.for_agent() if reviewed.result is not None else {"outcome": "queued"}
     return DecisionOut(approval=ApprovalOut.of(reviewed.approval), result=result)
 
@@ -54,6 +56,7 @@ async def edit_approve(who: ApiCaller, svc: Svc, approval_id: ApprovalId, body: 
 async def decide_and_execute(svc: Services, who: ReviewerIdentity, approval_id: int, note: str | None) -> DecisionOut:
     """The one approve path for the API and the console page."""
     reviewed = await approve_and_execute(svc.engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
-                                         note=note, runtime_factory=svc.runtime)
+                                         note=note, runtime_factory=svc.runtime,
+                                         settings=svc.app_settings)
     result = reviewed.result.for_agent() if reviewed.result is not None else {"outcome": "queued"}
     return DecisionOut(approval=ApprovalOut.of(reviewed.approval), result=result)

@@ -99,7 +99,8 @@ async def reject(svc: Svc, posted: Posted, approval_id: ApprovalId) -> RedirectR
         return redirect("/signin")
     try:
         await asyncio.to_thread(approvals.reject, svc.engine, approval_id, reviewer=who.name,
-                                reason=posted.form.get("reason", ""), merchant_id=who.merchant_id)
+                                reason=posted.form.get("reason", ""), merchant_id=who.merchant_id,
+                                distinct_approver=svc.app_settings.require_distinct_approver)
     except ShopwardenError as exc:
         sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
         return redirect("/console/approvals")
@@ -139,7 +140,8 @@ async def reject_group(svc: Svc, posted: Posted, approval_id: ApprovalId) -> Red
                                                                                         who.merchant_id))
         for member in members:
             await asyncio.to_thread(approvals.reject, svc.engine, member.id or 0, reviewer=who.name,
-                                    reason=posted.form.get("reason", ""), merchant_id=who.merchant_id)
+                                    reason=posted.form.get("reason", ""), merchant_id=who.merchant_id,
+                                    distinct_approver=svc.app_settings.require_distinct_approver)
             rejected.append(str(member.id))
     except ShopwardenError as exc:
         sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")
@@ -158,6 +160,7 @@ async def edit_and_approve(svc: Svc, posted: Posted, approval_id: ApprovalId) ->
     try:
         reviewed = await edit_then_approve(svc.engine, approval_id, reviewer=who.name, merchant_id=who.merchant_id,
                                            changes=changes, runtime_factory=svc.runtime,
+                                           settings=svc.app_settings,
                                            note=posted.form.get("note") or None)
     except ShopwardenError as exc:
         sessions.flash(svc.engine, posted.visit.raw, str(exc), "error")

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from shopwarden.config import Settings, get_settings
+from shopwarden.config import Settings
 from shopwarden.db.engine import session_scope
 from shopwarden.db.models import Connection, Merchant, OAuthState, Shop, utcnow
 from shopwarden.errors import AuthExpired, InvalidRequest, NotFound
@@ -55,11 +55,10 @@ def begin_authorization(session: Session, merchant_id: str, settings: Settings, 
 
 
 async def complete_authorization(
-    engine: Engine, code: str, state: str, *, http: httpx.AsyncClient | None = None,
-    settings: Settings | None = None, clock: Callable[[], datetime] = utcnow,
+    engine: Engine, code: str, state: str, *, settings: Settings, http: httpx.AsyncClient | None = None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> list[Shop]:
     """Check the state, exchange the code, fetch the authorized shops, then store everything at once."""
-    settings = settings or get_settings()
     merchant_id = await asyncio.to_thread(_merchant_for_state, engine, state)
     own_http = http is None
     client_http = http or httpx.AsyncClient(timeout=httpx.Timeout(15.0, connect=5.0))
