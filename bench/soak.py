@@ -7,11 +7,12 @@ For each worker count W (default 1, 2 and 4), on a fresh PostgreSQL database:
    connects N merchants to it through the real TikTok Shop OAuth exchange and Composio consent
    (`shopwarden.evals.setup.seed_merchant`); the market runs two simulated days;
 3. one growth-cycle job per merchant is deferred (`defer_slots`, the workers' own periodic path);
-4. W `shopwarden worker` subprocesses run them; once a quarter of the cycles are done, one worker
-   is killed with SIGKILL while it runs cycles and is restarted at once;
+4. W `shopwarden worker` subprocesses run them; once half of the cycles are done and some still
+   run, every worker is killed with SIGKILL and as many are restarted at once (all of them: nothing
+   outside a worker says which process holds which job, and an idle victim would interrupt nothing);
 5. when every cycle has ended, the pending approvals are approved (queue mode: each approval's
-   execution job is deferred in its own transaction) and, with a quarter of them executed, one
-   worker is killed with SIGKILL again and restarted;
+   execution job is deferred in its own transaction) and, with executions in flight, the workers
+   are killed with SIGKILL again and restarted;
 6. once the queue has drained, `shopwarden approvals recover` settles what the kill left
    `executing`, `shopwarden audit verify` checks every chain, and the figures are read from the
    database and from the simulator's own request log.
@@ -166,51 +167,33 @@ def _cli(env: dict[str, str], *args: str, timeout: float = 600) -> subprocess.Co
 
 
 class Workers:
-    """`shopwarden worker` subprocesses, each logging to its own file.
+    """`shopwarden worker` subprocesses, each logging to its own file."""
 
-    Each is started only once the previous one has registered with procrastinate, so the newest worker
-    id is its own: that is how the soak knows which process holds which job, and kills one that holds one.
-    """
-
-    def __init__(self, env: dict[str, str], concurrency: int, log_dir: Path, conn: psycopg.Connection[Any]) -> None:
-        self._env, self._concurrency, self._log_dir, self._conn = env, concurrency, log_dir, conn
+    def __init__(self, env: dict[str, str], concurrency: int, log_dir: Path) -> None:
+        self._env, self._concurrency, self._log_dir = env, concurrency, log_dir
         self.procs: list[subprocess.Popen[bytes]] = []
-        self.worker_ids: dict[int, int] = {}  # process id -> procrastinate worker id
         self._started = 0
 
     def start(self, count: int = 1) -> None:
         for _ in range(count):
-            known = _one(self._conn, "SELECT max(id) FROM procrastinate_workers")
             log = (self._log_dir / f"worker-{self._started}.log").open("wb")
             self._started += 1
-            proc = subprocess.Popen([SHOPWARDEN, "worker", "--concurrency", str(self._concurrency)],
-                                    env=self._env, stdout=log, stderr=subprocess.STDOUT)
-            self.procs.append(proc)
-            self.worker_ids[proc.pid] = self._registration(known)
+            self.procs.append(subprocess.Popen([SHOPWARDEN, "worker", "--concurrency", str(self._concurrency)],
+                                               env=self._env, stdout=log, stderr=subprocess.STDOUT))
 
-    def _registration(self, known: int, timeout: float = 300) -> int:
-        deadline = time.monotonic() + timeout
-        while (newest := _one(self._conn, "SELECT max(id) FROM procrastinate_workers")) <= known:
-            self.check_alive()
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"a worker did not register with procrastinate within {timeout:.0f}s")
-            time.sleep(0.05)
-        return newest
+    def kill_all_and_restart(self) -> None:
+        """SIGKILL every worker at once and start as many again.
 
-    def busy(self, task: str) -> list[subprocess.Popen[bytes]]:
-        """The live workers that hold a `doing` job of `task` right now."""
-        holders = {int(row[0]) for row in self._conn.execute(
-            "SELECT DISTINCT worker_id FROM procrastinate_jobs WHERE status = 'doing' AND task_name = %s "
-            "AND worker_id IS NOT NULL", (task,)).fetchall()}
-        return [p for p in self.procs if self.worker_ids.get(p.pid) in holders]
-
-    def kill_busy_and_restart(self, task: str) -> None:
-        """SIGKILL a worker that holds a job of `task` (else the oldest), and start another."""
-        victim = next(iter(self.busy(task)), self.procs[0])
-        self.procs.remove(victim)
-        os.kill(victim.pid, signal.SIGKILL)
-        victim.wait()
-        self.start()
+        Not one of them: nothing outside a worker says which process holds which job (procrastinate
+        keeps no process id), and a victim that happened to be idle would interrupt nothing. Killing
+        all makes every running job an interrupted one; the restarted workers must find them.
+        """
+        victims, self.procs = self.procs, []
+        for victim in victims:
+            os.kill(victim.pid, signal.SIGKILL)
+        for victim in victims:
+            victim.wait()
+        self.start(len(victims))
 
     def stop(self) -> None:
         for proc in self.procs:
@@ -300,8 +283,8 @@ def soak(pg: str, merchants: int, workers_count: int, concurrency: int, timeout:
             say(f"seeded in {figures.seed_seconds:.1f}s; {figures.cycles_queued} cycles queued")
             log_dir = Path(tempfile.mkdtemp(prefix=f"shopwarden-soak-w{workers_count}-"))
             say(f"worker logs in {log_dir}")
+            workers = Workers(env, concurrency, log_dir)
             with psycopg.connect(url, autocommit=True) as conn:
-                workers = Workers(env, concurrency, log_dir, conn)
                 try:
                     _cycle_phase(conn, workers, figures, timeout)
                     _execution_phase(conn, runtime.engine, workers, figures, simulator, timeout)
@@ -322,7 +305,7 @@ def soak(pg: str, merchants: int, workers_count: int, concurrency: int, timeout:
 
 
 def _cycle_phase(conn: psycopg.Connection[Any], workers: Workers, figures: Figures, timeout: float) -> None:
-    """Kill a worker (SIGKILL) with half the cycles ended and some running; restart it; wait for the drain.
+    """Kill the workers (SIGKILL) with half the cycles ended and some running; restart them; wait for the drain.
 
     The steady rate is measured from the tenth cycle (of each hundred) ending to the kill: worker start-up
     and the half minute a dead worker's jobs take to be noticed (three missed heartbeats) stay outside it.
@@ -341,12 +324,12 @@ def _cycle_phase(conn: psycopg.Connection[Any], workers: Workers, figures: Figur
         done = ended()
         if done >= max(1, total // 10) and not window:
             window.append((time.perf_counter(), done))
-        return done >= max(2, total // 2) and _cycle_counts(conn)["running"] > 0 and bool(workers.busy(CYCLE_TASK))
+        return done >= max(2, total // 2) and _cycle_counts(conn)["running"] > 0
 
     _wait(half_done, timeout=timeout, workers=workers, poll=0.05)
     at_kill, done_at_kill = time.perf_counter(), ended()
     figures.cycles_running_at_kill = _cycle_counts(conn)["running"]
-    workers.kill_busy_and_restart(CYCLE_TASK)
+    workers.kill_all_and_restart()
     say(f"cycles: killed a worker with {done_at_kill} ended and {figures.cycles_running_at_kill} running")
     window_start, done_at_start = window[0]
     if done_at_kill > done_at_start:
@@ -376,7 +359,7 @@ INTERRUPTED_JOBS = """
 
 def _execution_phase(conn: psycopg.Connection[Any], engine: Any, workers: Workers, figures: Figures,
                      simulator: Simulator, timeout: float) -> None:
-    """Approve every pending approval (its execution job deferred in the same transaction) and kill a worker
+    """Approve every pending approval (its execution job deferred in the same transaction) and kill the workers
     (SIGKILL) while executions are in flight: the platform answers writes slowly (0.5 s) meanwhile, so
     the kill lands between an approval's claim and its final state."""
     from shopwarden.jobs.worker import enqueue_execution
@@ -397,7 +380,7 @@ def _execution_phase(conn: psycopg.Connection[Any], engine: Any, workers: Worker
 
     _wait(in_flight, timeout=timeout, workers=workers, poll=0.02)
     figures.approvals_executing_at_kill = _approval_counts(conn)["executing"]
-    workers.kill_busy_and_restart(EXECUTE_TASK)
+    workers.kill_all_and_restart()
     say(f"executions: killed a worker with {figures.approvals_executing_at_kill} executing")
     _wait(lambda: _jobs(conn, EXECUTE_TASK, "todo", "doing") == 0, timeout=timeout, workers=workers)
     simulator.faults.clear()

@@ -23,7 +23,8 @@ from shopwarden.errors import RunnerConflict
 from shopwarden.jobs.runners import LOCK_KEYS, sole_kind_of_runner
 
 HELD = ("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 "
-        "AND classid = %s::bigint::oid AND objid = %s::bigint::oid")
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+        "AND classid = %s::bigint::oid AND objid = %s::bigint::oid")  # this database's runners only
 
 
 def holders(url: str, runner: str) -> int:
