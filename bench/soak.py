@@ -335,8 +335,8 @@ def _cycle_phase(conn: psycopg.Connection[Any], workers: Workers, figures: Figur
     figures.cycles_running_at_kill = _cycle_counts(conn)["running"]
     workers.kill_all_and_restart()
     say(f"cycles: killed a worker with {done_at_kill} ended and {figures.cycles_running_at_kill} running")
-    window_start, done_at_start = window[0]
-    if done_at_kill > done_at_start:
+    if window and done_at_kill > window[0][1]:  # a small run may be killed before its window opened
+        window_start, done_at_start = window[0]
         figures.steady_cycles_per_second = (done_at_kill - done_at_start) / (at_kill - window_start)
 
     def drained() -> bool:
