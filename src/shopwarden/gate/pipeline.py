@@ -113,6 +113,7 @@ class _Pass:
     reached_platform: bool = False  # a write was sent (its outcome may be unknown): never run it again blindly
     ahead: Any = None  # the tool's read-ahead, handed on to its effect recorder
     head: audit.ChainHead | None = None  # the audit chain's head as the read pass found it (it may move)
+    replay_key: str | None = None  # ToolCall.replay_key of a mutating call, looked up and then stored
 
 
 NOT_SENT = "nothing was sent to the platform; the approval is pending again: approve it to retry"
@@ -183,6 +184,7 @@ class Gate:
         if run.tool is None:
             return await self._record(run, unknown_tool(call.tool, sorted(self._tools)))
         tool = run.tool
+        run.replay_key = call.replay_key() if tool.mutating else None  # computed once: looked up, then stored
         try:
             args = tool.args_model.model_validate(call.args)
         except ValidationError as exc:
@@ -193,7 +195,7 @@ class Gate:
                       else f"agent {call.agent_id} is not a known agent, so it may not use any tool")
             return await self._record(run, denied(tool.name, [reason], ["allowlist.tool_not_allowed"]))
         # Before anything can reach a platform: an unknown merchant's call goes no further.
-        own = await self._own_tables(call.merchant_id, tool, args, call.replay_key() if tool.mutating else None)
+        own = await self._own_tables(call.merchant_id, tool, args, run.replay_key)
         if own.merchant is None:
             return await self._record(run, _unknown_merchant(tool.name, call.merchant_id))
         if own.replayed is not None:  # its audit row is the record of this call; no second row, no second write
@@ -449,7 +451,7 @@ class Gate:
             duration_ms=duration_ms, outcome=result.outcome.value,
             error_code=None if error.get("code") is None else str(error["code"]),
             platform_request_id=error.get("request_id"), result_summary=summarize(result.data),
-            rationale=call.rationale or None, call_key=call.replay_key() if tool and tool.mutating else None,
+            rationale=call.rationale or None, call_key=run.replay_key,
         )
         row_id = audit.append_execution(session, entry, expected_head=run.head)
         if run.effect is not None and tool is not None and tool.record_effect is not None:
