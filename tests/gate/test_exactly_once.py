@@ -3,13 +3,6 @@ from threads and from separate processes, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
-
-# The gate records through shopwarden.audit and queues through shopwarden.approvals (built alongside);
-# these tests run as soon as both modules exist.
-pytest.importorskip("shopwarden.audit", reason="shopwarden.audit is not in the tree yet")
-pytest.importorskip("shopwarden.approvals", reason="shopwarden.approvals is not in the tree yet")
-
 import asyncio
 import multiprocessing
 import threading

@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-# The gate records through shopwarden.audit and queues through shopwarden.approvals (built alongside);
-# these tests run as soon as both modules exist.
-pytest.importorskip("shopwarden.audit", reason="shopwarden.audit is not in the tree yet")
-pytest.importorskip("shopwarden.approvals", reason="shopwarden.approvals is not in the tree yet")
-
 from decimal import Decimal
 
+import pytest
 from gate_fakes import ADVERTISER, FakeAds
 from sqlmodel import col, select
 
