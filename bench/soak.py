@@ -334,7 +334,7 @@ def _cycle_phase(conn: psycopg.Connection[Any], workers: Workers, figures: Figur
     at_kill, done_at_kill = time.perf_counter(), ended()
     figures.cycles_running_at_kill = _cycle_counts(conn)["running"]
     workers.kill_all_and_restart()
-    say(f"cycles: killed a worker with {done_at_kill} ended and {figures.cycles_running_at_kill} running")
+    say(f"cycles: killed every worker with {done_at_kill} ended and {figures.cycles_running_at_kill} running")
     if window and done_at_kill > window[0][1]:  # a small run may be killed before its window opened
         window_start, done_at_start = window[0]
         figures.steady_cycles_per_second = (done_at_kill - done_at_start) / (at_kill - window_start)
@@ -385,7 +385,7 @@ def _execution_phase(conn: psycopg.Connection[Any], engine: Any, workers: Worker
     _wait(in_flight, timeout=timeout, workers=workers, poll=0.02)
     figures.approvals_executing_at_kill = _approval_counts(conn)["executing"]
     workers.kill_all_and_restart()
-    say(f"executions: killed a worker with {figures.approvals_executing_at_kill} executing")
+    say(f"executions: killed every worker with {figures.approvals_executing_at_kill} executing")
     _wait(lambda: _jobs(conn, EXECUTE_TASK, "todo", "doing") == 0, timeout=timeout, workers=workers)
     simulator.faults.clear()
     say("execution jobs drained")
